@@ -3,12 +3,13 @@
 The spec's loop (see :mod:`protocols.auction.slot_literal`) re-sorts every round. Here the
 buyers and sellers are sorted once (their prices never change within a slot); removals
 only delete entries, so the ranked lists stay sorted as doubly linked lists. The breakeven
-index k is kept as a pair of pointers (the k-th buyer and k-th seller) and moved step by
-step after each round. Because bid - ask along the ranked lists is non-increasing, walking
-down while the k-th pair fails and up while the (k+1)-th pair holds gives exactly the
-spec's k. The walk is amortised O(1) per round: removing r sellers and one buyer, all
-of rank <= k, leaves every new rank i <= k - r - 1 paired with an old pair of ranks <= k,
-so k drops by at most r + 1 and the total movement is O(n + m).
+index k is kept as a pair of pointers (the k-th buyer and k-th seller). Because bid - ask
+along the ranked lists is non-increasing, walking up while the (k+1)-th pair holds gives
+exactly the spec's k, provided the walk starts at a rank where the pair holds. It does:
+a round removes one buyer and r sellers, all of rank <= k, and after it every new rank
+i <= k - max(1, r) pairs an old buyer and an old seller of ranks <= k, so B'[i] >= S'[i];
+the pointers land on rank k - max(1, r) after the removals. Each round therefore moves
+the pointers down by max(1, r) and up by the walk, O(n + m) steps for the whole slot.
 
 Finding eligible sellers (quality >= the winner's) among the candidates uses a max
 segment tree over seller positions; drawing a uniformly random candidate (DADPM) uses a
@@ -63,6 +64,16 @@ class RankedList:
             while j <= self.n:
                 tree[j] -= 1
                 j += j & -j
+
+    def count_upto(self, i: int) -> int:
+        """Number of alive entries at positions 0..i (needs the Fenwick tree)."""
+        tree = self.fenwick
+        assert tree is not None
+        total, j = 0, i + 1
+        while j > 0:
+            total += tree[j]
+            j -= j & -j
+        return total
 
     def select(self, rank: int) -> int:
         """Entry of the given 1-based rank among alive entries (needs the Fenwick tree)."""
@@ -173,8 +184,9 @@ class SlotBook:
             self.rank_s -= 1
         kb, ks, k = self.kb, self.ks, self.rank_b
         bids, asks = self.bids, self.asks
-        while k > 0 and bids[kb] < asks[ks]:
-            kb, ks, k = bprev[kb], sprev[ks], k - 1
+        # The pair at the starting rank holds (module docstring); a failure here means a
+        # removal broke the rule "only candidates leave", and k would be wrong.
+        assert k == 0 or bids[kb] >= asks[ks], "breakeven pointers start on a failing pair"
         bnext, snext = self.blist.next, self.slist.next
         btail, stail = self.blist.tail, self.slist.tail
         while True:
