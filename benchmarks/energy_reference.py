@@ -1,0 +1,100 @@
+"""Benchmark: the seed's Figure 4 and 6 analogues from the plaintext group-purchasing reference.
+
+    python -m benchmarks.energy_reference --json out.json --plot out.png [--scenario table2]
+
+Figure 6 analogue: each household's daily net energy (peak and off-peak).  Figure 4
+analogue: accumulated cost per user over the horizon when staying on the standalone plan,
+without compensations (§2.5 step 2 only), and with compensations, egalitarian vs
+proportional, both for the two-state social rule over all registered users (the decision
+the private protocol computes) and for the full §2.5 mechanism with subset search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from protocols.energy.outcome_costs import accumulate
+from protocols.energy.report import NANO, scenario_summary
+from protocols.energy.scenario import ScenarioError, load_scenario
+
+STYLES = {
+    "standalone": ("standalone plan", "black", ":"),
+    "no_compensation": ("no compensation (step 2)", "tab:gray", "-"),
+    "registered_egalitarian": ("MC egalitarian, all registered", "tab:blue", "-"),
+    "registered_proportional": ("MC proportional, all registered", "tab:orange", "-"),
+    "mechanism_egalitarian": ("MC egalitarian, §2.5 subset", "tab:blue", "--"),
+    "mechanism_proportional": ("MC proportional, §2.5 subset", "tab:orange", "--"),
+}
+
+
+def plot(summary: dict, scenario, out: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    users = summary["users"]
+    fig, axes = plt.subplots(2, len(users), figsize=(4.2 * len(users), 7.5), squeeze=False)
+    days = list(range(1, summary["n_slots"] + 1))
+    for k, user in enumerate(scenario.users):
+        ax = axes[0][k]
+        for p, period in enumerate(scenario.periods):
+            ax.bar([d + (p - 0.5) * 0.4 for d in days], [row[p] / 1000 for row in user.energy_wh],
+                   width=0.4, label=period.name)
+        ax.axhline(0, color="black", linewidth=0.5)
+        ax.set_title(f"{user.id}: net energy per day")
+        ax.set_xlabel("day")
+        ax.set_ylabel("kWh (negative = export)")
+        ax.legend(fontsize=7)
+        ax = axes[1][k]
+        for name, (label, color, style) in STYLES.items():
+            v = summary["variants"][name]
+            ax.plot(days, [c / NANO for c in accumulate(v["slot_costs"][k])], style, color=color, label=label)
+            if v["join_slot"] and user.id in v["members"]:
+                ax.axvline(v["join_slot"], color=color, linestyle=style, alpha=0.25)
+        ax.set_title(f"{user.id}: accumulated cost")
+        ax.set_xlabel("day")
+        ax.set_ylabel("$")
+        if k == 0:
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.energy_reference", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", default="table2", help="scenario file or built-in name (default table2)")
+    parser.add_argument("--json", required=True, metavar="OUT", help="numbers: join slots, members, per-user costs (n$)")
+    parser.add_argument("--plot", required=True, metavar="OUT.png", help="Figure 4/6 analogue")
+    args = parser.parse_args(argv)
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        print(f"error: --scenario {args.scenario}: {exc}", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    print(f"[energy_reference] scenario {args.scenario}: {len(scenario.users)} users, {scenario.n_slots} slots",
+          file=sys.stderr)
+    summary = scenario_summary(scenario)
+    summary["scenario"] = args.scenario
+    summary["seconds"] = round(time.perf_counter() - start, 3)
+    for name, v in summary["variants"].items():
+        totals = ", ".join(f"{u}={v['total_cost'][u] / NANO:.2f}$" for u in summary["users"])
+        print(f"[energy_reference] {name:24s} join_slot={v['join_slot']} members={v['members']} {totals}",
+              file=sys.stderr)
+    try:
+        Path(args.json).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        plot(summary, scenario, Path(args.plot))
+    except OSError as exc:
+        print(f"error: cannot write output: {exc}", file=sys.stderr)
+        return 2
+    print(f"[energy_reference] wrote {args.json} and {args.plot}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
