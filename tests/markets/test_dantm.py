@@ -187,3 +187,14 @@ def test_random_search_finds_profitable_misreport_against_seed_vickrey_pricing()
                 else market.replace_seller(Seller(bidder, report, 1, 1)))
     assert utility(run_dantm(replaced, "vickrey"), bidder, true_value) == \
         utility(run_dantm(market, "vickrey"), bidder, true_value) + gain
+
+
+def test_uniform_pricing_not_truthful_once_qualities_differ():
+    """Outside unit-quantity single-quality markets uniform pricing is not truthful either:
+    b1 (value 17) pays the reduction price 17 truthfully, but bidding 6 lets b2 (whom no
+    candidate seller can serve) take round 1 empty-handed and b1 then pays p0 = 6."""
+    market = Market((Buyer("b0", 1, 2, 1), Buyer("b1", 17, 1, 1), Buyer("b2", 17, 2, 1)),
+                    (Seller("s0", 1, 1, 2), Seller("s1", 11, 2, 1)))
+    honest = utility(run_dantm(market, "uniform"), "b1", 17)
+    lie = utility(run_dantm(market.replace_buyer(Buyer("b1", 6, 1, 1)), "uniform"), "b1", 17)
+    assert (honest, lie) == (0, 11)
