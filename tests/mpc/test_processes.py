@@ -1,0 +1,65 @@
+"""Real sessions: one OS process per party, connected by MPyC's launcher over TCP."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import REPO, free_base_port
+
+
+def start_parties(m, extra, tmp_path, env=None):
+    base = free_base_port(m)
+    procs = []
+    for i in range(m):
+        cmd = [sys.executable, "-m", "mpc.demo", f"-M{m}", "-I", str(i), "-B", str(base),
+               "--no-log", "--json", str(tmp_path / f"p{i}.json"), *extra]
+        procs.append(subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, env=env))
+    return procs
+
+
+def finish(procs, timeout=120):
+    out = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=timeout)
+        out.append((p.returncode, stdout, stderr))
+    return out
+
+
+def test_three_processes_compute_and_agree(tmp_path):
+    res = finish(start_parties(3, ["--length", "5", "--bits", "24"], tmp_path))
+    for rc, stdout, stderr in res:
+        assert rc == 0, stderr
+        assert "matches plain computation: True" in stdout
+    reports = [json.loads((tmp_path / f"p{i}.json").read_text()) for i in range(3)]
+    assert reports[0]["inner_product"] == reports[1]["inner_product"] == reports[2]["inner_product"]
+    assert reports[0]["minimum"] == reports[2]["minimum"]
+    assert all(r["ok"] for r in reports)
+    assert all(r["traffic"]["bytes"] > 0 and r["traffic"]["rounds"] > 0 for r in reports)
+
+
+@pytest.mark.parametrize("kind,check", [("mac", "commitment of check values failed"),
+                                        ("equivocate", "broadcast consistency failed")])
+def test_cheating_process_makes_honest_processes_abort(tmp_path, kind, check):
+    res = finish(start_parties(3, ["--length", "3", "--cheat", kind, "--timeout", "10"], tmp_path))
+    for pid in (0, 2):
+        rc, _, stderr = res[pid]
+        assert rc == 1
+        assert f"ABORT (party {pid}): {check}" in stderr
+
+
+def test_killed_party_makes_the_others_exit_nonzero_quickly(tmp_path):
+    procs = start_parties(3, ["--length", "64", "--bits", "64", "--cheat", "silent", "--timeout", "8"], tmp_path)
+    time.sleep(3.0)          # let them connect and start computing
+    procs[1].send_signal(signal.SIGKILL)
+    t0 = time.time()
+    res = finish(procs, timeout=60)
+    assert time.time() - t0 < 30
+    for pid in (0, 2):
+        rc, _, stderr = res[pid]
+        assert rc == 1, stderr
+        assert "ABORT" in stderr and ("liveness" in stderr)
