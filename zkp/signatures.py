@@ -19,7 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from zkp.merkle import HASH_SIZE, MerkleTree
+from zkp.merkle import HASH_SIZE, InclusionProof, MerkleTree, verify_inclusion
 
 ROOT_DOMAIN = b"mpc-markets/merkle-root/v1"
 SIGNATURE_SIZE = 64
@@ -83,3 +83,17 @@ def verify_signed_root(public_key: Ed25519PublicKey | bytes, signed: SignedRoot)
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def verify_leaf_under_signed_root(public_key: Ed25519PublicKey | bytes, signed: SignedRoot,
+                                  leaf_data: bytes, proof: InclusionProof) -> bool:
+    """The whole check a ledger makes: operator signature, same tree size, valid audit path.
+
+    The size must come from the signed root: an audit path by itself can also fit a neighbouring
+    tree size (leaf 0 of 3 leaves has the same path shape as leaf 0 of 4).
+    """
+    return (
+        verify_signed_root(public_key, signed)
+        and proof.tree_size == signed.tree_size
+        and verify_inclusion(signed.root, leaf_data, proof)
+    )
