@@ -10,8 +10,12 @@ hot paths cheaper without touching field arithmetic:
 
 * fixed-base combs for G and H (8-bit windows, tables built lazily): a
   multiple of G or H costs 32 additions;
-* Straus' interleaved 4-bit-window method for multi-scalar multiplications,
-  which shares the 256 doublings among all points.
+* Straus' interleaved method with width-5 signed digits (wNAF) for
+  multi-scalar multiplications: the 254 doublings are shared by all points,
+  and each point costs about 8 + 254/6 ≈ 50 additions.
+
+Encoding converts from projective coordinates with Python's built-in modular
+inverse (``pow(z, -1, p)``), several times faster than py-ecc's own division.
 """
 
 from __future__ import annotations
@@ -31,7 +35,24 @@ _add = bn.add
 _double = bn.double
 
 _COMB_BITS = 8
-_STRAUS_BITS = 4
+_WNAF_WIDTH = 5
+
+
+def wnaf_digits(k: int, width: int = _WNAF_WIDTH) -> list[int]:
+    """Width-w non-adjacent form of k ≥ 0, least significant digit first (odd digits in ±[1, 2^(w-1)))."""
+    digits = []
+    full, half = 1 << width, 1 << (width - 1)
+    while k:
+        if k & 1:
+            d = k & (full - 1)
+            if d >= half:
+                d -= full
+            k -= d
+        else:
+            d = 0
+        digits.append(d)
+        k >>= 1
+    return digits
 
 
 class _FixedBase:
@@ -108,8 +129,9 @@ class BN254PyEcc(Group):
     def _encode(self, a: Any) -> bytes:
         if bn.is_inf(a):
             return bytes(64)
-        x, y = bn.normalize(a)
-        return int(x).to_bytes(32, "big") + int(y).to_bytes(32, "big")
+        zinv = pow(int(a[2]), -1, _P)
+        x, y = int(a[0]) * zinv % _P, int(a[1]) * zinv % _P
+        return x.to_bytes(32, "big") + y.to_bytes(32, "big")
 
     def _decode(self, data: bytes) -> Any:
         x = int.from_bytes(data[:32], "big")
@@ -124,28 +146,31 @@ class BN254PyEcc(Group):
         return pt
 
     def _straus(self, raws: Sequence[Any], scalars: Sequence[int]) -> Any:
-        """Σ k_i·P_i by interleaved fixed 4-bit windows (256 shared doublings)."""
-        pairs = [(p, k) for p, k in zip(raws, scalars) if k and not bn.is_inf(p)]
-        if not pairs:
+        """Σ k_i·P_i by interleaved wNAF (shared doublings, odd multiples ±P..±15P per point)."""
+        jobs = []
+        for p, k in zip(raws, scalars):
+            if not k or bn.is_inf(p):
+                continue
+            two_p = _double(p)
+            odd = [p]
+            for _ in range((1 << (_WNAF_WIDTH - 2)) - 1):
+                odd.append(_add(odd[-1], two_p))
+            jobs.append((wnaf_digits(k), odd))
+        if not jobs:
             return _Z
-        tables = []
-        for p, _k in pairs:
-            row = [_Z, p]
-            for _d in range(2, 1 << _STRAUS_BITS):
-                row.append(_add(row[-1], p))
-            tables.append(row)
-        nwin = (max(k.bit_length() for _p, k in pairs) + _STRAUS_BITS - 1) // _STRAUS_BITS
-        mask = (1 << _STRAUS_BITS) - 1
-        acc = _Z
-        for w in range(nwin - 1, -1, -1):
-            if acc is not _Z:
-                for _ in range(_STRAUS_BITS):
-                    acc = _double(acc)
-            shift = w * _STRAUS_BITS
-            for (_p, k), row in zip(pairs, tables):
-                d = (k >> shift) & mask
-                if d:
-                    acc = _add(acc, row[d])
+        acc, started = _Z, False
+        for i in range(max(len(d) for d, _ in jobs) - 1, -1, -1):
+            if started:
+                acc = _double(acc)
+            for digits, odd in jobs:
+                if i < len(digits):
+                    d = digits[i]
+                    if d > 0:
+                        acc = _add(acc, odd[d >> 1])
+                        started = True
+                    elif d < 0:
+                        acc = _add(acc, bn.neg(odd[(-d) >> 1]))
+                        started = True
         return acc
 
     def _lincomb(self, raws: Sequence[Any], scalars: Sequence[int], g: int, h: int) -> Any:
