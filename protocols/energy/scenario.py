@@ -51,7 +51,7 @@ def load_scenario(source: str | Path) -> Scenario:
         raise ScenarioError("scenario", f"cannot read {path}: {exc}") from None
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or an integer literal past Python's digit limit
         raise ScenarioError("scenario", f"{path} is not valid JSON: {exc}") from None
     except RecursionError:
         raise ScenarioError("scenario", f"{path} is nested too deeply") from None
@@ -77,7 +77,7 @@ def _str(value: Any, field: str) -> str:
 
 def _obj(value: Any, field: str, keys: set[str]) -> dict:
     if not isinstance(value, dict):
-        raise ScenarioError(field, f"must be an object, got {type(value).__name__}")
+        raise ScenarioError(field or "scenario", f"must be an object, got {type(value).__name__}")
     missing = sorted(keys - value.keys())
     if missing:
         raise ScenarioError(f"{field}.{missing[0]}" if field else missing[0], "missing field")
