@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -147,14 +148,21 @@ def main(argv: list[str] | None = None) -> int:
                                  ("--batch", args.batch, 1, 1000)):
         if not lo <= value <= hi:
             ap.error(f"{field} must be in {lo}..{hi}, got {value}")
+    for flag, path in (("--json", args.json), ("--plot", args.plot)):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            ap.error(f"{flag}: directory of {path} does not exist")
     report = run(groups, args.reps, args.bits, args.set_size, args.sum_terms, args.batch)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=2)
-        print(f"wrote {args.json}")
-    if args.plot:
-        plot(report, args.plot)
-        print(f"wrote {args.plot}")
+    try:
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump(report, fh, indent=2)
+            print(f"wrote {args.json}")
+        if args.plot:
+            plot(report, args.plot)
+            print(f"wrote {args.plot}")
+    except OSError as exc:
+        print(f"python -m benchmarks.zkp: error: cannot write output: {exc}", file=sys.stderr)
+        return 2
     print(f"Closing note — {report['note']}")
     return 0
 
