@@ -7,6 +7,11 @@ analogue: accumulated cost per user over the horizon when staying on the standal
 without compensations (§2.5 step 2 only), and with compensations, egalitarian vs
 proportional, both for the two-state social rule over all registered users (the decision
 the private protocol computes) and for the full §2.5 mechanism with subset search.
+
+The JSON also holds a consumption sweep: the same households with every energy value
+multiplied by 1, 1.5, 2, 3, 4, to show how the join slot depends on the consumption
+level (joining at slot t needs the group's savings over t slots to exceed twice its
+switching fees, because WFA counts the fee in Opt_{i,g} and again in C_i(g)).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from pathlib import Path
 
 from protocols.energy.outcome_costs import accumulate
 from protocols.energy.report import NANO, scenario_summary
-from protocols.energy.scenario import ScenarioError, load_scenario
+from protocols.energy.scenario import ScenarioError, load_scenario, parse_scenario, scenario_to_json
+
+SWEEP = (1, 1.5, 2, 3, 4)
 
 STYLES = {
     "standalone": ("standalone plan", "black", ":"),
@@ -65,6 +72,25 @@ def plot(summary: dict, scenario, out: Path) -> None:
     plt.close(fig)
 
 
+def consumption_sweep(scenario) -> list[dict]:
+    """Join slots and savings per variant with all energy values scaled by each factor of SWEEP."""
+    base = scenario_to_json(scenario)
+    out = []
+    for factor in SWEEP:
+        data = json.loads(json.dumps(base))
+        for user in data["users"]:
+            user["energy_wh"] = [[round(a * factor) for a in row] for row in user["energy_wh"]]
+        variants = scenario_summary(parse_scenario(data))["variants"]
+        out.append({"factor": factor, "variants": {
+            name: {"join_slot": v["join_slot"], "members": v["members"], "saving_vs_standalone": v["saving_vs_standalone"]}
+            for name, v in variants.items() if name != "standalone"}})
+        reg = variants["registered_egalitarian"]
+        savings = ", ".join(f"{u}={100 * x:.1f}%" for u, x in reg["saving_vs_standalone"].items() if x is not None)
+        print(f"[energy_reference] sweep ×{factor}: no MC joins at {variants['no_compensation']['join_slot']}, "
+              f"MC (all registered) at {reg['join_slot']} with savings {savings}", file=sys.stderr)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.energy_reference", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default="table2", help="scenario file or built-in name (default table2)")
@@ -81,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
           file=sys.stderr)
     summary = scenario_summary(scenario)
     summary["scenario"] = args.scenario
+    summary["consumption_sweep"] = consumption_sweep(scenario)
     summary["seconds"] = round(time.perf_counter() - start, 3)
     for name, v in summary["variants"].items():
         totals = ", ".join(f"{u}={v['total_cost'][u] / NANO:.2f}$" for u in summary["users"])

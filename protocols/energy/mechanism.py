@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from protocols.energy.compensation import Compensation, CompensationRefused, compute_compensation
 from protocols.energy.model import Scenario
 from protocols.energy.plan_costs import instance_for_user
+from protocols.energy.two_state import two_state_inputs
 from protocols.energy.wfa import WorkFunction, wfa_choice
 
 
@@ -93,8 +94,8 @@ class MechanismRun:
 
 
 def standalone_costs(scenario: Scenario) -> list[list[int]]:
-    """Per user and slot, the cost of simply staying on the initial plan (n$)."""
-    return [[scenario.plan(u.initial_plan).operational_cost(row) for row in u.energy_wh] for u in scenario.users]
+    """Per user and slot, the cost of simply staying on the initial plan (n$): the rule's κ_i."""
+    return [list(row) for row in two_state_inputs(scenario).kappa]
 
 
 def run_mechanism(scenario: Scenario, *, compensations: bool, scheme: str | None = None) -> MechanismRun:

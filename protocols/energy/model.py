@@ -14,6 +14,15 @@ NANO_PER_MICRO = 1000
 SCHEMES = ("egalitarian", "proportional")
 
 
+def fee_due(disconnection_fee: int, contract_slots: int, slots_on_plan_before: int) -> int:
+    """d(j) if the contract still runs, else 0.
+
+    The seed charges d(j) while T_i^t ≤ T(j), T_i^t counting the consecutive slots already
+    spent on the plan before the switching slot.
+    """
+    return disconnection_fee if slots_on_plan_before <= contract_slots else 0
+
+
 @dataclass(frozen=True)
 class Period:
     """A tariff period (peak, off-peak, ...) and the hours of the day it covers."""
@@ -45,12 +54,8 @@ class Plan:
         return total
 
     def disconnection_due(self, slots_on_plan_before: int) -> int:
-        """Disconnection fee in n$ for leaving after `slots_on_plan_before` consecutive slots on this plan.
-
-        The seed charges d(j) while T_i^t ≤ T(j), T_i^t counting the slots already spent on
-        the plan before the switching slot.
-        """
-        return self.disconnection_fee if slots_on_plan_before <= self.contract_slots else 0
+        """Disconnection fee in n$ for leaving after `slots_on_plan_before` consecutive slots on this plan."""
+        return fee_due(self.disconnection_fee, self.contract_slots, slots_on_plan_before)
 
 
 @dataclass(frozen=True)
@@ -90,10 +95,3 @@ class Scenario:
     @property
     def group(self) -> Plan:
         return self.plan(self.group_plan)
-
-
-def switching_cost(from_plan: Plan, to_plan: Plan, slots_on_from_before: int) -> int:
-    """Cost_sw in n$ of moving from `from_plan` to `to_plan` at a slot (0 when they are the same plan)."""
-    if from_plan.id == to_plan.id:
-        return 0
-    return to_plan.connection_fee + from_plan.disconnection_due(slots_on_from_before)

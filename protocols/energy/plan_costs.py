@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from protocols.energy.model import Scenario, User
+from protocols.energy.model import Scenario, User, fee_due
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class PlanSelectionInstance:
         """Cost_sw of leaving `src` after `age` consecutive slots on it, to join `dst` (0 if src == dst)."""
         if src == dst:
             return 0
-        due = self.disconnection[src] if age <= self.contract[src] else 0
-        return self.connection[dst] + due
+        return self.connection[dst] + fee_due(self.disconnection[src], self.contract[src], age)
 
 
 def instance_for_user(scenario: Scenario, user: User) -> PlanSelectionInstance:

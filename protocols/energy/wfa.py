@@ -25,7 +25,8 @@ It starts from w_0(x) = Cost_sw[start, x] and is the algorithm Theorem 1 is abou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from functools import cached_property
+from typing import Callable, Iterable, Literal
 
 from protocols.energy.offline import dp_tables
 from protocols.energy.plan_costs import PlanSelectionInstance
@@ -41,19 +42,12 @@ class WorkFunction:
         if init not in ("infinite", "standard"):
             raise ValueError(f"init must be 'infinite' or 'standard', got {init!r}")
         self.inst = inst
-        tables = dp_tables(inst)
+        self._tables = dp_tables(inst)
         self.table: list[list[int | None]] = [
-            [tables.work_function(t, x) for x in range(inst.n_plans)] for t in range(inst.n_slots + 1)
+            [self._tables.work_function(t, x) for x in range(inst.n_plans)] for t in range(inst.n_slots + 1)
         ]
         if init == "standard":
             self.table[0] = [inst.switch_cost(inst.start, x, inst.start_age) for x in range(inst.n_plans)]
-        # w_t(x): serve slots 1..t, then move to x at the next slot (fees at the age reached then).
-        self.after: list[list[int]] = []
-        for t, states in enumerate(tables.values):
-            row = []
-            for x in range(inst.n_plans):
-                row.append(min(v + inst.switch_cost(j, x, t + 1 - k) for (j, k), v in states.items()))
-            self.after.append(row)
 
     def value(self, t: int, plan: int) -> int | None:
         return self.table[t][plan]
@@ -63,20 +57,34 @@ class WorkFunction:
         now, before = self.table[t][plan], self.table[t - 1][plan]
         return now is not None and before is not None and now == before + self.inst.kappa[t - 1][plan]
 
+    @cached_property
+    def after(self) -> list[list[int]]:
+        """w_t(x) of the textbook WFA: serve slots 1..t, then move to x at the next slot (fees at the age reached then)."""
+        inst = self.inst
+        return [[min(v + inst.switch_cost(j, x, t + 1 - k) for (j, k), v in states.items())
+                 for x in range(inst.n_plans)] for t, states in enumerate(self._tables.values)]
+
+
+def _cheapest(candidates: Iterable[int], score: Callable[[int], int], current: int) -> tuple[int, int] | None:
+    """(plan, score) of the lowest score among `candidates`; ties keep `current`, then the lowest index."""
+    best: tuple[int, int] | None = None
+    for plan in sorted(set(candidates), key=lambda j: (j != current, j)):
+        value = score(plan)
+        if best is None or value < best[1]:
+            best = (plan, value)
+    return best
+
 
 def wfa_choice(wf: WorkFunction, t: int, current: int, entered: int, allowed: Iterable[int]) -> tuple[int, int] | None:
-    """Eq. (5) restricted to `allowed` plans: (plan, Opt^t[plan] + Cost_sw) or None if no plan satisfies (6).
+    """Eq. (5) restricted to `allowed` plans: (plan, Opt^t[plan] + Cost_sw) or None if no plan satisfies (6)."""
+    return _cheapest((j for j in allowed if wf.no_switch(t, j)),
+                     lambda j: wf.value(t, j) + wf.inst.switch_cost(current, j, t - entered), current)
 
-    Ties keep the current plan, then go to the lowest plan index.
-    """
-    best: tuple[int, int] | None = None
-    for plan in sorted(set(allowed), key=lambda j: (j != current, j)):
-        if not wf.no_switch(t, plan):
-            continue
-        score = wf.value(t, plan) + wf.inst.switch_cost(current, plan, t - entered)
-        if best is None or score < best[1]:
-            best = (plan, score)
-    return best
+
+def mts_choice(wf: WorkFunction, t: int, current: int, entered: int) -> tuple[int, int] | None:
+    """The textbook WFA step: (plan, w_t + Cost_sw) minimising w_t(x) + Cost_sw among x with w_t(x) = Opt^t[x]."""
+    return _cheapest((j for j in range(wf.inst.n_plans) if wf.after[t][j] == wf.table[t][j]),
+                     lambda j: wf.after[t][j] + wf.inst.switch_cost(current, j, t - entered), current)
 
 
 @dataclass(frozen=True)
@@ -85,20 +93,6 @@ class WfaRun:
 
     schedule: tuple[int, ...]
     cost: int
-
-
-def mts_choice(wf: WorkFunction, t: int, current: int, entered: int) -> int:
-    """The textbook WFA step: argmin_x w_t(x) + Cost_sw among x with w_t(x) = Opt^t[x]; ties keep the current plan."""
-    best: tuple[int, int] | None = None
-    for plan in sorted(range(wf.inst.n_plans), key=lambda j: (j != current, j)):
-        if wf.after[t][plan] != wf.table[t][plan]:
-            continue
-        score = wf.after[t][plan] + wf.inst.switch_cost(current, plan, t - entered)
-        if best is None or score < best[1]:
-            best = (plan, score)
-    if best is None:  # pragma: no cover - the minimiser of w_t always qualifies with non-negative fees
-        raise AssertionError(f"no plan satisfies w_t(x) = Opt^t[x] at slot {t}")
-    return best[0]
 
 
 def run_wfa(inst: PlanSelectionInstance, rule: Rule = "seed", init: Init = "standard") -> WfaRun:
@@ -114,16 +108,11 @@ def run_wfa(inst: PlanSelectionInstance, rule: Rule = "seed", init: Init = "stan
     schedule, cost = [], 0
     for t in range(1, inst.n_slots + 1):
         if rule == "mts":
-            plan = mts_choice(wf, t, current, entered)
-            if plan != current:
-                cost += inst.switch_cost(current, plan, t - entered)
-                current, entered = plan, t
-            cost += inst.kappa[t - 1][plan]
-            schedule.append(plan)
-            continue
-        choice = wfa_choice(wf, t, current, entered, range(inst.n_plans))
-        if choice is None:  # pragma: no cover - impossible with non-negative fees
-            raise AssertionError(f"no plan satisfies constraint (6) at slot {t}")
+            choice = mts_choice(wf, t, current, entered)
+        else:
+            choice = wfa_choice(wf, t, current, entered, range(inst.n_plans))
+        if choice is None:  # pragma: no cover - some plan always qualifies with non-negative fees
+            raise AssertionError(f"no plan satisfies the no-switch constraint at slot {t}")
         plan = choice[0]
         if plan != current:
             cost += inst.switch_cost(current, plan, t - entered)

@@ -9,7 +9,7 @@ counterexample.
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from energy_strategies import plan_dict, scenario_dict
+from energy_strategies import plan_dict, scenario_dict, scenario_dicts
 from protocols.energy.compensation import (CompensationRefused, compute_compensation, egalitarian_shares,
                                            proportional_shares, settle_deficit)
 from protocols.energy.scenario import parse_scenario
@@ -134,3 +134,22 @@ def test_proportional_violates_ir_for_net_exporter_in_a_scenario():
     ega = decide_join(two_state_inputs(scenario), "egalitarian")
     assert ega.join_slot == decision.join_slot
     assert ega.states[-1].opt_g[2] + ega.compensation.theta[2] <= ega.states[-1].c_outside[2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario_dicts())
+def test_on_random_scenarios_feasible_slots_give_balance_and_ir(data):
+    """At every slot where group feasibility holds: Σφ = 0 for both schemes; weak IR for egalitarian,
+    and for proportional whenever every C_i(E\\g) > 0."""
+    from protocols.energy.two_state import two_state_slots
+    scenario = parse_scenario(data)
+    for state in two_state_slots(two_state_inputs(scenario)):
+        if not state.feasible:
+            continue
+        for scheme in ("egalitarian", "proportional"):
+            if scheme == "proportional" and state.sum_outside <= 0:
+                continue
+            comp = compute_compensation(scheme, state.opt_g, state.c_outside, state.switch_in)
+            assert sum(comp.phi) == 0
+            if scheme == "egalitarian" or min(state.c_outside) > 0:
+                assert all(o + t <= c for o, t, c in zip(state.opt_g, comp.theta, state.c_outside))

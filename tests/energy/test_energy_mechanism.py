@@ -100,3 +100,32 @@ def test_table2_pv_household_is_left_out_by_the_subset_search():
     assert "u3" not in run.members and "u3" not in run.late_joins
     assert run.total_cost(2) == stay[2]
     assert all(run.total_cost(i) < stay[i] for i in (0, 1, 3))
+
+
+@st.composite
+def three_plan_scenarios(draw):
+    data = draw(scenario_dicts(expiring=True, max_users=4, max_slots=6))
+    price = st.integers(0, 2_000_000)
+    data["plans"].insert(1, {"id": "green", "import_price": {"peak": draw(price), "offpeak": draw(price)},
+                             "export_price": {"peak": 0, "offpeak": 0}, "connection_fee": draw(st.integers(0, 5_000_000)),
+                             "disconnection_fee": draw(st.integers(0, 20_000_000)),
+                             "contract_slots": draw(st.integers(0, 10)), "min_users": 1})
+    return data
+
+
+@FAST
+@given(three_plan_scenarios(), st.booleans())
+def test_mechanism_accounting_matches_schedule_costs_over_three_plans(data, compensations):
+    """Each user's slot costs are exactly eq. (1) on the plans it was put on, plus φ if it was compensated."""
+    from protocols.energy.plan_costs import instance_for_user, schedule_cost
+    scenario = parse_scenario(data)
+    run = run_mechanism(scenario, compensations=compensations)
+    phi = dict(zip(run.members, run.compensation.phi)) if run.compensation else {}
+    for i, user in enumerate(scenario.users):
+        inst = instance_for_user(scenario, user)
+        schedule = [scenario.plan_index(p) for p in run.plans[i]]
+        assert run.total_cost(i) == schedule_cost(inst, schedule) + phi.get(user.id, 0)
+        if run.join_slot is not None and user.id in run.members:
+            assert all(p == "group" for p in run.plans[i][run.join_slot - 1:])
+        if run.join_slot is None:
+            assert "group" not in run.plans[i]          # g cannot be used before N(g) users sign up
