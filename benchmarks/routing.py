@@ -1,0 +1,181 @@
+"""Routing benchmark: every instance of ``shared/data/routing`` against its best-known value.
+
+    python -m benchmarks.routing --json out.json [--plot out.png] [--time-limit 30]
+                                 [--data DIR] [--only NAME ...]
+
+TSPTW files are solved by the exact DP and by the seed's MILP (HiGHS); Solomon VRPTW
+files by PyVRP with ``--time-limit`` seconds each, under the truncated DIMACS convention
+(all sizes) and, for the 100-customer files, also under the hierarchical convention
+(vehicles first, double precision).  Per instance and method the JSON holds objective,
+vehicles, best-known value, gap and time; the PNG draws one solved route set (R106,
+100 customers, DIMACS, unless ``--plot-instance`` says otherwise).  A Markdown table of
+the same numbers is printed at the end.  Runtime about 12 x time-limit seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from protocols.routing.benchmark_files import (
+    DATA_ENV_VAR,
+    data_dir,
+    read_lkh_tsptw,
+    read_lopez_ibanez,
+    read_solomon,
+    solomon_as_tsptw,
+)
+from protocols.routing.best_known import benchmark_set, gap_percent, load_best_known
+from protocols.routing.tsptw import solve_tsptw
+from protocols.routing.vrptw import solve_vrptw
+
+LKH_SCALE = 10_000
+
+
+def tsptw_cases(folder: Path) -> list[tuple[str, str, object, float, str]]:
+    """(label, kind, TSPTW instance, scale, BKS set) for every TSPTW file in ``folder``."""
+    cases = []
+    for path in sorted((folder / "tsptw" / "dumas").glob("*.txt")):
+        cases.append((f"dumas/{path.stem}", "lopez_ibanez", read_lopez_ibanez(path), 1, "tsptw_dumas"))
+    for path in sorted((folder / "tsptw" / "potvin_bengio").glob("*.tsptw")):
+        cases.append((f"potvin_bengio/{path.stem}", "lkh_tsptw", read_lkh_tsptw(path), LKH_SCALE, "tsptw_potvin_bengio"))
+    for path in sorted((folder / "tsptw" / "potvin_bengio_solomon_format").glob("*.txt")):
+        inst = solomon_as_tsptw(read_solomon(path), "euclid")
+        cases.append((f"potvin_bengio_solomon/{path.stem}", "solomon_tsptw", inst, 1, "tsptw_potvin_bengio_travel"))
+    return cases
+
+
+def vrptw_cases(folder: Path) -> list[tuple[str, Path, str]]:
+    """(label, file, convention) for every Solomon VRPTW run."""
+    cases = []
+    for size in ("25", "50", "100"):
+        for path in sorted((folder / "vrptw" / f"solomon_{size}").glob("*.txt")):
+            cases.append((f"solomon_{size}/{path.stem}", path, "dimacs"))
+    for path in sorted((folder / "vrptw" / "solomon_100").glob("*.txt")):
+        cases.append((f"solomon_100/{path.stem}", path, "hierarchical"))
+    return cases
+
+
+def run(folder: Path, time_limit: float, only: list[str] | None, log) -> tuple[list[dict], dict]:
+    bks = load_best_known(folder)
+    rows: list[dict] = []
+    solutions: dict = {}
+    for label, kind, inst, scale, set_name in tsptw_cases(folder):
+        if only and not any(o in label for o in only):
+            continue
+        for method in ("dp", "milp"):
+            log(f"TSPTW {label} ({inst.n} customers) by {method} ...")
+            started = time.perf_counter()
+            res = solve_tsptw(inst, method, time_limit=max(time_limit, 60))
+            elapsed = time.perf_counter() - started
+            best = bks.get((set_name, inst.name))
+            obj = res.cost / scale if res.feasible else None
+            rows.append({
+                "instance": label, "problem": "tsptw", "set": set_name, "method": method,
+                "n_customers": inst.n, "status": res.status, "objective": obj, "vehicles": 1,
+                "best_known": best.objective if best else None,
+                "gap_percent": gap_percent(obj, best.objective, best.decimals) if best and obj is not None else None,
+                "time_s": round(elapsed, 3),
+                "route": [inst.label(k) for k in res.order],
+            })
+            log(f"  -> {rows[-1]['status']} {obj} (best known {rows[-1]['best_known']}) in {elapsed:.2f} s")
+    for label, path, convention in vrptw_cases(folder):
+        if only and not any(o in label for o in only):
+            continue
+        inst = read_solomon(path)
+        set_name = benchmark_set("solomon_vrptw", inst.n, convention)
+        log(f"VRPTW {label} [{convention}] with PyVRP for {time_limit:g} s ...")
+        sol = solve_vrptw(inst, convention, time_limit)
+        best = bks.get((set_name, inst.name))
+        obj = round(sol.distance, 2) if sol.feasible else None
+        rows.append({
+            "instance": label, "problem": "vrptw", "set": set_name, "method": "pyvrp",
+            "convention": convention, "n_customers": inst.n,
+            "status": "feasible" if sol.feasible else "infeasible",
+            "objective": obj, "vehicles": sol.vehicles,
+            "best_known": best.objective if best else None,
+            "best_known_vehicles": best.vehicles if best else None,
+            "gap_percent": gap_percent(sol.distance, best.objective, best.decimals) if best and sol.feasible else None,
+            "time_s": round(sol.runtime, 3),
+            "routes": [list(r) for r in sol.routes],
+        })
+        solutions[(label, convention)] = (inst, sol)
+        log(f"  -> {obj} with {sol.vehicles} vehicles (best known {rows[-1]['best_known']} with "
+            f"{rows[-1]['best_known_vehicles']}) gap {rows[-1]['gap_percent']}")
+    return rows, solutions
+
+
+def markdown_table(rows: list[dict]) -> str:
+    head = "| instance | set | method | objective | vehicles | best known | gap % | time s |\n|---|---|---|---|---|---|---|---|"
+    lines = [head]
+    for r in rows:
+        gap = "-" if r["gap_percent"] is None else f"{r['gap_percent']:.2f}"
+        bkv = r.get("best_known_vehicles")
+        veh = f"{r['vehicles']}" + (f" ({bkv})" if bkv else "")
+        obj = "-" if r["objective"] is None else f"{r['objective']:.6g}"
+        lines.append(f"| {r['instance']} | {r['set']} | {r['method']} | {obj} | {veh} | {r['best_known']} | {gap} | {r['time_s']} |")
+    return "\n".join(lines)
+
+
+def plot_routes(inst, sol, title: str, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 7))
+    cmap = plt.get_cmap("tab20")
+    for k, route in enumerate(sol.routes):
+        path = [0, *route, 0]
+        ax.plot([inst.x[i] for i in path], [inst.y[i] for i in path], "-o", ms=3, lw=1.2, color=cmap(k % 20))
+    ax.plot(inst.x[0], inst.y[0], "ks", ms=9, label="depot")
+    ax.set_title(title)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.routing", description=__doc__.split("\n\n", 1)[1],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", type=Path, required=True, metavar="OUT", help="results file (JSON)")
+    p.add_argument("--plot", type=Path, metavar="PNG", help="route plot (default: OUT with .png)")
+    p.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="PyVRP seconds per VRPTW run (default 30)")
+    p.add_argument("--data", type=Path, help=f"benchmark folder (default ${DATA_ENV_VAR} or ../shared/data/routing)")
+    p.add_argument("--only", nargs="*", metavar="NAME", help="run only instances whose label contains NAME")
+    p.add_argument("--plot-instance", default="solomon_100/R106", help="VRPTW label to draw (DIMACS run)")
+    args = p.parse_args(argv)
+    if not args.time_limit > 0:
+        print("error: --time-limit must be > 0", file=sys.stderr)
+        return 2
+    folder = args.data or data_dir()
+    if not (folder / "BKS.csv").is_file():
+        print(f"error: --data: {folder} has no BKS.csv (set --data or ${DATA_ENV_VAR})", file=sys.stderr)
+        return 2
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    rows, solutions = run(folder, args.time_limit, args.only, log)
+    payload = {"time_limit_s": args.time_limit, "data": str(folder), "cpu_count": os.cpu_count(), "results": rows}
+    args.json.write_text(json.dumps(payload, indent=1))
+    plot_path = args.plot or args.json.with_suffix(".png")
+    key = (args.plot_instance, "dimacs")
+    if key not in solutions and solutions:
+        key = next(iter(solutions))
+    if key in solutions:
+        inst, sol = solutions[key]
+        plot_routes(inst, sol, f"{inst.name} ({inst.n} customers, {key[1]}): {sol.distance:.1f}, {sol.vehicles} routes", plot_path)
+        log(f"route plot: {plot_path}")
+    print(markdown_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
