@@ -2,7 +2,8 @@
 
     python -m benchmarks.zkp --json out.json [--plot out.png] [--reps N] [--bits 64]
 
-Measures, for each backend (bn254 via py-ecc, secp256k1 via coincurve): one
+Measures, for each backend (bn254 via py-ecc, bn254 via fastecdsa when it is
+installed, secp256k1 via coincurve): one
 scalar multiplication (variable and fixed base), a commitment, and the
 non-interactive zkpCm, zkpMbs (set of --set-size values), zkpNN (--bits bits)
 and zkpSum (--sum-terms commitments) — median prove and verify wall time over
@@ -22,7 +23,7 @@ import sys
 import time
 from typing import Any, Callable
 
-from zkp.groups import GROUP_NAMES, get_group
+from zkp.groups import available_backends, get_group
 from zkp.pedersen import commit
 from zkp.sigma import (MEMBERSHIP, OPENING, RANGE, SUM, MembershipStatement, OpeningStatement,
                        RangeStatement, SumStatement, SumWitness, prove, verify, verify_batch)
@@ -54,9 +55,10 @@ def _cases(group, bits: int, set_size: int, sum_terms: int):
 def run(groups: list[str], reps: int, bits: int, set_size: int, sum_terms: int, batch: int) -> dict:
     """All measurements as a JSON-ready dict."""
     results = []
-    for name in groups:
-        group = get_group(name)
-        print(f"[{name}/{group.backend}] warming up (fixed-base tables)…", flush=True)
+    for spec in groups:
+        group = get_group(spec)
+        name = f"{group.name}:{group.backend}"
+        print(f"[{name}] warming up (fixed-base tables)…", flush=True)
         group.commit_point(1, 1)
         k = group.random_scalar()
         P = group.H * 3
@@ -67,14 +69,14 @@ def run(groups: list[str], reps: int, bits: int, set_size: int, sum_terms: int, 
         }
         print(f"[{name}] scalar mul {micro['scalar_mul_variable_ms']:.3f} ms (variable base), "
               f"{micro['scalar_mul_fixed_base_ms']:.3f} ms (G); commit {micro['commit_ms']:.3f} ms", flush=True)
-        results.append({"group": name, "backend": group.backend, "proof": "primitives", **micro})
+        results.append({"group": group.name, "backend": group.backend, "proof": "primitives", **micro})
         for label, params, protocol, stmt, witness in _cases(group, bits, set_size, sum_terms):
             proof = prove(protocol, stmt, witness)
             assert verify(protocol, stmt, proof), f"{label} failed to verify"
             prove_ms = _median_ms(lambda: prove(protocol, stmt, witness), reps)
             verify_ms = _median_ms(lambda: verify(protocol, stmt, proof), reps)
             size = len(proof.to_bytes(stmt))
-            row = {"group": name, "backend": group.backend, "proof": label, "params": params,
+            row = {"group": group.name, "backend": group.backend, "proof": label, "params": params,
                    "prove_ms": prove_ms, "verify_ms": verify_ms, "proof_bytes": size, "reps": reps}
             if label == "zkpNN" and batch > 1:
                 items = [(protocol, stmt, proof, b"")] * batch
@@ -83,10 +85,9 @@ def run(groups: list[str], reps: int, bits: int, set_size: int, sum_terms: int, 
             results.append(row)
             print(f"[{name}] {label:7s} {params}: prove {prove_ms:9.2f} ms, verify {verify_ms:9.2f} ms, "
                   f"{size} bytes", flush=True)
-    nn = {r["group"]: r for r in results if r["proof"] == "zkpNN"}
     note = "; ".join(
-        f"{g}/{r['backend']}: {bits}-bit zkpNN prove {r['prove_ms']:.1f} ms, verify {r['verify_ms']:.1f} ms"
-        for g, r in nn.items())
+        f"{r['group']}:{r['backend']}: {bits}-bit zkpNN prove {r['prove_ms']:.1f} ms, verify {r['verify_ms']:.1f} ms"
+        for r in results if r["proof"] == "zkpNN")
     return {
         "benchmark": "zkp",
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
@@ -105,12 +106,13 @@ def plot(report: dict, path: str) -> None:
 
     rows = [r for r in report["results"] if r["proof"] != "primitives"]
     proofs = list(dict.fromkeys(r["proof"] for r in rows))
-    groups = list(dict.fromkeys(r["group"] for r in rows))
+    groups = list(dict.fromkeys(f"{r['group']}:{r['backend']}" for r in rows))
     fig, ax = plt.subplots(figsize=(9, 4.5))
     width = 0.8 / (2 * len(groups))
     for gi, g in enumerate(groups):
         for si, stage in enumerate(("prove_ms", "verify_ms")):
-            ys = [next(r[stage] for r in rows if r["group"] == g and r["proof"] == p) for p in proofs]
+            ys = [next(r[stage] for r in rows if f"{r['group']}:{r['backend']}" == g and r["proof"] == p)
+                  for p in proofs]
             xs = [i + (2 * gi + si - len(groups) + 0.5) * width for i in range(len(proofs))]
             ax.bar(xs, ys, width, label=f"{g} {stage[:-3]}")
     ax.set_xticks(range(len(proofs)))
@@ -130,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", metavar="OUT", help="write the measurements to this JSON file")
     ap.add_argument("--plot", metavar="PNG", help="write a bar chart to this PNG file")
-    ap.add_argument("--groups", default=",".join(GROUP_NAMES),
-                    help=f"comma-separated backends to measure (default: {','.join(GROUP_NAMES)})")
+    backends = available_backends()
+    ap.add_argument("--groups", default=",".join(backends),
+                    help=f"comma-separated group[:backend] to measure (default: every installed backend: "
+                         f"{','.join(backends)})")
     ap.add_argument("--reps", type=int, default=5, help="runs per measurement, median reported (default 5)")
     ap.add_argument("--bits", type=int, default=64, help="bit length of the zkpNN range proof (default 64)")
     ap.add_argument("--set-size", type=int, default=8, help="size of the zkpMbs set (default 8)")
@@ -140,9 +144,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="also time batch verification of this many zkpNN proofs (default 8; 1 = skip)")
     args = ap.parse_args(argv)
     groups = [g.strip() for g in args.groups.split(",") if g.strip()]
-    bad = [g for g in groups if g not in GROUP_NAMES]
+    bad = []
+    for g in groups:
+        try:
+            get_group(g)
+        except (ValueError, ImportError) as exc:
+            bad.append(f"{g} ({exc})")
     if bad or not groups:
-        ap.error(f"--groups: unknown {', '.join(bad) or '(empty)'}; choose from {', '.join(GROUP_NAMES)}")
+        ap.error(f"--groups: cannot use {', '.join(bad) or '(empty)'}; installed: {', '.join(backends)}")
     for field, value, lo, hi in (("--reps", args.reps, 1, 1000), ("--bits", args.bits, 1, 252),
                                  ("--set-size", args.set_size, 1, 4096), ("--sum-terms", args.sum_terms, 1, 10000),
                                  ("--batch", args.batch, 1, 1000)):

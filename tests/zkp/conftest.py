@@ -1,10 +1,11 @@
-"""Shared fixtures for the zkp tests: the two real groups (toy groups are built per test)."""
+"""Shared fixtures for the zkp tests: every available real backend (toy groups are built per test)."""
 
 import pytest
 
-from zkp.groups import get_group
+from zkp.groups import available_backends, get_group
 
-REAL_GROUPS = ["secp256k1", "bn254"]
+#: secp256k1:coincurve, bn254:py-ecc, and bn254:fastecdsa when fastecdsa is installed.
+REAL_GROUPS = available_backends()
 
 
 @pytest.fixture(params=REAL_GROUPS, scope="module")
@@ -20,3 +21,9 @@ def secp():
 @pytest.fixture(scope="module")
 def bn254():
     return get_group("bn254")
+
+
+@pytest.fixture(scope="module")
+def bn254_fast():
+    pytest.importorskip("fastecdsa")
+    return get_group("bn254", "fastecdsa")

@@ -159,3 +159,25 @@ def test_points_of_different_groups_do_not_mix(secp, bn254):
     with pytest.raises(TypeError):
         secp.G + bn254.G
     assert (secp.G == bn254.G) is False
+
+
+def test_bn254_backends_agree_and_proofs_cross_over(bn254, bn254_fast):
+    """Both BN254 backends are one group: same H, same encodings, proofs verify across them."""
+    from zkp.pedersen import Commitment, commit
+    from zkp.sigma import RANGE, NIProof, RangeStatement, prove, verify
+
+    assert bn254_fast.H.to_bytes() == bn254.H.to_bytes()
+    k = bn254.random_scalar()
+    assert (k * bn254_fast.H).to_bytes() == (k * bn254.H).to_bytes()
+    c, o = commit(bn254_fast, 200)
+    stmt = RangeStatement(c, 8)
+    blob = prove(RANGE, stmt, o, b"x").to_bytes(stmt)
+    stmt_slow = RangeStatement(Commitment.from_bytes(bn254, c.to_bytes()), 8)
+    assert verify(RANGE, stmt_slow, NIProof.from_bytes(RANGE, stmt_slow, blob), b"x")
+
+
+def test_get_group_accepts_backend_specs():
+    assert get_group("bn254:py-ecc") is get_group("bn254")
+    assert get_group("secp256k1").backend == "coincurve"
+    with pytest.raises(ValueError, match="unknown backend"):
+        get_group("bn254", "gnark")

@@ -1,40 +1,76 @@
 """Prime-order groups for commitments and proofs, behind one interface.
 
-* ``bn254`` via py-ecc — BN254/alt_bn128 G1, Ethereum-compatible; the MPC
-  field defaults to its order (py-ecc's ``curve_order``).
-* ``secp256k1`` via coincurve (libsecp256k1) — the fast backend.
-* ``ToySchnorrGroup`` — tiny and insecure, for exhaustive tests.
+Groups (what transcripts bind) and the backends that compute on them:
 
-``get_group(name)`` returns one shared instance per curve (the fixed-base
-tables of the py-ecc backend are built once).
+* ``bn254`` — BN254/alt_bn128 G1, Ethereum-compatible (EIP-196 encoding); the
+  MPC field defaults to its order (py-ecc's ``curve_order``).
+    - ``py-ecc``    (default; pure Python, always installed)
+    - ``fastecdsa`` (Rust core, about 4–5× faster; optional dependency)
+* ``secp256k1`` — ``coincurve`` (libsecp256k1), the fastest.
+* :class:`ToySchnorrGroup` — tiny and insecure, for exhaustive tests.
+
+Both bn254 backends produce the same encodings and the same H, so proofs
+made with one verify with the other.  ``get_group`` returns one shared
+instance per (group, backend): fixed-base tables are built once.
 """
 
 from __future__ import annotations
+
+import importlib
 
 from zkp.groups.base import Group, Point, to_scalar
 from zkp.groups.toy import ToySchnorrGroup
 
 _FACTORIES = {
-    "bn254": ("zkp.groups.bn254_pyecc", "BN254PyEcc"),
-    "secp256k1": ("zkp.groups.secp256k1_coincurve", "Secp256k1Coincurve"),
+    ("bn254", "py-ecc"): ("zkp.groups.bn254_pyecc", "BN254PyEcc"),
+    ("bn254", "fastecdsa"): ("zkp.groups.bn254_fastecdsa", "BN254FastEcdsa"),
+    ("secp256k1", "coincurve"): ("zkp.groups.secp256k1_coincurve", "Secp256k1Coincurve"),
 }
-_INSTANCES: dict[str, Group] = {}
+#: the backend get_group uses when none is named.
+DEFAULT_BACKEND = {"bn254": "py-ecc", "secp256k1": "coincurve"}
+#: names of the groups.
+GROUP_NAMES = tuple(DEFAULT_BACKEND)
+_INSTANCES: dict[tuple[str, str], Group] = {}
 
-#: names accepted by get_group.
-GROUP_NAMES = tuple(_FACTORIES)
 
+def get_group(name: str = "bn254", backend: str | None = None) -> Group:
+    """The shared instance of a group; ``name`` may also be written ``"group:backend"``.
 
-def get_group(name: str = "bn254") -> Group:
-    """The shared instance of the named group (``bn254`` or ``secp256k1``)."""
-    if name not in _FACTORIES:
+    Raises ValueError for an unknown group or backend, and ImportError (with the pip
+    command) when an optional backend's library is missing.
+    """
+    if ":" in name and backend is None:
+        name, backend = name.split(":", 1)
+    if name not in DEFAULT_BACKEND:
         raise ValueError(f"unknown group {name!r}; choose one of {', '.join(GROUP_NAMES)}")
-    grp = _INSTANCES.get(name)
+    backend = backend or DEFAULT_BACKEND[name]
+    key = (name, backend)
+    if key not in _FACTORIES:
+        known = ", ".join(b for g, b in _FACTORIES if g == name)
+        raise ValueError(f"unknown backend {backend!r} for {name}; choose one of {known}")
+    grp = _INSTANCES.get(key)
     if grp is None:
-        import importlib
-
-        module, cls = _FACTORIES[name]
-        grp = _INSTANCES[name] = getattr(importlib.import_module(module), cls)()
+        module, cls = _FACTORIES[key]
+        try:
+            mod = importlib.import_module(module)
+        except ImportError as exc:
+            raise ImportError(f"backend {backend} of {name} needs a library that is not installed "
+                              f"({exc.name}); install it with: pip install {exc.name}") from exc
+        grp = _INSTANCES[key] = getattr(mod, cls)()
     return grp
 
 
-__all__ = ["Group", "Point", "ToySchnorrGroup", "get_group", "to_scalar", "GROUP_NAMES"]
+def available_backends() -> list[str]:
+    """``group:backend`` for every backend whose library imports here."""
+    out = []
+    for name, backend in _FACTORIES:
+        try:
+            get_group(name, backend)
+        except ImportError:
+            continue
+        out.append(f"{name}:{backend}")
+    return out
+
+
+__all__ = ["Group", "Point", "ToySchnorrGroup", "get_group", "available_backends", "to_scalar",
+           "GROUP_NAMES", "DEFAULT_BACKEND"]
