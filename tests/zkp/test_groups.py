@@ -181,3 +181,17 @@ def test_get_group_accepts_backend_specs():
     assert get_group("secp256k1").backend == "coincurve"
     with pytest.raises(ValueError, match="unknown backend"):
         get_group("bn254", "gnark")
+
+
+def test_straus_with_signed_recoding_matches_plain_sums():
+    """Scalars above q/2 are recoded as small negatives; the sum must not change."""
+    from zkp.groups.msm import straus_wnaf, wnaf_digits
+
+    g = ToySchnorrGroup(83)
+    for k in range(0, 300):
+        assert sum(d << i for i, d in enumerate(wnaf_digits(k))) == k
+    pts = [g.G.raw, g.H.raw, (g.G + g.H).raw]
+    for ks in [(1, 82, 41), (42, 0, 81), (80, 2, 3)]:
+        expect = g.lincomb([g.G, g.H, g.G + g.H], ks).raw
+        got = straus_wnaf(pts, ks, g._add, lambda a: g._add(a, a), g._neg, 1, g.order)
+        assert got == expect

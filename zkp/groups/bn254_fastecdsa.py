@@ -98,7 +98,8 @@ class BN254FastEcdsa(BN254Encoding, Group):
 
     def _straus(self, raws: Sequence[FPoint], scalars: Sequence[int]) -> FPoint:
         pts = [(p, k) for p, k in zip(raws, scalars) if p.z != 0]
-        return straus_wnaf([p for p, _ in pts], [k for _, k in pts], _add_op, _double, _neg_op, _Z)
+        return straus_wnaf([p for p, _ in pts], [k for _, k in pts], _add_op, _double, _neg_op, _Z,
+                           BN254_ORDER)
 
     def _lincomb(self, raws: Sequence[FPoint], scalars: Sequence[int], g: int, h: int) -> FPoint:
         acc = _Z

@@ -110,7 +110,8 @@ class BN254PyEcc(BN254Encoding, Group):
 
     def _straus(self, raws: Sequence[Any], scalars: Sequence[int]) -> Any:
         pts = [(p, k) for p, k in zip(raws, scalars) if not bn.is_inf(p)]
-        return straus_wnaf([p for p, _ in pts], [k for _, k in pts], bn.add, bn.double, bn.neg, _Z)
+        return straus_wnaf([p for p, _ in pts], [k for _, k in pts], bn.add, bn.double, bn.neg, _Z,
+                           BN254_ORDER)
 
     def _lincomb(self, raws: Sequence[Any], scalars: Sequence[int], g: int, h: int) -> Any:
         acc = _Z

@@ -7,7 +7,7 @@ multiplication is a slow double-and-add or a constant-time ladder) use these:
   precomputed multiples d·2^(8i)·B, so a multiplication is ≤ 32 additions;
 * :func:`straus_wnaf` — Σ k_i·P_i with interleaved width-5 signed digits:
   the ~254 doublings are shared by all points and each point costs about
-  8 + 254/6 ≈ 50 additions.
+  8 + n/6 additions for an n-bit scalar (scalars near q count as small negatives).
 
 Neither is constant-time.  That is acceptable where they are used: the
 provers' secret-dependent multiplications are fixed-base ones whose timing
@@ -73,12 +73,19 @@ class FixedBaseComb:
 
 
 def straus_wnaf(points: Sequence[Any], scalars: Sequence[int], add: Add, double: Callable[[Any], Any],
-                neg: Callable[[Any], Any], identity: Any) -> Any:
-    """Σ k_i·P_i (k_i ≥ 0, zero scalars skipped) by interleaved wNAF."""
+                neg: Callable[[Any], Any], identity: Any, order: int | None = None) -> Any:
+    """Σ k_i·P_i (0 ≤ k_i, zero scalars skipped) by interleaved wNAF.
+
+    With ``order`` given, a scalar above order/2 is replaced by order − k on −P: small
+    negative coefficients (−w for a 128-bit batch weight w) then cost half the additions.
+    """
     jobs = []
+    half = order // 2 if order else None
     for p, k in zip(points, scalars):
         if not k:
             continue
+        if half is not None and k > half:
+            p, k = neg(p), order - k
         two_p = double(p)
         odd = [p]
         for _ in range((1 << (WNAF_WIDTH - 2)) - 1):
