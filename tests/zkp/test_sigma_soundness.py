@@ -181,3 +181,18 @@ def test_sum_witness_from_openings(secp):
     (c1, o1), (c2, o2) = commit(secp, 1), commit(secp, 2)
     w = SumWitness.from_openings(secp, [o1, o2])
     assert w.rho == (o1.r + o2.r) % secp.order
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_unreduced_or_non_integer_scalars_are_rejected(secp, kind):
+    """z and z + q are the same in the group, but a proof must have one form (no malleability)."""
+    protocol, stmt, witness = make_case(kind, secp)
+    proof = prove(protocol, stmt, witness)
+    resp = proof.response
+    f = dataclasses.fields(resp)[-1]
+    v = getattr(resp, f.name)
+    for bad in ([v[0] + secp.order, *v[1:]] if isinstance(v, tuple) else v + secp.order,
+                [True, *v[1:]] if isinstance(v, tuple) else 1.0):
+        bad = tuple(bad) if isinstance(v, tuple) else bad
+        mutated = dataclasses.replace(resp, **{f.name: bad})
+        assert not verify(protocol, stmt, NIProof(protocol, proof.first, mutated))

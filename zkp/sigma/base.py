@@ -60,6 +60,17 @@ class Terms:
         return self.group.lincomb(self.points, self.scalars, self.g, self.h).is_identity()
 
 
+def points_ok(group: Group, points: Sequence[Any]) -> bool:
+    """All are points of ``group``."""
+    return all(isinstance(p, Point) and p.group is group for p in points)
+
+
+def scalars_ok(group: Group, scalars: Sequence[Any]) -> bool:
+    """All are reduced scalars (integers in [0, q)), so a proof has exactly one valid form."""
+    q = group.order
+    return all(hasattr(k, "__index__") and not isinstance(k, bool) and 0 <= k < q for k in scalars)
+
+
 def random_weight() -> int:
     """A nonzero batch-verification weight."""
     return secrets.randbits(BATCH_WEIGHT_BITS) | 1
@@ -92,7 +103,7 @@ class SigmaProtocol(ABC, Generic[S, W, A, Z]):
 
     @abstractmethod
     def well_formed(self, stmt: S, first: A, response: Z) -> bool:
-        """Shapes (counts, types, group membership) match the statement."""
+        """Shapes match the statement: counts, points of the right group, reduced scalars."""
 
     @abstractmethod
     def equations(self, stmt: S, first: A, c: int, response: Z, terms: Terms) -> None:

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from zkp.encoding import Reader, Writer
 from zkp.groups.base import Group, Point
 from zkp.pedersen import Commitment, Opening
-from zkp.sigma.base import NIProof, SigmaProtocol, Terms, prove, verify
+from zkp.sigma.base import NIProof, SigmaProtocol, Terms, points_ok, prove, scalars_ok, verify
 from zkp.sigma.or_proof import or_commit, or_equations, or_extract, or_respond, or_simulate
 from zkp.transcript import Transcript
 
@@ -96,9 +96,10 @@ class MembershipProtocol(SigmaProtocol[MembershipStatement, Opening, MembershipF
             isinstance(first, MembershipFirst)
             and isinstance(z, MembershipResponse)
             and len(first.As) == n
-            and all(isinstance(a, Point) and a.group is g for a in first.As)
             and len(z.partial_challenges) == n - 1
             and len(z.zs) == n
+            and points_ok(g, first.As)
+            and scalars_ok(g, [*z.partial_challenges, *z.zs])
         )
 
     def equations(self, stmt, first: MembershipFirst, c: int, z: MembershipResponse, terms: Terms) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from zkp.encoding import Reader, Writer
 from zkp.groups.base import Group, Point
 from zkp.pedersen import Commitment, Opening
-from zkp.sigma.base import NIProof, SigmaProtocol, Terms, prove, random_weight, verify
+from zkp.sigma.base import NIProof, SigmaProtocol, Terms, points_ok, prove, random_weight, scalars_ok, verify
 from zkp.sigma.or_proof import OrState, or_commit, or_equations, or_extract, or_respond, or_simulate
 from zkp.transcript import Transcript
 
@@ -132,11 +132,11 @@ class RangeProtocol(SigmaProtocol[RangeStatement, Opening, RangeFirst, RangeResp
         g = self.group_of(stmt)
         if not (isinstance(f, RangeFirst) and isinstance(z, RangeResponse)):
             return False
-        pts = [*f.bit_commitments, *f.A0, *f.A1, f.A_link]
         return (
             len(f.bit_commitments) == len(f.A0) == len(f.A1) == m
             and len(z.c0) == len(z.z0) == len(z.z1) == m
-            and all(isinstance(p, Point) and p.group is g for p in pts)
+            and points_ok(g, [*f.bit_commitments, *f.A0, *f.A1, f.A_link])
+            and scalars_ok(g, [*z.c0, *z.z0, *z.z1, z.z_link])
         )
 
     def equations(self, stmt: RangeStatement, f: RangeFirst, c: int, z: RangeResponse, terms: Terms) -> None:

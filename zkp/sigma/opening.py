@@ -19,7 +19,7 @@ from typing import Any
 from zkp.encoding import Reader, Writer
 from zkp.groups.base import Group, Point
 from zkp.pedersen import Commitment, Opening
-from zkp.sigma.base import NIProof, SigmaProtocol, Terms, prove, random_weight, verify
+from zkp.sigma.base import NIProof, SigmaProtocol, Terms, points_ok, prove, random_weight, scalars_ok, verify
 from zkp.transcript import Transcript
 
 
@@ -82,8 +82,8 @@ class OpeningProtocol(SigmaProtocol[OpeningStatement, Opening, OpeningFirst, Ope
         return (
             isinstance(first, OpeningFirst)
             and isinstance(response, OpeningResponse)
-            and isinstance(first.A, Point)
-            and first.A.group is g
+            and points_ok(g, [first.A])
+            and scalars_ok(g, [response.z_x, response.z_r])
         )
 
     def equations(self, stmt: OpeningStatement, first: OpeningFirst, c: int, z: OpeningResponse, terms: Terms) -> None:

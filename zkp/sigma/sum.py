@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from zkp.encoding import Reader, Writer
 from zkp.groups.base import Group, Point
 from zkp.pedersen import Commitment, Opening
-from zkp.sigma.base import NIProof, SigmaProtocol, Terms, prove, random_weight, verify
+from zkp.sigma.base import NIProof, SigmaProtocol, Terms, points_ok, prove, random_weight, scalars_ok, verify
 from zkp.transcript import Transcript
 
 MAX_TERMS = 1 << 20
@@ -102,11 +102,12 @@ class SumProtocol(SigmaProtocol[SumStatement, SumWitness, SumFirst, SumResponse]
         return SumResponse(dlog_response(self.group_of(stmt), state, witness.rho, c))
 
     def well_formed(self, stmt: SumStatement, first: Any, z: Any) -> bool:
+        g = self.group_of(stmt)
         return (
             isinstance(first, SumFirst)
             and isinstance(z, SumResponse)
-            and isinstance(first.A, Point)
-            and first.A.group is self.group_of(stmt)
+            and points_ok(g, [first.A])
+            and scalars_ok(g, [z.z])
         )
 
     def equations(self, stmt: SumStatement, first: SumFirst, c: int, z: SumResponse, terms: Terms) -> None:
