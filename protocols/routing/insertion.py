@@ -70,8 +70,9 @@ class Route:
     ``status``: "planned" (not started), "at_center" (loading, not left) or "under_way".
     For "under_way", ``position`` and ``clock`` give where the vehicle is and when, and
     ``served`` how many of ``customers`` are done.  ``pending_pickup`` lists customers whose
-    goods are still at the center (inserted after departure): the vehicle goes back to
-    the center before the first of them.
+    goods are still at the center (inserted after departure); the vehicle drives back to
+    the center just before ``customers[center_revisit_before]`` (or before the end point
+    when that index equals ``len(customers)``) and loads for ``loading``.
     """
 
     id: int
@@ -89,6 +90,7 @@ class Route:
     clock: float = 0.0
     served: int = 0
     pending_pickup: tuple[int, ...] = ()
+    center_revisit_before: int | None = None
 
     @property
     def remaining(self) -> tuple[Customer, ...]:
@@ -239,7 +241,10 @@ def state_at(route: Route, time: float, travel: Travel = euclid_travel) -> Route
 
     The vehicle's position is interpolated along the current leg; waiting and service
     keep it at the customer.  Returns status "under_way" once it has left the center.
+    Routes already altered after departure (a pending center revisit) are not supported.
     """
+    if route.center_revisit_before is not None:
+        raise ValueError(f"route {route.id}: state_at does not follow routes with a pending center revisit")
     clock = route.start_time
     leg = travel(route.start, route.center)
     at_center = clock + leg
@@ -334,7 +339,7 @@ def _scenario_three(new: Customer, center: Point, routes: Sequence[Route], strat
         if best is None or increase < best.increase - 1e-12:
             order = with_new[1]
             updated = replace(
-                r, customers=(*r.customers[:done], *order), pending_pickup=(new.id,)
+                r, customers=(*r.customers[:done], *order), pending_pickup=(new.id,), center_revisit_before=done
             )
             _, visits = itinerary(origin, depart, order, r.end, r.end_due, center, 0, r.loading, travel)
             best = Decision(3, updated, increase, visits, f"strategy {strategy}")
