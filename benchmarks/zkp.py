@@ -7,7 +7,10 @@ installed, secp256k1 via coincurve): one
 scalar multiplication (variable and fixed base), a commitment, and the
 non-interactive zkpCm, zkpMbs (set of --set-size values), zkpNN (--bits bits)
 and zkpSum (--sum-terms commitments) — median prove and verify wall time over
---reps runs, and proof size.  Ends with the 64-bit zkpNN figure per backend.
+--reps runs, and proof size; then the distributed proofs Π_dzkpCm (one owner,
+--sum-terms commitments) and Π_dzkpSum as whole in-process SPDZ sessions of
+--parties parties (wall time of the session, all parties on one core).
+Ends with the 64-bit zkpNN figure per backend.
 Timings are wall-clock on a shared machine: compare them, don't quote them to
 the microsecond.
 """
@@ -52,7 +55,35 @@ def _cases(group, bits: int, set_size: int, sum_terms: int):
            SumWitness.from_openings(group, [q for _, q in pairs]))
 
 
-def run(groups: list[str], reps: int, bits: int, set_size: int, sum_terms: int, batch: int) -> dict:
+def _distributed_ms(group, parties: int, terms: int, reps: int) -> dict[str, float]:
+    """Wall time of whole in-process sessions running Π_dzkpCm and Π_dzkpSum."""
+    from mpc.field import PrimeField
+    from mpc.local import run_parties
+    from zkp.distributed import dzkp_commitments, dzkp_sum
+
+    field = PrimeField(group.order)
+    pairs = [commit(group, x) for x in range(terms)]
+    sums = [commit(group, x) for x in range(parties)]
+
+    async def cm(s):
+        shared = await s.input(0, [int(o.x) for _, o in pairs] if s.pid == 0 else None, terms)
+        await dzkp_commitments(s, group, 0, [c for c, _ in pairs], shared,
+                               [o for _, o in pairs] if s.pid == 0 else None)
+
+    async def sm(s):
+        await dzkp_sum(s, group, [c for c, _ in sums], sum(range(parties)), sums[s.pid][1])
+
+    def session(program):
+        results = run_parties(parties, program, field=field)
+        bad = [r for r in results if isinstance(r, BaseException)]
+        if bad:
+            raise RuntimeError(f"distributed proof failed in the benchmark: {bad[0]}")
+
+    return {"dzkpCm": _median_ms(lambda: session(cm), reps), "dzkpSum": _median_ms(lambda: session(sm), reps)}
+
+
+def run(groups: list[str], reps: int, bits: int, set_size: int, sum_terms: int, batch: int,
+        parties: int = 3) -> dict:
     """All measurements as a JSON-ready dict."""
     results = []
     for spec in groups:
@@ -85,13 +116,21 @@ def run(groups: list[str], reps: int, bits: int, set_size: int, sum_terms: int, 
             results.append(row)
             print(f"[{name}] {label:7s} {params}: prove {prove_ms:9.2f} ms, verify {verify_ms:9.2f} ms, "
                   f"{size} bytes", flush=True)
+        if parties > 1:
+            dist = _distributed_ms(group, parties, sum_terms, reps)
+            for label, ms in dist.items():
+                params = {"parties": parties, **({"commitments": sum_terms} if label == "dzkpCm" else {})}
+                results.append({"group": group.name, "backend": group.backend, "proof": label, "params": params,
+                                "session_ms": ms, "reps": reps})
+                print(f"[{name}] {label:7s} {params}: whole session {ms:9.2f} ms", flush=True)
     note = "; ".join(
         f"{r['group']}:{r['backend']}: {bits}-bit zkpNN prove {r['prove_ms']:.1f} ms, verify {r['verify_ms']:.1f} ms"
         for r in results if r["proof"] == "zkpNN")
     return {
         "benchmark": "zkp",
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
-        "settings": {"reps": reps, "bits": bits, "set_size": set_size, "sum_terms": sum_terms, "batch": batch},
+        "settings": {"reps": reps, "bits": bits, "set_size": set_size, "sum_terms": sum_terms, "batch": batch,
+                     "parties": parties},
         "results": results,
         "note": note,
     }
@@ -104,7 +143,7 @@ def plot(report: dict, path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [r for r in report["results"] if r["proof"] != "primitives"]
+    rows = [r for r in report["results"] if "verify_ms" in r]
     proofs = list(dict.fromkeys(r["proof"] for r in rows))
     groups = list(dict.fromkeys(f"{r['group']}:{r['backend']}" for r in rows))
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -140,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bits", type=int, default=64, help="bit length of the zkpNN range proof (default 64)")
     ap.add_argument("--set-size", type=int, default=8, help="size of the zkpMbs set (default 8)")
     ap.add_argument("--sum-terms", type=int, default=8, help="number of commitments in zkpSum (default 8)")
+    ap.add_argument("--parties", type=int, default=3,
+                    help="parties of the distributed-proof sessions (default 3; 1 = skip them)")
     ap.add_argument("--batch", type=int, default=8,
                     help="also time batch verification of this many zkpNN proofs (default 8; 1 = skip)")
     args = ap.parse_args(argv)
@@ -154,13 +195,13 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--groups: cannot use {', '.join(bad) or '(empty)'}; installed: {', '.join(backends)}")
     for field, value, lo, hi in (("--reps", args.reps, 1, 1000), ("--bits", args.bits, 1, 252),
                                  ("--set-size", args.set_size, 1, 4096), ("--sum-terms", args.sum_terms, 1, 10000),
-                                 ("--batch", args.batch, 1, 1000)):
+                                 ("--batch", args.batch, 1, 1000), ("--parties", args.parties, 1, 64)):
         if not lo <= value <= hi:
             ap.error(f"{field} must be in {lo}..{hi}, got {value}")
     for flag, path in (("--json", args.json), ("--plot", args.plot)):
         if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             ap.error(f"{flag}: directory of {path} does not exist")
-    report = run(groups, args.reps, args.bits, args.set_size, args.sum_terms, args.batch)
+    report = run(groups, args.reps, args.bits, args.set_size, args.sum_terms, args.batch, args.parties)
     try:
         if args.json:
             with open(args.json, "w") as fh:

@@ -13,14 +13,14 @@ def test_tiny_run_writes_json_and_plot(tmp_path):
                  "--sum-terms", "2", "--batch", "2", "--json", str(out), "--plot", str(png)]) == 0
     report = json.loads(out.read_text())
     proofs = {r["proof"] for r in report["results"]}
-    assert proofs == {"primitives", "zkpCm", "zkpMbs", "zkpNN", "zkpSum"}
+    assert proofs == {"primitives", "zkpCm", "zkpMbs", "zkpNN", "zkpSum", "dzkpCm", "dzkpSum"}
     nn = next(r for r in report["results"] if r["proof"] == "zkpNN")
     assert nn["prove_ms"] > 0 and nn["verify_ms"] > 0 and nn["proof_bytes"] > 0
     assert "8-bit zkpNN" in report["note"]
     assert png.stat().st_size > 0
 
 
-@pytest.mark.parametrize("args", [["--groups", "p256"], ["--bits", "0"], ["--reps", "0"],
+@pytest.mark.parametrize("args", [["--groups", "p256"], ["--bits", "0"], ["--reps", "0"], ["--parties", "0"],
                                   ["--json", "/nonexistent-dir/x.json"]])
 def test_bad_arguments_exit_2(args, capsys):
     with pytest.raises(SystemExit) as exc:
