@@ -16,7 +16,7 @@ proofs made with one verify with the other: only the speed differs.
 from __future__ import annotations
 
 from operator import add as _add_op, neg as _neg_op
-from typing import Any, Sequence
+from typing import Sequence
 
 from fastecdsa.curve import Curve
 from fastecdsa.point import Point as FPoint

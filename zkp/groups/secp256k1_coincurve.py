@@ -9,7 +9,7 @@ has cofactor 1: a point that parses is in the group.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 from coincurve import PublicKey
 from coincurve.utils import GROUP_ORDER_INT
