@@ -70,7 +70,8 @@ def solve_dp(
     """Optimal customer order for ``instance`` (status "optimal" or "infeasible").
 
     ``upper_bound``: cost of a known feasible route, used only to prune; the optimum is
-    still found if it equals the bound.  Raises :class:`LabelBudgetExceeded` when more than
+    still found if it equals the bound.  A bound below the optimum is a caller error and
+    raises ValueError (it could otherwise look like infeasibility or a worse optimum).  Raises :class:`LabelBudgetExceeded` when more than
     ``max_labels`` labels are alive at once (memory guard for loose windows).
     """
     n = instance.n
@@ -112,6 +113,7 @@ def solve_dp(
     if not reachable(c, leave_center, 0):
         return infeasible_result("dp", "some customer cannot be reached by its due time even directly")
     layer: dict[tuple[int, int], list[tuple]] = {(0, c): [root]}
+    cut_by_bound = False
     for _ in range(n):
         nxt: dict[tuple[int, int], list[tuple]] = {}
         alive = 0
@@ -121,7 +123,7 @@ def solve_dp(
                 if visited & bit[j]:
                     continue
                 mask = visited | bit[j]
-                bound_rest = rest_bound(mask) - min_in[j] if upper_bound < INF else 0.0
+                bound_rest = rest_bound(mask) if upper_bound < INF else 0.0
                 for label in labels:
                     arrive = label[0] + row[j]
                     begin = arrive if arrive > a[j] else a[j]
@@ -130,6 +132,7 @@ def solve_dp(
                     depart = begin + s[j]
                     cost = label[1] + row[j]
                     if upper_bound < INF and cost + bound_rest > upper_bound + slack:
+                        cut_by_bound = True
                         continue
                     if not reachable(j, depart, mask):
                         continue
@@ -140,7 +143,7 @@ def solve_dp(
             raise LabelBudgetExceeded(f"more than {max_labels} labels alive; windows too loose for exact DP")
         layer = nxt
         if not layer:
-            return infeasible_result("dp", "no order of the customers meets every time window")
+            break
 
     best = None
     best_cost = INF
@@ -153,6 +156,8 @@ def solve_dp(
             total = label[1] + t[i][end]
             if total < best_cost - 1e-12:
                 best, best_cost = label, total
+    if (best is None and cut_by_bound) or (best is not None and best_cost > upper_bound + slack):
+        raise ValueError(f"upper_bound: {upper_bound} is below every feasible route's cost")
     if best is None:
         return infeasible_result("dp", "no order of the customers meets every time window")
     order: list[int] = []

@@ -196,3 +196,17 @@ def test_instance_validation_names_fields():
         TSPTWInstance(((0, -1, 0, 0),) + ((0,) * 4,) * 3, (0,) * 4, (9,) * 4, (0,) * 4)
     with pytest.raises(ValueError, match="service"):
         TSPTWInstance(((0,) * 4,) * 4, (0,) * 4, (9,) * 4, (0,) * 3)
+
+
+@given(instances)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_dp_cost_bound_prunes_without_losing_the_optimum(inst):
+    plain = solve_dp(inst)
+    if not plain.feasible:
+        return
+    assert solve_dp(inst, upper_bound=plain.cost).cost == plain.cost
+    assert solve_dp(inst, upper_bound=plain.cost + 50).cost == plain.cost
+    if inst.n > 0:
+        # a wrong bound never yields a wrong answer, only a clear error
+        with pytest.raises(ValueError, match="upper_bound"):
+            solve_dp(inst, upper_bound=plain.cost - 1)
