@@ -10,6 +10,12 @@
 3. Algorithm 12 (Π_dzkpSum) derives its challenge as β = H(C') only.  The proof then also
    verifies for other statements with the same Σ C_i − y·G, e.g. (C_1 + G, C_2, …; y + 1): the
    proof is not bound to its statement.  Our transcripts bind the commitments and y.
+4. Algorithms 1 and 12 (step "reveal z and its MAC to all users") open the MAC of an opened
+   value in the middle of the session (Stage 1 runs before the decision is computed).  The
+   MAC of z is α·z for the global SPDZ key α, so anyone who sees both computes α = MAC·z⁻¹
+   and can from then on forge MACs for tampered values.  zkp.distributed opens z
+   with Session.output, whose MAC check combines all opened values with random coefficients
+   and reveals only committed check values that sum to zero, never a MAC.
 """
 
 import hashlib
@@ -82,3 +88,30 @@ def test_algorithm12_challenge_does_not_bind_the_statement():
     ours = prove(SUM, SumStatement((c1, c2), 12), SumWitness(rho))
     assert verify(SUM, SumStatement((c1, c2), 12), ours)
     assert not verify(SUM, SumStatement((c1 + 1, c2), 13), ours)
+
+
+def test_revealing_the_mac_of_an_opened_value_reveals_the_mac_key():
+    """Counterexample 4: additive shares of α, z and m = α·z; opening z and m gives α, then forgery."""
+    import secrets
+
+    from mpc.field import BN254_ORDER
+
+    q = int(BN254_ORDER)
+    parties = 3
+
+    def share(v):
+        parts = [secrets.randbelow(q) for _ in range(parties - 1)]
+        return parts + [(v - sum(parts)) % q]
+
+    alpha = secrets.randbelow(q)
+    z = secrets.randbelow(q - 1) + 1
+    z_shares, m_shares = share(z), share(alpha * z % q)
+    opened_z, opened_m = sum(z_shares) % q, sum(m_shares) % q  # as Algorithm 1 step 6 prescribes
+    recovered = opened_m * pow(opened_z, -1, q) % q
+    assert recovered == alpha
+    # with α known, party 0 shifts the value by δ and its MAC share by α·δ: the MAC relation holds
+    delta = 12345
+    z_shares[0] = (z_shares[0] + delta) % q
+    m_shares[0] = (m_shares[0] + recovered * delta) % q
+    assert sum(m_shares) % q == alpha * (sum(z_shares) % q) % q
+    assert sum(z_shares) % q != z
