@@ -6,11 +6,12 @@ secret-shared witnesses):
 
 * ``commit(stmt, witness)``        → (first message, prover state)
 * ``respond(stmt, witness, state, c)`` → response (linear in the witness)
-* ``equations(stmt, first, c, response, weight)`` → one random linear
-  combination of all verification equations, as lincomb terms; the
-  verifier accepts iff the combination is the identity.  Weights are fresh
-  128-bit random numbers, so a false equation slips through with
-  probability at most 2^-128; ``check`` also rejects malformed shapes.
+* ``equations(stmt, first, c, response, terms)`` → adds one random linear
+  combination of all verification equations to ``terms``; the verifier
+  accepts iff the combination is the identity.  Weights are fresh odd
+  128-bit random numbers drawn at verification time, so a false equation
+  slips through with probability at most 2^-127; ``well_formed`` rejects
+  malformed shapes and unreduced scalars first.
 * ``simulate(stmt, c)``            → (first, response) with the honest
   distribution for challenge c (honest-verifier zero knowledge)
 * ``extract(stmt, first, c1, z1, c2, z2)`` → witness, for c1 ≠ c2 (special
