@@ -31,12 +31,11 @@ from __future__ import annotations
 
 import math
 import random
-from fractions import Fraction
 from typing import Hashable
 
-from protocols.auction.market_file import AuctionResult, Market, SellerShare, Trade
+from protocols.auction.market_file import AuctionResult, Market, Trade, build_trade
 from protocols.auction.order_book import SlotBook
-from protocols.auction.slot_literal import SlotState, make_trade, round_candidates, serve
+from protocols.auction.slot_literal import SlotState, round_candidates, serve
 from protocols.auction.winner_determination import exponential_weights
 
 DEFAULT_EPSILON = 0.1
@@ -94,11 +93,8 @@ def run_dadpm(market: Market, epsilon: float = DEFAULT_EPSILON, rng: random.Rand
                 assert book.remaining[j] == 0
         if not served:
             continue
-        quantity = winner.quantity - needed
-        shares = tuple(
-            SellerShare(book.sellers[j].id, q, st, prices.seller_price) for j, q, st in served
-        )
-        trades.append(Trade(winner.id, quantity, needed == 0, prices.buyer_price, shares))
+        ids = [(book.sellers[j].id, q, start) for j, q, start in served]
+        trades.append(build_trade(winner, ids, prices.buyer_price, prices.seller_price))
     return AuctionResult("uniform", tuple(trades))
 
 
@@ -168,7 +164,7 @@ def outcome_distribution(market: Market, epsilon: float = DEFAULT_EPSILON) -> li
                 extra = trades
                 if served:
                     extra = trades + (
-                        make_trade(winner, served, rc.prices.buyer_price, lambda _s: rc.prices.seller_price),
+                        build_trade(winner, served, rc.prices.buyer_price, rc.prices.seller_price),
                     )
                 rounds(branch, prob * bw / btotal * p_order, extra)
 

@@ -27,14 +27,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from fractions import Fraction
 
 from protocols.auction.market_file import (
     AuctionResult,
     Market,
     MarketFileError,
-    SellerShare,
     Trade,
+    build_trade,
     load_market,
     result_to_dict,
 )
@@ -75,21 +74,9 @@ def run_dantm(market: Market, pricing: str = "vickrey") -> AuctionResult:
             )
         else:
             buyer_price, seller_price = prices.buyer_price, prices.seller_price
-        trades.append(_trade(book, winner.id, winner.quantity, served, buyer_price, seller_price))
+        ids = [(book.sellers[j].id, q, start) for j, q, start in served]
+        trades.append(build_trade(winner, ids, buyer_price, seller_price))
     return AuctionResult(pricing, tuple(trades))
-
-
-def _trade(
-    book: SlotBook,
-    buyer_id: str,
-    demand: int,
-    served: list[tuple[int, int, int]],
-    buyer_price: Fraction,
-    seller_price: Fraction,
-) -> Trade:
-    quantity = sum(q for _j, q, _s in served)
-    shares = tuple(SellerShare(book.sellers[j].id, q, st, seller_price) for j, q, st in served)
-    return Trade(buyer_id, quantity, quantity == demand, buyer_price, shares)
 
 
 def build_parser() -> argparse.ArgumentParser:

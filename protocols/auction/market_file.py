@@ -79,6 +79,16 @@ class Trade:
     sellers: tuple[SellerShare, ...]
 
 
+def build_trade(
+    buyer: Buyer, served: list[tuple[str, int, int]], buyer_price: Fraction, seller_price: Fraction
+) -> Trade:
+    """The record of one round: ``served`` lists (seller id, units, start pointer) in serving
+    order; every serving seller gets the same unit price (both pricings do this)."""
+    quantity = sum(q for _s, q, _st in served)
+    shares = tuple(SellerShare(seller, q, start, seller_price) for seller, q, start in served)
+    return Trade(buyer.id, quantity, quantity == buyer.quantity, buyer_price, shares)
+
+
 @dataclass(frozen=True)
 class AuctionResult:
     pricing: str

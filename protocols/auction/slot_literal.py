@@ -10,9 +10,7 @@ private version follows round by round.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
-
-from protocols.auction.market_file import AuctionResult, Buyer, Market, Seller, SellerShare, Trade
+from protocols.auction.market_file import AuctionResult, Buyer, Market, Seller, build_trade
 from protocols.auction.winner_determination import (
     PRICINGS,
     ValidPrices,
@@ -77,16 +75,16 @@ def round_candidates(state: SlotState) -> RoundCandidates | None:
     return RoundCandidates(ranked_buyers[: prices.count], ranked_sellers[: prices.count], prices)
 
 
-def serve(state: SlotState, winner: Buyer, serving_order: list[Seller]) -> list[tuple[Seller, int, int]]:
+def serve(state: SlotState, winner: Buyer, serving_order: list[Seller]) -> list[tuple[str, int, int]]:
     """Let the sellers in ``serving_order`` serve ``winner`` in turn, each giving
-    min(remaining, still needed); update the state. Returns (seller, quantity, start)."""
+    min(remaining, still needed); update the state. Returns (seller id, quantity, start)."""
     needed = winner.quantity
     served = []
     for seller in serving_order:
         if needed == 0:
             break
         given = min(state.remaining[seller.id], needed)
-        served.append((seller, given, state.sold[seller.id]))
+        served.append((seller.id, given, state.sold[seller.id]))
         state.remaining[seller.id] -= given
         state.sold[seller.id] += given
         needed -= given
@@ -114,20 +112,9 @@ def literal_dantm(market: Market, pricing: str = "vickrey") -> AuctionResult:
                 winner.bid, rc.buyers[1].bid if len(rc.buyers) > 1 else None
             )
             unused = eligible[len(served)] if len(served) < len(eligible) else None
-            seller_price = vickrey_seller_price(served[-1][0].ask, unused.ask if unused else None)
+            seller_price = vickrey_seller_price(eligible[len(served) - 1].ask, unused.ask if unused else None)
         else:
             buyer_price, seller_price = rc.prices.buyer_price, rc.prices.seller_price
-        trades.append(make_trade(winner, served, buyer_price, lambda _s: seller_price))
+        trades.append(build_trade(winner, served, buyer_price, seller_price))
     return AuctionResult(pricing, tuple(trades))
 
-
-def make_trade(winner: Buyer, served, buyer_price: Fraction, seller_price_of) -> Trade:
-    """Assemble the trade record of one round from (seller, quantity, start) triples."""
-    quantity = sum(q for _s, q, _st in served)
-    return Trade(
-        winner.id,
-        quantity,
-        quantity == winner.quantity,
-        buyer_price,
-        tuple(SellerShare(s.id, q, st, seller_price_of(s)) for s, q, st in served),
-    )

@@ -1,0 +1,2 @@
+"""Reputation: :mod:`.eigentrust` (sparse EigenTrust, CLI) and :mod:`.credibility`
+(BlockCom credibility score and byzantine removal vote, CLI)."""
