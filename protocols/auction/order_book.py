@@ -1,4 +1,4 @@
-"""Incremental order book for the one-slot auction loop: O((n + m) log m) for a whole slot.
+"""Incremental order book for the one-slot auction loop: O((n + m) log(n + m)) for a whole slot.
 
 The spec's loop (see :mod:`protocols.auction.slot_literal`) re-sorts every round. Here the
 buyers and sellers are sorted once (their prices never change within a slot); removals
