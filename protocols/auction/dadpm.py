@@ -15,7 +15,7 @@ When a range is 0 every candidate has the same weight (uniform draw).
 
 Three entry points:
 
-* :func:`run_dadpm` — one random run in O((n + m) log m) expected time per slot, drawing
+* :func:`run_dadpm` — one random run in O((n + m) log(n + m)) expected time per slot, drawing
   by rejection from uniform candidates (all weights lie in [exp(-eps/2), 1]) with an exact
   fallback after a few rejections, so the output distribution is exactly the mechanism's;
 * :func:`outcome_distribution` — exact enumeration of the mechanism's randomness on the

@@ -1,7 +1,7 @@
 """DANTM: the one-slot double auction for IoT data (seed Algs. 1-3 as fixed by specs/markets.md).
 
 :func:`run_dantm` computes exactly what the spec's loop computes (tested against the
-literal transcription in :mod:`protocols.auction.slot_literal`) in O((n + m) log m) time
+literal transcription in :mod:`protocols.auction.slot_literal`) in O((n + m) log(n + m)) time
 using the incremental :class:`~protocols.auction.order_book.SlotBook`.
 
 Two pricings:
