@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -102,7 +103,9 @@ def solve_pyvrp_single(instance: TSPTWInstance, time_limit: float = 10.0, seed: 
             if i != j:
                 model.add_edge(frm, to, distance=int(dist[i, j]), duration=int(dur[i, j]))
     data = model.data()
-    res = pyvrp.solve(data, stop=MaxRuntime(time_limit), seed=seed, display=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # penalty-saturation notices; the order is re-checked exactly below
+        res = pyvrp.solve(data, stop=MaxRuntime(time_limit), seed=seed, display=False)
     routes = [[nodes[data.client(a.idx).location] for a in r if a.is_client()] for r in res.best.routes()]
     order = routes[0] if routes else []
     try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -172,8 +173,12 @@ def solve_vrptw(
     model = build_model(inst, convention)
     data = model.data()
     started = time.perf_counter()
-    result = pyvrp.solve(data, stop=MaxRuntime(time_limit), seed=seed, display=False)
+    with warnings.catch_warnings(record=True) as caught:
+        # PyVRP warns when its penalties saturate on the way; the outcome is checked below anyway
+        warnings.simplefilter("always")
+        result = pyvrp.solve(data, stop=MaxRuntime(time_limit), seed=seed, display=False)
     runtime = time.perf_counter() - started
+    notes = sorted({type(w.message).__name__ for w in caught})
     routes = tuple(
         tuple(data.client(act.idx).location for act in route if act.is_client()) for route in result.best.routes()
     )
@@ -181,7 +186,7 @@ def solve_vrptw(
     try:
         distance = evaluate_routes(inst, routes, convention)
         feasible = True
-        detail = f"{result.num_iterations} iterations"
+        detail = f"{result.num_iterations} iterations" + (f"; PyVRP warned: {', '.join(notes)}" if notes else "")
     except InfeasibleRoute as exc:
         distance, feasible, detail = math.inf, False, str(exc)
     travel = _travel_in_file_units(inst, convention)
