@@ -36,7 +36,7 @@ from typing import Hashable
 from protocols.auction.market_file import AuctionResult, Market, Trade, build_trade
 from protocols.auction.order_book import SlotBook
 from protocols.auction.slot_literal import SlotState, round_candidates, serve
-from protocols.auction.winner_determination import exponential_weights
+from protocols.auction.winner_determination import exponential_weight, exponential_weights
 
 DEFAULT_EPSILON = 0.1
 _REJECTIONS_BEFORE_FALLBACK = 32
@@ -45,12 +45,6 @@ _REJECTIONS_BEFORE_FALLBACK = 32
 def rng_for(seed: int | None) -> random.Random:
     """A seeded generator for reproducible simulations, else the OS's randomness."""
     return random.SystemRandom() if seed is None else random.Random(seed)
-
-
-def _weight(value: int, best: int, spread: int, epsilon: float) -> float:
-    """exp(-eps*|value - best|/(2*spread)) — the exponential-mechanism weight relative to
-    the best candidate (best = highest bid or lowest ask)."""
-    return 1.0 if spread == 0 else math.exp(-epsilon * abs(value - best) / (2 * spread))
 
 
 def _pick_weighted(rng: random.Random, items: list[int], weights: list[float]) -> int:
@@ -101,10 +95,17 @@ def run_dadpm(market: Market, epsilon: float = DEFAULT_EPSILON, rng: random.Rand
 def _draw_buyer(
     book: SlotBook, rng: random.Random, count: int, top: int, spread: int, last: int, epsilon: float
 ) -> int:
+    """Draw among the ``count`` candidate buyers (the last is entry ``last``) with weights
+    exp(eps*(bid - top)/(2*spread)): uniform proposals accepted with the weight, all of
+    which lie in [exp(-eps/2), 1]; after too many rejections an exact weighted draw."""
     blist = book.blist
+
+    def weight(i: int) -> float:
+        return exponential_weight(book.bids[i], top, spread, epsilon)
+
     for _ in range(_REJECTIONS_BEFORE_FALLBACK):
         i = blist.select(rng.randrange(count) + 1)
-        if rng.random() < _weight(book.bids[i], top, spread, epsilon):
+        if rng.random() < weight(i):
             return i
     candidates, i = [], blist.first()
     while True:
@@ -112,24 +113,30 @@ def _draw_buyer(
         if i == last:
             break
         i = blist.next[i]
-    return _pick_weighted(rng, candidates, [_weight(book.bids[i], top, spread, epsilon) for i in candidates])
+    return _pick_weighted(rng, candidates, [weight(i) for i in candidates])
 
 
 def _draw_seller(
     book: SlotBook, rng: random.Random, last: int, quality: int, best: int, spread: int, epsilon: float
 ) -> int:
-    """Draw among alive sellers at positions <= last with quality >= quality (at least one)."""
+    """Draw among alive sellers at positions <= last with quality >= quality (at least one)
+    with weights exp(-eps*(ask - best)/(2*spread)), best the lowest candidate ask; same
+    rejection scheme as the buyer draw, ineligible proposals being rejected too."""
     slist = book.slist
+
+    def weight(j: int) -> float:
+        return exponential_weight(-book.asks[j], -best, spread, epsilon)
+
     alive = slist.count_upto(last)
     for _ in range(_REJECTIONS_BEFORE_FALLBACK):
         j = slist.select(rng.randrange(alive) + 1)
-        if book.sellers[j].quality >= quality and rng.random() < _weight(book.asks[j], best, spread, epsilon):
+        if book.sellers[j].quality >= quality and rng.random() < weight(j):
             return j
     eligible, j = [], book.next_eligible(0, last, quality)
     while j >= 0:
         eligible.append(j)
         j = book.next_eligible(j + 1, last, quality)
-    return _pick_weighted(rng, eligible, [_weight(book.asks[j], best, spread, epsilon) for j in eligible])
+    return _pick_weighted(rng, eligible, [weight(j) for j in eligible])
 
 
 # ----------------------------------------------------------------------------------------

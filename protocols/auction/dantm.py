@@ -59,11 +59,13 @@ def run_dantm(market: Market, pricing: str = "vickrey") -> AuctionResult:
         needed = winner.quantity
         served: list[tuple[int, int, int]] = []
         j = book.next_eligible(0, last_seller, winner.quality)
-        while j >= 0 and needed:
+        while j >= 0:
             given, start = book.give(j, needed)
             served.append((j, given, start))
             needed -= given
-            j = book.next_eligible(j + 1, last_seller, winner.quality) if needed else j
+            if not needed:
+                break
+            j = book.next_eligible(j + 1, last_seller, winner.quality)
         if not served:
             continue
         if pricing == "vickrey":

@@ -81,19 +81,24 @@ def vickrey_seller_price(last_serving_ask: int, first_unused_eligible_ask: int |
     return Fraction(last_serving_ask if first_unused_eligible_ask is None else first_unused_eligible_ask)
 
 
+def exponential_weight(utility: float, top: float, spread: float, epsilon: float) -> float:
+    """exp(eps*(u - top)/(2*spread)): the exponential-mechanism weight of utility u relative
+    to the best utility ``top`` of the candidates, whose range is ``spread`` (Delta_u).
+    All candidates weigh 1 when the range is 0 (uniform choice)."""
+    return 1.0 if spread == 0 else math.exp(epsilon * (utility - top) / (2 * spread))
+
+
 def exponential_weights(utilities: Sequence[float], epsilon: float) -> list[float]:
     """Unnormalised exponential-mechanism weights exp(eps*u/(2*Delta_u)) for each utility.
 
-    Delta_u is the range max(u) - min(u) of the given utilities (specs/markets.md); when
-    all utilities are equal the weights are all 1 (uniform choice). Weights are scaled by
-    exp(-eps*max(u)/(2*Delta_u)) so they lie in [exp(-eps/2), 1] and never overflow.
+    Delta_u is the range max(u) - min(u) of the given utilities (specs/markets.md). Weights
+    are scaled by exp(-eps*max(u)/(2*Delta_u)) so they lie in [exp(-eps/2), 1] and never
+    overflow.
     """
-    if not utilities:
-        return []
     if epsilon <= 0:
         raise ValueError("epsilon must be > 0")
-    top, bottom = max(utilities), min(utilities)
-    spread = top - bottom
-    if spread == 0:
-        return [1.0] * len(utilities)
-    return [math.exp(epsilon * (u - top) / (2 * spread)) for u in utilities]
+    if not utilities:
+        return []
+    top = max(utilities)
+    spread = top - min(utilities)
+    return [exponential_weight(u, top, spread, epsilon) for u in utilities]
