@@ -24,7 +24,7 @@ Inside `program(s)` every party makes the same calls in the same order:
     seed = await s.coin_toss()            # 32 joint random bytes, commit-then-reveal
     msgs = await s.broadcast_bytes(payload, size)   # list of every party's payload (size bytes),
                                           # consistency compared at the next MAC check
-    raise s._fail(ProofFailure("..."))   # abort the session with a named check
+    raise s.abort(ProofFailure("..."))    # abort the session with a named check
     from mpc import comparison: less_than, equal, minimum, trunc, divide_public, ... (k-bit signed)
 
 The field for proofs over a group is PrimeField(group.order); mpc.field has BN254_ORDER

@@ -32,8 +32,16 @@ def _patch_connection_lost() -> None:
         notify = getattr(self.runtime, "_mpc_markets_lost", None)
         if notify is not None:
             notify(self.peer_pid, exc)
-        if self.peer_pid is not None and self.runtime.parties[self.peer_pid].protocol is self:
-            self.runtime.parties[self.peer_pid].protocol = None
+        rt = self.runtime
+        if self.peer_pid is None or rt.parties[self.peer_pid].protocol is not self:
+            return
+        # MPyC's own bookkeeping (unset_protocol), minus its failure when the
+        # all-connected future was already resolved at start-up.
+        rt.parties[self.peer_pid].protocol = None
+        own = rt.parties[rt.pid].protocol
+        if (isinstance(own, asyncio.Future) and not own.done()
+                and all(p.protocol is None for p in rt.parties if p.pid != rt.pid)):
+            own.set_result(None)
 
     asyncoro.MessageExchanger.connection_lost = connection_lost
     _patched = True

@@ -72,9 +72,13 @@ class Session:
         if self._aborted is not None:
             raise type(self._aborted)(f"session already aborted ({self._aborted})")
 
-    def _fail(self, exc: MPCAbort) -> MPCAbort:
+    def abort(self, exc: MPCAbort) -> MPCAbort:
+        """Mark the session as aborted by `exc` (no further operation or output is
+        allowed) and return it, for `raise session.abort(ProofFailure(...))`."""
         self._aborted = exc
         return exc
+
+    _fail = abort
 
     def _next_label(self) -> int:
         self._step += 1

@@ -61,7 +61,7 @@ def require_matching_field(session: Session, group: Group) -> None:
 
 def _abort(session: Session, exc: MPCAbort) -> MPCAbort:
     """Mark the session aborted (it releases nothing more) and return the exception to raise."""
-    return session._fail(exc)
+    return session.abort(exc)
 
 
 def _decode_points(session: Session, group: Group, owner: int, data: bytes, n: int) -> list[Point]:
