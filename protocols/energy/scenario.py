@@ -37,6 +37,32 @@ def builtin_scenarios() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.json"))
 
 
+MAX_JSON_DEPTH = 64
+
+
+def _nesting_depth(text: str) -> int:
+    """Deepest bracket nesting outside strings. Checked before parsing because the C JSON
+    parser can overflow the C stack (a segfault, not a RecursionError) on deep input."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def load_scenario(source: str | Path) -> Scenario:
     """Read and validate a scenario from a file path or a built-in name."""
     path = Path(source)
@@ -49,6 +75,8 @@ def load_scenario(source: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError("scenario", f"cannot read {path}: {exc}") from None
+    if _nesting_depth(text) > MAX_JSON_DEPTH:
+        raise ScenarioError("scenario", f"{path} is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(text)
     except ValueError as exc:  # JSONDecodeError, or an integer literal past Python's digit limit
