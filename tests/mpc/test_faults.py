@@ -43,7 +43,7 @@ EXPECTED = {
 def test_every_honest_party_aborts_naming_the_check(kind, mode):
     m = 3 if mode == "all" else 5
     res = run_parties(m, workload, field=F, open_mode=mode,
-                      session_factory=cheating_factory(kind, 1, F, open_mode=mode), timeout=5)
+                      session_factory=cheating_factory(kind, 1, F, open_mode=mode), timeout=2)
     for r in honest_results(res):
         assert isinstance(r, EXPECTED[kind]), (kind, r)
         assert EXPECTED[kind].check in str(r)
