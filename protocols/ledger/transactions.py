@@ -1,0 +1,285 @@
+"""Multi-transactions with concealed amounts (seed paper Appendix D.2).
+
+A multi-transaction moves committed amounts between accounts: account i
+"pays" Cm(φ_i, r_i) (φ_i > 0 pays, φ_i < 0 receives) and the ledger updates
+Cm(bal_i) ← Cm(bal_i) − Cm(φ_i).  The seed routes every payment through a
+dummy address with total zero; here that is the single check Σ φ_i = 0.
+
+It carries
+
+* a zkpSum that Σ Cm(φ_i, r_i) = Cm(0, Σ r_i), i.e. a Schnorr proof of
+  knowledge of log_H of the sum (the MPC side supplies Σ r_i);
+* per account a zkpNN that Cm(bal_i) − Cm(φ_i) commits to a value in
+  [0, 2^64) — the new balance is non-negative (receivers prove it too);
+* per account a nonce (equal to the account's current nonce) and an Ed25519
+  signature over :meth:`MultiTransaction.body_bytes`.
+
+Binding: the body holds the ordered transfers, the nonces and an application
+``context``; every proof's Fiat–Shamir context is a hash of the body (plus the
+account id for solvency proofs), so a proof taken from another transaction,
+or from another account of the same one, does not verify.  Proofs and
+signatures depend only on the body, so parties may produce them in any order.
+
+Committed integers are read modulo the group order q: φ < 0 is committed as
+φ mod q, the MPC field's reading of signed values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from zkp.groups.base import Group
+from zkp.pedersen import Commitment, Opening, commit
+from zkp.sigma.base import NIProof, prove, verify
+from zkp.sigma.nonnegative import RANGE, RangeStatement
+from zkp.sigma.sum import SUM, SumStatement, SumWitness
+
+#: the range of a balance after a transaction: [0, 2^SOLVENCY_BITS).
+SOLVENCY_BITS = 64
+MAX_TRANSFERS = 1024
+MAX_ID_BYTES = 255
+MAX_CONTEXT_BYTES = 1 << 16
+
+_BODY_DOMAIN = b"mpc-markets/ledger/multi-transaction/v1\x00"
+_PROOF_DOMAIN = b"mpc-markets/ledger/multi-transaction-proof/v1\x00"
+_OPEN_DOMAIN = b"mpc-markets/ledger/open-account/v1\x00"
+
+
+@dataclass
+class Transfer:
+    """Account ``account_id`` pays the committed amount Cm(φ_i, r_i) (encoded point)."""
+
+    account_id: str
+    amount_commitment: bytes
+
+
+@dataclass
+class MultiTransaction:
+    """Transfers plus the proofs and signatures the ledger checks before executing them."""
+
+    transfers: list[Transfer]
+    sum_proof: bytes = b""
+    solvency_proofs: dict[str, bytes] = field(default_factory=dict)
+    nonces: dict[str, int] = field(default_factory=dict)
+    signatures: dict[str, bytes] = field(default_factory=dict)
+    context: bytes = b""
+
+    def account_ids(self) -> list[str]:
+        return [t.account_id for t in self.transfers]
+
+    def body_bytes(self) -> bytes:
+        """Canonical bytes every account signs: domain, context, then (id, Cm(φ_i), nonce) in transfer order.
+
+        Raises ValueError when the body is malformed (no transfers, repeated or
+        over-long ids, a transfer without a nonce or a nonce without a transfer).
+        """
+        if not 1 <= len(self.transfers) <= MAX_TRANSFERS:
+            raise ValueError(f"a multi-transaction needs 1..{MAX_TRANSFERS} transfers, got {len(self.transfers)}")
+        ctx = bytes(self.context)
+        if len(ctx) > MAX_CONTEXT_BYTES:
+            raise ValueError("context too long")
+        ids = self.account_ids()
+        if len(set(ids)) != len(ids):
+            raise ValueError("an account appears in more than one transfer")
+        if set(self.nonces) != set(ids):
+            raise ValueError("nonces must name exactly the accounts of the transfers")
+        parts = [_BODY_DOMAIN, len(ctx).to_bytes(4, "big"), ctx, len(ids).to_bytes(4, "big")]
+        for t in self.transfers:
+            aid = _id_bytes(t.account_id)
+            cm = bytes(t.amount_commitment)
+            nonce = self.nonces[t.account_id]
+            if isinstance(nonce, bool) or not isinstance(nonce, int) or not 0 <= nonce < 1 << 63:
+                raise ValueError(f"nonce of {t.account_id!r} must be an integer in [0, 2^63)")
+            parts += [len(aid).to_bytes(2, "big"), aid, len(cm).to_bytes(2, "big"), cm, nonce.to_bytes(8, "big")]
+        return b"".join(parts)
+
+    def proof_context(self) -> bytes:
+        """Fiat–Shamir context of the sum proof: SHA-256 of the body."""
+        return hashlib.sha256(_PROOF_DOMAIN + self.body_bytes()).digest()
+
+    def solvency_context(self, account_id: str) -> bytes:
+        """Fiat–Shamir context of one account's solvency proof (the body hash and the account id)."""
+        return hashlib.sha256(_PROOF_DOMAIN + b"solvency\x00" + _id_bytes(account_id) + self.proof_context()).digest()
+
+
+def _id_bytes(account_id: str) -> bytes:
+    if not isinstance(account_id, str) or not account_id:
+        raise ValueError("account id must be a non-empty string")
+    b = account_id.encode("utf-8")
+    if len(b) > MAX_ID_BYTES:
+        raise ValueError(f"account id longer than {MAX_ID_BYTES} bytes")
+    return b
+
+
+@dataclass
+class PartySecrets:
+    """What one party knows: its amount φ with randomness, its balance opening, its signing key."""
+
+    phi: int
+    r_phi: int
+    balance: int
+    r_balance: int
+    signing_key: Ed25519PrivateKey
+
+
+def raw_public_key(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    """The raw 32-byte Ed25519 public key the ledger stores."""
+    pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return pub.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def commit_amount(group: Group, phi: int, r: int | None = None) -> tuple[bytes, Opening]:
+    """Cm(φ, r) as bytes with its opening (r drawn uniformly when not given)."""
+    c, o = commit(group, phi, r)
+    return c.to_bytes(), o
+
+
+def new_multi_transaction(transfers: Sequence[Transfer], nonces: Mapping[str, int],
+                          context: bytes = b"") -> MultiTransaction:
+    """An unsigned, unproven multi-transaction (checks that the body is well formed)."""
+    mtx = MultiTransaction(list(transfers), nonces=dict(nonces), context=bytes(context))
+    mtx.body_bytes()
+    return mtx
+
+
+def _transfer_commitment(group: Group, mtx: MultiTransaction, account_id: str) -> Commitment:
+    for t in mtx.transfers:
+        if t.account_id == account_id:
+            return Commitment.from_bytes(group, t.amount_commitment)
+    raise ValueError(f"account {account_id!r} has no transfer in this multi-transaction")
+
+
+def solvency_statement(group: Group, balance_commitment: bytes, amount_commitment: bytes) -> RangeStatement:
+    """The zkpNN statement: Cm(bal) − Cm(φ) commits to a value in [0, 2^SOLVENCY_BITS)."""
+    c = Commitment.from_bytes(group, balance_commitment) - Commitment.from_bytes(group, amount_commitment)
+    return RangeStatement(c, SOLVENCY_BITS)
+
+
+def sum_statement(group: Group, mtx: MultiTransaction) -> SumStatement:
+    """The zkpSum statement: the transfers' commitments sum to a commitment of 0."""
+    return SumStatement(tuple(Commitment.from_bytes(group, t.amount_commitment) for t in mtx.transfers), 0)
+
+
+def next_balance_opening(group: Group, balance: int, r_balance: int, phi: int, r_phi: int) -> tuple[int, int]:
+    """The holder's opening of Cm(bal) − Cm(φ): (bal − φ, r_bal − r_φ mod q)."""
+    return balance - phi, (r_balance - r_phi) % group.order
+
+
+def prove_solvency(group: Group, mtx: MultiTransaction, account_id: str, balance: int, r_balance: int,
+                   phi: int, r_phi: int, balance_commitment: bytes | None = None) -> bytes:
+    """zkpNN that bal − φ ∈ [0, 2^64), bound to ``mtx`` and ``account_id``.
+
+    ``balance_commitment`` defaults to Cm(balance, r_balance); pass the ledger's
+    stored bytes to fail early if the holder's opening is stale.  ValueError if
+    the new balance is out of range or the openings do not match.
+    """
+    cm_phi = _transfer_commitment(group, mtx, account_id)
+    if group.commit_point(phi, r_phi) != cm_phi.point:
+        raise ValueError(f"(φ, r) does not open the transfer commitment of {account_id!r}")
+    bal_bytes = balance_commitment if balance_commitment is not None else group.commit_point(balance, r_balance).to_bytes()
+    stmt = solvency_statement(group, bal_bytes, cm_phi.to_bytes())
+    new_bal, new_r = next_balance_opening(group, balance, r_balance, phi, r_phi)
+    if not 0 <= new_bal < 1 << SOLVENCY_BITS:
+        raise ValueError(f"account {account_id!r} cannot pay: its balance after the transfer would be {new_bal}")
+    proof = prove(RANGE, stmt, Opening(group.scalar(new_bal), new_r), mtx.solvency_context(account_id))
+    return proof.to_bytes(stmt)
+
+
+def verify_solvency_proof(group: Group, mtx: MultiTransaction, account_id: str, balance_commitment: bytes) -> bool:
+    """Whether the account's solvency proof in ``mtx`` holds against this balance commitment."""
+    try:
+        stmt = solvency_statement(group, balance_commitment, _transfer_commitment(group, mtx, account_id).to_bytes())
+        proof = NIProof.from_bytes(RANGE, stmt, mtx.solvency_proofs[account_id])
+    except (KeyError, ValueError):
+        return False
+    return verify(RANGE, stmt, proof, mtx.solvency_context(account_id))
+
+
+def prove_zero_sum(group: Group, mtx: MultiTransaction, rho_sum: int) -> bytes:
+    """zkpSum that Σ φ_i = 0, from ρ = Σ r_i mod q (ValueError if Σ Cm(φ_i) ≠ ρ·H)."""
+    stmt = sum_statement(group, mtx)
+    return prove(SUM, stmt, SumWitness(group.scalar(rho_sum)), mtx.proof_context()).to_bytes(stmt)
+
+
+def verify_sum_proof(group: Group, mtx: MultiTransaction) -> bool:
+    """Whether ``mtx.sum_proof`` shows that the committed amounts sum to zero."""
+    try:
+        stmt = sum_statement(group, mtx)
+        proof = NIProof.from_bytes(SUM, stmt, mtx.sum_proof)
+    except ValueError:
+        return False
+    return verify(SUM, stmt, proof, mtx.proof_context())
+
+
+def sign_multi_transaction(mtx: MultiTransaction, account_id: str, private_key: Ed25519PrivateKey) -> bytes:
+    """The account holder's Ed25519 signature over the body."""
+    if account_id not in mtx.account_ids():
+        raise ValueError(f"account {account_id!r} has no transfer in this multi-transaction")
+    return private_key.sign(mtx.body_bytes())
+
+
+def verify_signature(public_key: bytes, mtx: MultiTransaction, account_id: str) -> bool:
+    """Whether the account's signature over the body verifies under ``public_key``."""
+    sig = mtx.signatures.get(account_id)
+    if not isinstance(sig, (bytes, bytearray)):
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(public_key)).verify(bytes(sig), mtx.body_bytes())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def build_multi_transaction(group: Group, parties: Mapping[str, PartySecrets], nonces: Mapping[str, int],
+                            context: bytes = b"", rho_sum: int | None = None,
+                            amount_commitments: Mapping[str, bytes] | None = None) -> MultiTransaction:
+    """A complete multi-transaction when one place knows every party's secrets (tests, simulations).
+
+    Transfers follow the order of ``parties``.  ``rho_sum`` defaults to Σ r_φ
+    (in the private protocol it comes out of the MPC); ``amount_commitments``
+    defaults to Cm(φ_i, r_φ,i).  A real party calls :func:`prove_solvency` and
+    :func:`sign_multi_transaction` for itself only.
+    """
+    transfers = []
+    for aid, s in parties.items():
+        cm = amount_commitments[aid] if amount_commitments is not None else group.commit_point(s.phi, s.r_phi).to_bytes()
+        transfers.append(Transfer(aid, cm))
+    mtx = new_multi_transaction(transfers, nonces, context)
+    for aid, s in parties.items():
+        mtx.solvency_proofs[aid] = prove_solvency(group, mtx, aid, s.balance, s.r_balance, s.phi, s.r_phi)
+        mtx.signatures[aid] = sign_multi_transaction(mtx, aid, s.signing_key)
+    rho = sum(s.r_phi for s in parties.values()) % group.order if rho_sum is None else rho_sum
+    mtx.sum_proof = prove_zero_sum(group, mtx, rho)
+    return mtx
+
+
+def initial_balance_context(account_id: str, public_key: bytes, balance_commitment: bytes) -> bytes:
+    """Fiat–Shamir context of the optional range proof given when an account is opened."""
+    aid = _id_bytes(account_id)
+    return hashlib.sha256(_OPEN_DOMAIN + len(aid).to_bytes(2, "big") + aid + bytes(public_key)
+                          + bytes(balance_commitment)).digest()
+
+
+def prove_initial_balance(group: Group, account_id: str, public_key: bytes, balance: int, r_balance: int) -> bytes:
+    """zkpNN that an account's opening balance lies in [0, 2^64)."""
+    c = Commitment(group.commit_point(balance, r_balance))
+    stmt = RangeStatement(c, SOLVENCY_BITS)
+    ctx = initial_balance_context(account_id, public_key, c.to_bytes())
+    return prove(RANGE, stmt, Opening(group.scalar(balance), group.scalar(r_balance)), ctx).to_bytes(stmt)
+
+
+def verify_initial_balance(group: Group, account_id: str, public_key: bytes, balance_commitment: bytes,
+                           proof: bytes) -> bool:
+    """Whether ``proof`` shows the committed opening balance is in [0, 2^64)."""
+    try:
+        stmt = RangeStatement(Commitment.from_bytes(group, balance_commitment), SOLVENCY_BITS)
+        p = NIProof.from_bytes(RANGE, stmt, proof)
+    except ValueError:
+        return False
+    return verify(RANGE, stmt, p, initial_balance_context(account_id, public_key, balance_commitment))
