@@ -92,7 +92,14 @@ class _TableView:
 class SQLiteLedger(Ledger):
     """A :class:`Ledger` in one SQLite file (created if absent, verified when opened)."""
 
-    def __init__(self, path: str | Path, group: Group | None = None, deep_check: bool = False) -> None:
+    def __init__(self, path: str | Path, group: Group | None = None, deep_check: bool = False,
+                 create: bool = True) -> None:
+        """Open (or, with ``create``, create) the ledger at ``path`` and verify it.
+
+        Raises LedgerCorrupted when verification fails (``deep_check``: also
+        every signature and proof), ValueError when the file is a ledger over
+        another group.
+        """
         self.path = Path(path)
         self.group = group if group is not None else default_group()
         #: tests only: called with a stage name between the statements of a write.
@@ -106,6 +113,9 @@ class SQLiteLedger(Ledger):
         except sqlite3.DatabaseError as exc:
             raise LedgerCorrupted(f"{self.path} is not a readable ledger database: {exc}") from None
         if not has_table:
+            if not create:
+                self._conn.close()
+                raise LedgerCorrupted(f"{self.path} holds no ledger (no entries table)")
             self._create()
         try:
             self.verify_chain(deep=deep_check)
