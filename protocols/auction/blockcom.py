@@ -35,10 +35,9 @@ CLI: ``python -m protocols.auction.blockcom --scenario FILE --json OUT``. Scenar
 
 from __future__ import annotations
 
+from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 import argparse
-import json
 import math
-import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -297,27 +296,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", required=True, help="where to write the result JSON")
     args = parser.parse_args(argv)
     try:
-        with open(args.scenario) as fh:
-            data = json.load(fh)
-        scn = scenario_from_dict(data)
-    except OSError as exc:
-        print(f"error: --scenario {args.scenario}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as exc:
-        print(f"error: --scenario {args.scenario}: not valid JSON ({exc})", file=sys.stderr)
-        return 2
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        scn = scenario_from_dict(read_json_arg(args.scenario, "--scenario"))
+    except (CliError, ScenarioError) as exc:
+        return fail(exc)
     res = run_blockcom(scn)
     print(f"{'converged' if res.converged else 'NOT converged'} after {res.iterations} iteration(s), "
           f"last bid change {res.last_change:.3g}")
     try:
-        with open(args.json, "w") as fh:
-            json.dump(result_to_dict(scn, res), fh, indent=2)
-    except OSError as exc:
-        print(f"error: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        write_json_arg(args.json, "--json", result_to_dict(scn, res))
+    except CliError as exc:
+        return fail(exc)
     return 0
 
 

@@ -25,10 +25,9 @@ reason and the balances after it; the total supply is checked after every step.
 
 from __future__ import annotations
 
+from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 import argparse
 import hashlib
-import json
-import sys
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -150,25 +149,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", required=True, help="where to write the step log")
     args = parser.parse_args(argv)
     try:
-        with open(args.scenario) as fh:
-            result = run_scenario(json.load(fh))
-    except OSError as exc:
-        print(f"error: --scenario {args.scenario}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as exc:
-        print(f"error: --scenario {args.scenario}: not valid JSON ({exc})", file=sys.stderr)
-        return 2
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        result = run_scenario(read_json_arg(args.scenario, "--scenario"))
+    except (CliError, ScenarioError) as exc:
+        return fail(exc)
     for s in result["steps"]:
         print(f"step {s['step']}: {s['action']}: {'ok' if s['ok'] else 'REJECTED: ' + s['reason']}")
     try:
-        with open(args.json, "w") as fh:
-            json.dump(result, fh, indent=2)
-    except OSError as exc:
-        print(f"error: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        write_json_arg(args.json, "--json", result)
+    except CliError as exc:
+        return fail(exc)
     return 0
 
 

@@ -21,9 +21,8 @@ with ``{"reports": [{"node": "n1", "by": "n2", "success": true}, ...]}``.
 
 from __future__ import annotations
 
+from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 import argparse
-import json
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -137,17 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         threshold = parse_threshold(args.threshold)
-        with open(args.history) as fh:
-            reports = history_from_dict(json.load(fh))
-    except OSError as exc:
-        print(f"error: --history {args.history}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as exc:
-        print(f"error: --history {args.history}: not valid JSON ({exc})", file=sys.stderr)
-        return 2
-    except HistoryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        reports = history_from_dict(read_json_arg(args.history, "--history"))
+    except (CliError, HistoryError) as exc:
+        return fail(exc)
     table = scores(reports)
     votes = [removal_vote(reports, name, threshold) for name in table]
     payload = {
@@ -159,11 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         ],
     }
     try:
-        with open(args.json, "w") as fh:
-            json.dump(payload, fh, indent=2)
-    except OSError as exc:
-        print(f"error: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        write_json_arg(args.json, "--json", payload)
+    except CliError as exc:
+        return fail(exc)
     removed = [v.node for v in votes if v.removed]
     print(f"{len(votes)} node(s) scored; removed: {', '.join(removed) or 'none'}")
     return 0

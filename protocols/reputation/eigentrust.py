@@ -19,8 +19,8 @@ with a ratings file ``{"pretrusted": ["a"], "ratings": [{"from": "a", "to": "b",
 
 from __future__ import annotations
 
+from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from typing import Sequence
@@ -157,26 +157,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --alpha must be in (0, 1], got {args.alpha}", file=sys.stderr)
         return 2
     try:
-        with open(args.ratings) as fh:
-            peers, pretrusted, (raters, ratees, sat, unsat) = ratings_from_dict(json.load(fh))
-    except OSError as exc:
-        print(f"error: --ratings {args.ratings}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as exc:
-        print(f"error: --ratings {args.ratings}: not valid JSON ({exc})", file=sys.stderr)
-        return 2
-    except RatingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        peers, pretrusted, (raters, ratees, sat, unsat) = ratings_from_dict(read_json_arg(args.ratings, "--ratings"))
+    except (CliError, RatingsError) as exc:
+        return fail(exc)
     result = eigentrust(local_trust(len(peers), raters, ratees, sat, unsat), pretrusted, args.alpha)
     payload = {"alpha": args.alpha, "iterations": result.iterations,
                "trust": {name: float(result.trust[i]) for i, name in enumerate(peers)}}
     try:
-        with open(args.json, "w") as fh:
-            json.dump(payload, fh, indent=2)
-    except OSError as exc:
-        print(f"error: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        write_json_arg(args.json, "--json", payload)
+    except CliError as exc:
+        return fail(exc)
     print(f"{len(peers)} peers, converged in {result.iterations} iterations")
     return 0
 
