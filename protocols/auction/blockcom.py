@@ -35,13 +35,13 @@ CLI: ``python -m protocols.auction.blockcom --scenario FILE --json OUT``. Scenar
 
 from __future__ import annotations
 
-from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 import argparse
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
+from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 
 _FLOOR = 1e-9  # ln(c) needs c > 0; the optimum never sits there when b > 0.
 

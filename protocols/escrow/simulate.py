@@ -25,7 +25,6 @@ reason and the balances after it; the total supply is checked after every step.
 
 from __future__ import annotations
 
-from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 import argparse
 import hashlib
 
@@ -35,6 +34,7 @@ from protocols.escrow.escrow import ROLES, Escrow, Parties
 from protocols.escrow.staking import StakeRegistry
 from protocols.escrow.statements import DeliveryRecord, ReturnAcceptance, ReturnIntent, sign
 from protocols.escrow.tokens import Rejected, TokenLedger
+from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 
 
 class ScenarioError(ValueError):

@@ -21,12 +21,12 @@ with ``{"reports": [{"node": "n1", "by": "n2", "success": true}, ...]}``.
 
 from __future__ import annotations
 
-from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 import argparse
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
+from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 
 DEFAULT_THRESHOLD = Fraction(3, 10)
 

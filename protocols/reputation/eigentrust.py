@@ -19,7 +19,6 @@ with a ratings file ``{"pretrusted": ["a"], "ratings": [{"from": "a", "to": "b",
 
 from __future__ import annotations
 
-from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 import argparse
 import sys
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
 
 DEFAULT_ALPHA = 0.15  # weight of the pre-trusted distribution (as PageRank's teleport)
 DEFAULT_TOLERANCE = 1e-10
