@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 Point = tuple[float, float]
+Distance = Callable[[Point, Point], float]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ NO_CENTER = "no center can serve this order"
 
 
 def euclidean(p: Point, q: Point) -> float:
+    """Straight-line distance, the default metric."""
     return math.hypot(p[0] - q[0], p[1] - q[1])
 
 
@@ -105,7 +107,7 @@ def _validate(order: Order, centers: Sequence[Center], radius: float) -> None:
             raise ValueError(f"center {c.id}: tokens must be >= 0")
 
 
-def eligibility(order: Order, center: Center, radius: float, distance=euclidean) -> str:
+def eligibility(order: Order, center: Center, radius: float, distance: Distance = euclidean) -> str:
     """Empty string if ``center`` may serve ``order``, else the first reason it may not."""
     if not center.is_open:
         return "closed"
@@ -124,7 +126,7 @@ def select_center(
     centers: Sequence[Center],
     radius: float,
     weights: Sequence[float],
-    distance=euclidean,
+    distance: Distance = euclidean,
 ) -> CenterChoice:
     """Pick the eligible center with the smallest F(j) (ties: lowest id)."""
     check_weights(weights, 5, "weights")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .center_selection import Point, check_weights, euclidean
+from .center_selection import Distance, Point, check_weights, euclidean
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ NO_RESPONSE = "no notified driver responded"
 
 
 def driver_eligibility(
-    driver: Driver, center: Point, radius: float, load: float, needs: frozenset[str], distance=euclidean
+    driver: Driver, center: Point, radius: float, load: float, needs: frozenset[str], distance: Distance = euclidean
 ) -> str:
     """Empty string if ``driver`` may take the order, else the first reason it may not."""
     if not driver.available:
@@ -85,7 +85,7 @@ def notify_drivers(
     weights: Sequence[float],
     x: int,
     needs: Iterable[str] = (),
-    distance=euclidean,
+    distance: Distance = euclidean,
 ) -> Notification:
     """Score every eligible driver with f(l) and return the x best (ties: lowest id)."""
     check_weights(weights, 3, "weights")
