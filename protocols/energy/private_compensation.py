@@ -31,7 +31,7 @@ from mpc.errors import InputOutOfRange
 from mpc.session import Session
 from mpc.shares import AuthVector
 
-from protocols.energy.compensation import CompensationRefused
+from protocols.energy.compensation import CompensationRefused, proportional_shares  # noqa: F401
 from protocols.energy.private_wfa import VALUE_BITS, SlotOutcome
 
 
@@ -118,9 +118,7 @@ async def compensate(session: Session, outcome: SlotOutcome, c_g: int, scheme: s
         shares = opt + delta
         deficit = s_group - (s_outside + n * delta)
     elif scheme == "proportional":
-        if s_outside <= 0:
-            raise CompensationRefused(
-                f"proportional sharing needs sum of C_i(E\\g) > 0, got {s_outside} n$ (net-exporting households)")
+        proportional_shares([], s_group, s_outside)  # the reference's refusal (same message) when ΣC(E\\g) ≤ 0
         shares = await floor_mul_div(session, opt, s_group, s_outside, VALUE_BITS)
         (deficit,) = await session.output_signed((-shares.sum()) + s_group)
     else:

@@ -147,7 +147,7 @@ async def share_bills(session: Session, group: Group, info: PublicInfo, bill: Ow
     another user or slot, a malformed message, a tampered share, or shared values that do not
     match the commitments.
     """
-    from protocols.energy.operator import receipt_leaf
+    from protocols.energy.operator import receipt_leaf_bytes
 
     if session.m != info.n_users:
         raise ValueError(f"{session.m} parties but {info.n_users} users: one party per user is needed")
@@ -168,7 +168,7 @@ async def share_bills(session: Session, group: Group, info: PublicInfo, bill: Ow
             raise session.abort(exc)
         flat = []
         for t, (cms, proof) in enumerate(leaves, start=1):
-            leaf = receipt_leaf(info.user_ids[owner], t, cms)
+            leaf = receipt_leaf_bytes(info.user_ids[owner], t, cms)
             if proof.tree_size != signed_root.tree_size or not verify_inclusion(signed_root.root, leaf, proof):
                 bad_path.append(f"party {owner} (user {info.user_ids[owner]}) slot {t}")
                 break

@@ -1,0 +1,204 @@
+"""Stage 0 (accounts) and Stage 4 (confidential payments) of the private group purchase (seed Appendix D.2).
+
+Stage 0: every user brings an account: an Ed25519 key and a committed token balance with a
+zkpNN that it lies in [0, 2^64).  Users broadcast (public key, Cm(bal), proof); the party
+that hosts the ledger opens the accounts that are not on it yet.
+
+Stage 4, after Π_MC left ⟨φ_i⟩ shared and told user i its φ_i:
+1. user i commits Cm(φ_i, r_i) and broadcasts it;
+2. Π_dzkpCm proves, for all users at once, that each Cm(φ_i, r_i) holds the shared ⟨φ_i⟩ —
+   without it two colluding users could shift money between their commitments and keep the
+   total at zero;
+3. the users share r_i and open ρ = Σ r_i: then ΣCm(φ_i, r_i) = ρ·H is checked by everyone
+   and the ledger's zkpSum is a Schnorr proof for the witness ρ.  Opening ρ leaks nothing
+   about any single φ_i: with two or more honest users each r_i stays uniform given ρ;
+4. every user proves solvency (nzkpNN that Cm(bal_i) − Cm(φ_i) is in [0, 2^64)) and signs
+   the multi-transaction body; all proofs and signatures are broadcast and checked by every
+   party, so an overdraft or a bad proof aborts the session before anything is submitted;
+5. the ledger host submits the multi-transaction (the ledger checks everything again and
+   refuses replays by nonce), records the decision, and tells every party the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from mpc.errors import InputOutOfRange, MalformedMessage, ProofFailure
+from mpc.session import Session
+from mpc.shares import AuthVector
+from zkp.distributed import dzkp_commitments_many
+from zkp.groups.base import Group
+from zkp.pedersen import Commitment
+
+from protocols.ledger.api import Ledger, LedgerRejected
+from protocols.ledger.transactions import (MultiTransaction, Transfer, commit_amount, new_multi_transaction,
+                                           next_balance_opening, prove_initial_balance, prove_solvency,
+                                           prove_zero_sum, raw_public_key, sign_multi_transaction,
+                                           verify_signature, verify_solvency_proof)
+
+
+@dataclass
+class Wallet:
+    """A user's account secrets: signing key and the opening (balance, r) of its committed balance (n$)."""
+
+    account_id: str
+    signing_key: Ed25519PrivateKey
+    balance: int
+    r_balance: int
+
+    @classmethod
+    def fresh(cls, group: Group, account_id: str, balance: int) -> "Wallet":
+        return cls(account_id, Ed25519PrivateKey.generate(), balance, group.random_scalar())
+
+    @property
+    def public_key(self) -> bytes:
+        return raw_public_key(self.signing_key)
+
+    def balance_commitment(self, group: Group) -> bytes:
+        return group.commit_point(self.balance, self.r_balance).to_bytes()
+
+    def to_json(self) -> dict:
+        raw = self.signing_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        return {"account_id": self.account_id, "signing_key": raw.hex(), "balance": self.balance,
+                "r_balance": str(self.r_balance)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Wallet":
+        return cls(str(d["account_id"]), Ed25519PrivateKey.from_private_bytes(bytes.fromhex(d["signing_key"])),
+                   int(d["balance"]), int(d["r_balance"]))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json()) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+
+
+async def broadcast_variable(session: Session, payload: bytes) -> list[bytes]:
+    """Everyone broadcasts a byte string of any length: lengths first, then padded payloads."""
+    lengths = await session.broadcast_bytes(len(payload).to_bytes(4, "big"), 4)
+    sizes = [int.from_bytes(x, "big") for x in lengths]
+    width = max(sizes)
+    padded = await session.broadcast_bytes(payload + bytes(width - len(payload)), width)
+    return [p[:n] for p, n in zip(padded, sizes)]
+
+
+async def open_accounts(session: Session, group: Group, ledger: Optional[Ledger], user_ids: tuple[str, ...],
+                        wallet: Wallet, host: int = 0) -> None:
+    """Stage 0: make sure every user's account is on the ledger (the host writes, everyone checks)."""
+    if wallet.account_id != user_ids[session.pid]:
+        raise ValueError(f"party {session.pid} holds the wallet of {wallet.account_id!r}, "
+                         f"expected {user_ids[session.pid]!r}")
+    cm = wallet.balance_commitment(group)
+    proof = prove_initial_balance(group, wallet.account_id, wallet.public_key, wallet.balance, wallet.r_balance)
+    got = await broadcast_variable(session, wallet.public_key + cm + proof)
+    status = b"\x00"
+    if session.pid == host:
+        try:
+            for p, msg in enumerate(got):
+                uid = user_ids[p]
+                pk, bal_cm, prf = msg[:32], msg[32:32 + group.point_size], msg[32 + group.point_size:]
+                try:
+                    acc = ledger.account(uid)
+                except LedgerRejected:
+                    ledger.open_account(uid, pk, bal_cm, prf)
+                    continue
+                if acc.public_key != pk or acc.balance_commitment != bal_cm:
+                    raise LedgerRejected("account", f"account {uid!r} exists with another key or balance "
+                                                    "(stale wallet?)")
+        except LedgerRejected as exc:
+            status = b"\x01" + str(exc).encode()[:200]
+    (verdict,) = [m for p, m in enumerate(await broadcast_variable(session, status)) if p == host]
+    if verdict[:1] != b"\x00":
+        raise session.abort(ProofFailure(f"account setup refused by the ledger: {verdict[1:].decode(errors='replace')}"))
+
+
+@dataclass
+class PaymentOutcome:
+    """The submitted multi-transaction (host only), its ledger sequence number, and this user's new balance."""
+
+    mtx: Optional[MultiTransaction]
+    seq: int
+    phi_commitment: bytes
+    new_balance: tuple[int, int]
+
+
+async def pay(session: Session, group: Group, ledger: Optional[Ledger], user_ids: tuple[str, ...],
+              wallet: Wallet, phi_shared: AuthVector, own_phi: int, context: bytes,
+              decision: dict, host: int = 0, cheat: Optional[str] = None) -> PaymentOutcome:
+    """Stage 4: commit, prove, sign and submit the multi-transaction of the net compensations.
+
+    `decision` is recorded on the ledger after the transaction is accepted.  `cheat` (tests
+    only): "commit" commits to φ_i + 1, "solvency" sends another transaction's solvency proof.
+    Every check failure aborts at every honest party before the host submits anything.
+    """
+    n, me = len(user_ids), session.pid
+    committed_phi = own_phi + 1 if cheat == "commit" else own_phi
+    cm_bytes, opening = commit_amount(group, committed_phi)
+    cms_raw = await session.broadcast_bytes(cm_bytes, group.point_size)
+    try:
+        cms = [Commitment.from_bytes(group, c) for c in cms_raw]
+    except ValueError as exc:
+        raise session.abort(MalformedMessage(f"a payment commitment is not a group element ({exc})"))
+    await dzkp_commitments_many(session, group, {p: [cms[p]] for p in range(n)},
+                                {p: phi_shared[p] for p in range(n)}, [opening], context=b"energy/stage4|" + context)
+    r_shared = await session.input_many({me: [int(opening.r)]}, {p: 1 for p in range(n)})
+    (rho,) = await session.output(AuthVector.concat([r_shared[p] for p in range(n)]).sum())
+    total = group.lincomb([c.point for c in cms], [1] * n, h=-int(rho))
+    if not total.is_identity():
+        raise session.abort(ProofFailure("payment sum: the committed compensations do not add up to zero"))
+
+    accounts = {uid: ledger.account(uid) for uid in user_ids}
+    mtx = new_multi_transaction([Transfer(uid, c) for uid, c in zip(user_ids, cms_raw)],
+                                {uid: accounts[uid].nonce for uid in user_ids}, context=context)
+    uid = user_ids[me]
+    try:
+        if cheat == "solvency":
+            other = new_multi_transaction(mtx.transfers, mtx.nonces, context=context + b"|other")
+            proof = prove_solvency(group, other, uid, wallet.balance, wallet.r_balance, own_phi, opening.r)
+        else:
+            proof = prove_solvency(group, mtx, uid, wallet.balance, wallet.r_balance, own_phi, opening.r,
+                                   accounts[uid].balance_commitment)
+        mine = b"\x01" + sign_multi_transaction(mtx, uid, wallet.signing_key) + proof
+    except ValueError:
+        mine = b"\x00"  # this user cannot pay: balance below φ_i (or a stale wallet)
+    got = await broadcast_variable(session, mine)
+    broke = [user_ids[p] for p, m in enumerate(got) if m[:1] != b"\x01"]
+    if broke:
+        raise session.abort(InputOutOfRange(
+            f"solvency: the balance of {', '.join(broke)} does not cover the compensation to pay"))
+    for p, m in enumerate(got):
+        mtx.signatures[user_ids[p]] = m[1:65]
+        mtx.solvency_proofs[user_ids[p]] = m[65:]
+    bad = [u for u in user_ids if not verify_signature(accounts[u].public_key, mtx, u)]
+    if bad:
+        raise session.abort(ProofFailure(f"signature: invalid multi-transaction signature of {', '.join(bad)}"))
+    bad = [u for u in user_ids if not verify_solvency_proof(group, mtx, u, accounts[u].balance_commitment)]
+    if bad:
+        raise session.abort(ProofFailure(f"solvency proof (nzkpNN) of {', '.join(bad)} does not verify"))
+
+    status = b"\x00"
+    if me == host:
+        mtx.sum_proof = prove_zero_sum(group, mtx, int(rho))
+        try:
+            seq = ledger.submit_multi_transaction(mtx)
+            ledger.record_decision("energy-group-purchase", {**decision, "multi_transaction_seq": seq})
+            status = b"\x01" + seq.to_bytes(8, "big")
+        except LedgerRejected as exc:
+            status = b"\x00" + str(exc).encode()[:200]
+    verdict = (await broadcast_variable(session, status))[host]
+    if verdict[:1] != b"\x01":
+        raise session.abort(ProofFailure(f"the ledger refused the multi-transaction: "
+                                         f"{verdict[1:].decode(errors='replace')}"))
+    new_balance = next_balance_opening(group, wallet.balance, wallet.r_balance, own_phi, opening.r)
+    return PaymentOutcome(mtx if me == host else None, int.from_bytes(verdict[1:9], "big"), cm_bytes, new_balance)
+
+
+def session_context(signed_root_bytes: bytes, scheme: str, join_slot: int) -> bytes:
+    """Application context of the payment: binds every proof and signature to this epoch's signed
+    root, the scheme and the join slot (replays are stopped by the account nonces)."""
+    return b"energy/" + scheme.encode() + b"/slot-" + str(join_slot).encode() + b"/root-" + signed_root_bytes.hex().encode()
