@@ -259,3 +259,32 @@ def solomon_as_tsptw(inst: SolomonInstance, convention: str = "euclid") -> TSPTW
         coords=inst.coords(),
         name=inst.name,
     )
+
+
+def read_lkh_tour(path: str | Path, n_customers: int) -> list[list[int]]:
+    """Routes of an LKH-3 VRP TOUR file as Solomon customer numbers.
+
+    Tour nodes 1..n+1 are Solomon nodes 0..n; numbers above n+1 are copies of the depot
+    that separate routes.
+    """
+    path = Path(path)
+    lines = [ln.strip() for ln in path.read_text().splitlines()]
+    try:
+        at = lines.index("TOUR_SECTION")
+    except ValueError as exc:
+        raise BenchmarkFormatError(f"{path}: no TOUR_SECTION") from exc
+    routes: list[list[int]] = [[]]
+    for k, text in enumerate(lines[at + 1 :], start=at + 2):
+        if text in ("-1", "EOF", ""):
+            break
+        try:
+            node = int(text)
+        except ValueError as exc:
+            raise BenchmarkFormatError(f"{path}: line {k}: expected a node number, got {text!r}") from exc
+        if node < 1:
+            raise BenchmarkFormatError(f"{path}: line {k}: node numbers start at 1")
+        if node == 1 or node > n_customers + 1:
+            routes.append([])
+        else:
+            routes[-1].append(node - 1)
+    return [r for r in routes if r]

@@ -148,3 +148,27 @@ def test_single_vehicle_solomon_capacity_is_checked(routing_data, tmp_path):
     small.write_text(text.replace("1         1000", "1         10"))
     with pytest.raises(ValueError, match="exceeds the capacity"):
         solomon_as_tsptw(read_solomon(small))
+
+
+def test_lkh_tours_reproduce_their_stated_cost(routing_data):
+    from protocols.routing.benchmark_files import read_lkh_tour
+
+    bks = load_best_known(routing_data)
+    tours = sorted((routing_data / "vrptw/reference_solutions/lkh3_tours").glob("*/*.tour"))
+    assert len(tours) == 12
+    for path in tours:
+        name, size, vehicles, cost = path.name.split(".")[:4]
+        exact = path.parent.name.endswith("EXACT")
+        inst = read_solomon(routing_data / f"vrptw/solomon_{size}/{name}.txt")
+        routes = read_lkh_tour(path, inst.n)
+        convention = "hierarchical" if exact else "dimacs"
+        value = evaluate_routes(inst, routes, convention)
+        assert len(routes) == int(vehicles)
+        # file names carry the cost x10 (truncated convention: exact) or x1000 as LKH-3
+        # computed it (its own per-arc rounding: within 0.01 of double precision)
+        if exact:
+            assert abs(value - int(cost) / 1000) < 0.01
+        else:
+            assert round(value * 10) == int(cost)
+        best = bks[(benchmark_set("solomon_vrptw", inst.n, convention), name)]
+        assert round(value, best.decimals) == best.objective
