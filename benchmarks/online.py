@@ -26,14 +26,14 @@ import time  # noqa: E402
 from mpc import comparison  # noqa: E402
 from mpc.codec import decode_vector, encode_vector  # noqa: E402
 from mpc.field import PrimeField  # noqa: E402
-from mpc.launch import exit_on_abort, mpyc_runtime  # noqa: E402
+from mpc.launch import exit_on_abort, mpyc_runtime, parse_cli  # noqa: E402
 from mpc.preprocessing import TrustedDealer  # noqa: E402
 from mpc.session import Session  # noqa: E402
 
 STAT_KEYS = ("rounds", "messages", "bytes")
 
 
-def parse_args(argv):
+def build_parser():
     p = argparse.ArgumentParser(prog="python -m benchmarks.online",
                                 description="SPDZ online throughput vs MPyC (MPyC options such as -M3 pass through)")
     p.add_argument("--batch", type=int, default=10000, help="vector length per operation (default 10000)")
@@ -41,10 +41,11 @@ def parse_args(argv):
     p.add_argument("--json", help="output file (written by party 0)")
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--skip-mpyc", action="store_true", help="do not run the MPyC baseline")
-    a = p.parse_args(argv)
-    if a.batch < 1:
-        p.error("--batch must be positive")
-    return a
+    return p
+
+
+def validate(args):
+    return "--batch must be positive" if args.batch < 1 else None
 
 
 def delta(before, after):
@@ -131,8 +132,8 @@ async def gather_stats(s, mine):
 
 
 def main():
+    args = parse_cli(build_parser(), validate)
     rt = mpyc_runtime()
-    args = parse_args(sys.argv[1:])
     from mpc.mpyc_transport import MPyCTransport
 
     def log(msg):

@@ -12,7 +12,6 @@ Field-size requirement: k + κ + 2 ≤ log2(q) (checked), e.g. k ≤ 210 for κ 
 """
 from __future__ import annotations
 
-from gmpy2 import mpz
 
 from .session import Session
 from .shares import AuthVector

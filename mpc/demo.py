@@ -22,11 +22,11 @@ import time  # noqa: E402
 from mpc import comparison  # noqa: E402
 from mpc.faults import CHEATS, cheating_factory  # noqa: E402
 from mpc.field import PrimeField  # noqa: E402
-from mpc.launch import exit_on_abort, mpyc_runtime, run_party  # noqa: E402
+from mpc.launch import exit_on_abort, mpyc_runtime, parse_cli, run_party  # noqa: E402
 from mpc.preprocessing import BACKENDS  # noqa: E402
 
 
-def parse_args(argv=None):
+def build_parser():
     p = argparse.ArgumentParser(
         prog="python -m mpc.demo",
         description="SPDZ demo over MPyC's launcher: inner product, element-wise min and comparison "
@@ -38,10 +38,15 @@ def parse_args(argv=None):
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a peer (default 30)")
     p.add_argument("--backend", choices=sorted(BACKENDS), default="dealer", help="preprocessing backend")
     p.add_argument("--json", help="write this party's results and traffic to a JSON file")
-    args = p.parse_args(argv)
+    return p
+
+
+def validate(args):
     if args.length < 1 or not 2 <= args.bits <= 128:
-        p.error("--length must be >= 1 and --bits in 2..128")
-    return args
+        return "--length must be >= 1 and --bits in 2..128"
+    if args.timeout <= 0:
+        return "--timeout must be positive"
+    return None
 
 
 async def demo_program(s, args):
@@ -78,8 +83,8 @@ async def demo_program(s, args):
 
 
 def main():
-    rt = mpyc_runtime()  # consumes MPyC's options (and may launch the other parties)
-    args = parse_args(sys.argv[1:])
+    args = parse_cli(build_parser(), validate)
+    rt = mpyc_runtime()
     field = PrimeField()
     factory = cheating_factory(args.cheat, 1, field) if args.cheat else None
     result = exit_on_abort(lambda: run_party(lambda s: demo_program(s, args), field=field,

@@ -7,7 +7,6 @@ options from sys.argv and leaves the rest for the caller's own parser.
 """
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import Any, Awaitable, Callable, Optional
 
@@ -22,6 +21,26 @@ def mpyc_runtime():
     """MPyC's runtime object (importing it parses and strips MPyC's own options)."""
     from mpyc.runtime import mpc
     return mpc
+
+
+def parse_cli(parser, validate=None, argv=None):
+    """Parse our own options and check the rest are MPyC's, before MPyC's launcher starts
+    the other parties (so a typo fails once, instead of leaving orphan processes).
+
+    `validate(args)` may return an error message. Returns the parsed namespace.
+    """
+    import mpyc
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, extras = parser.parse_known_args(argv)
+    _, unknown = mpyc._get_arg_parser().parse_known_args(extras)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    problem = validate(args) if validate else None
+    if problem:
+        parser.error(problem)
+    mpyc_runtime()  # consumes MPyC's options and may start the other parties
+    return args
 
 
 def run_party(program: Callable[[Session], Awaitable[Any]], *, field: Optional[PrimeField] = None,

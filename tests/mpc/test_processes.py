@@ -63,3 +63,22 @@ def test_killed_party_makes_the_others_exit_nonzero_quickly(tmp_path):
         rc, _, stderr = res[pid]
         assert rc == 1, stderr
         assert "ABORT" in stderr and ("liveness" in stderr)
+
+
+def test_launcher_starts_all_parties_itself():
+    """The README's command: `-M3` alone makes MPyC's launcher start parties 1 and 2."""
+    base = free_base_port(3)
+    proc = subprocess.run([sys.executable, "-m", "mpc.demo", "-M3", "-B", str(base), "--length", "4"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "matches plain computation: True" in proc.stdout
+    assert "trusted dealer hosted by party 0" in proc.stdout
+
+
+def test_bad_arguments_fail_before_any_party_starts():
+    proc = subprocess.run([sys.executable, "-m", "mpc.demo", "-M3", "--length", "0"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "--length must be >= 1" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "mpc.demo", "-M3", "--lenght", "3"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "unrecognized arguments: --lenght" in proc.stderr
