@@ -20,15 +20,21 @@ from protocols.energy.private_inputs import own_bill_from_receipts, public_info
 from protocols.energy.private_payments import Wallet
 from protocols.energy.private_session import PartySetup, group_purchase
 from protocols.ledger import SQLiteLedger, default_group
+from protocols.ledger.transactions import prove_initial_balance
 
 #: default opening balance of every user's token account: 10 000 $ in n$.
 DEFAULT_BALANCE = 10_000 * 10**9
 
 
 def prepare(scenario: Scenario, ledger_path: str | Path, scheme: Optional[str] = None,
-            balance: int = DEFAULT_BALANCE, reveal_all: bool = True,
-            operator_id: str = "utility") -> tuple[list[PartySetup], EpochReceipts, SQLiteLedger]:
-    """Operator epoch on a (new or existing) ledger file, and one PartySetup per user."""
+            balance: int | list[int] = DEFAULT_BALANCE, reveal_all: bool = True, operator_id: str = "utility",
+            open_accounts: bool = True) -> tuple[list[PartySetup], EpochReceipts, SQLiteLedger]:
+    """Operator epoch on a new ledger file, and one PartySetup per user.
+
+    `balance` is every user's opening balance in n$ (or one per user).  With `open_accounts`
+    the accounts are opened before the session (tokens bought beforehand), so Stage 0 only
+    checks them and a session that aborts leaves the ledger exactly as it was.
+    """
     group = default_group()
     ledger = SQLiteLedger(ledger_path, group)
     op = UtilityOperator(group, operator_id)
@@ -36,9 +42,14 @@ def prepare(scenario: Scenario, ledger_path: str | Path, scheme: Optional[str] =
     op.publish(ledger, epoch)
     info = public_info(scenario)
     scheme = scheme or scenario.scheme
+    balances = balance if isinstance(balance, list) else [balance] * info.n_users
+    wallets = [Wallet.fresh(group, uid, b) for uid, b in zip(info.user_ids, balances)]
+    if open_accounts:
+        for w in wallets:
+            ledger.open_account(w.account_id, w.public_key, w.balance_commitment(group),
+                                prove_initial_balance(group, w.account_id, w.public_key, w.balance, w.r_balance))
     setups = [PartySetup(info, scheme, group, own_bill_from_receipts(uid, epoch.receipts[uid].values()),
-                         Wallet.fresh(group, uid, balance), ledger, operator_id, reveal_all)
-              for uid in info.user_ids]
+                         w, ledger, operator_id, reveal_all) for uid, w in zip(info.user_ids, wallets)]
     return setups, epoch, ledger
 
 

@@ -21,6 +21,7 @@ Stage 4, after Π_MC left ⟨φ_i⟩ shared and told user i its φ_i:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,5 +201,6 @@ async def pay(session: Session, group: Group, ledger: Optional[Ledger], user_ids
 
 def session_context(signed_root_bytes: bytes, scheme: str, join_slot: int) -> bytes:
     """Application context of the payment: binds every proof and signature to this epoch's signed
-    root, the scheme and the join slot (replays are stopped by the account nonces)."""
-    return b"energy/" + scheme.encode() + b"/slot-" + str(join_slot).encode() + b"/root-" + signed_root_bytes.hex().encode()
+    root (by hash), the scheme and the join slot (replays are stopped by the account nonces)."""
+    digest = hashlib.sha256(signed_root_bytes).hexdigest()
+    return f"energy/{scheme}/slot-{join_slot}/root-{digest}".encode()
