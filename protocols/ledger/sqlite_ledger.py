@@ -53,9 +53,15 @@ CREATE TABLE accounts (
     balance_commitment BLOB NOT NULL,
     nonce INTEGER NOT NULL
 );
-CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
-CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
 """
+# guards against accidental writes through SQLite; someone with file access can drop them, which
+# is why the chain is verified on open. Re-created on every open.
+_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries "
+    "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries "
+    "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END",
+)
 
 
 def default_group() -> Group:
@@ -119,6 +125,8 @@ class SQLiteLedger(Ledger):
             self._create()
         try:
             self.verify_chain(deep=deep_check)
+            for trigger in _TRIGGERS:
+                self._conn.execute(trigger)
         except BaseException:
             self._conn.close()
             raise
