@@ -101,8 +101,15 @@ _CHILD = textwrap.dedent("""
 _JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
 
 
-@pytest.mark.parametrize("stage,spill", [(s, "cache") for s in MTX_STAGES + ["never"]]
-                         + [(s, "spill") for s in ("entry-written", "effect-1-written", "before-commit")])
+_KILL_DEFAULT = {("checked", "cache"), ("effect-0-written", "cache"), ("never", "cache"),
+                 ("entry-written", "spill"), ("before-commit", "spill")}
+_KILL_CASES = [(s, "cache") for s in MTX_STAGES + ["never"]] + [(s, "spill") for s in ("entry-written",
+                                                                                       "effect-1-written",
+                                                                                       "before-commit")]
+
+
+@pytest.mark.parametrize("stage,spill", [c if c in _KILL_DEFAULT else pytest.param(*c, marks=pytest.mark.slow)
+                                         for c in _KILL_CASES])
 def test_killed_process_mid_transaction_leaves_previous_state(tmp_path, stage, spill):
     ledger, parties = new_ledger(tmp_path, {"u1": 1_000, "u2": 0})
     phis = {"u1": 400, "u2": -400}
