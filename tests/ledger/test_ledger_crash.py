@@ -16,7 +16,7 @@ import textwrap
 import pytest
 
 from ledger_cases import GROUP, honest_mtx, new_ledger, settle, snapshot
-from protocols.ledger import SQLiteLedger
+from protocols.ledger import LedgerRejected, SQLiteLedger
 from zkp.merkle import MerkleTree
 from zkp.signatures import generate_operator_key, public_key_bytes, sign_root
 
@@ -142,3 +142,25 @@ def test_killed_process_mid_transaction_leaves_previous_state(tmp_path, stage, s
     assert snapshot(ledger) == before
     ledger.submit_multi_transaction(mtx)  # still valid: nothing of it was recorded
     ledger.close()
+
+
+def test_two_handles_on_one_file_keep_one_chain(tmp_path):
+    """Writes read the head and the state inside their own IMMEDIATE transaction, so interleaved
+    writers through two connections extend one chain and see each other's balances and nonces."""
+    a, parties = new_ledger(tmp_path, {"u1": 1_000, "u2": 0})
+    b = SQLiteLedger(tmp_path / "ledger.sqlite", GROUP)
+    b.record_decision("note", {"by": "b"})
+    phis = {"u1": 100, "u2": -100}
+    mtx, r = honest_mtx(b, parties, phis)
+    a.submit_multi_transaction(mtx)
+    settle(parties, phis, r)
+    with pytest.raises(LedgerRejected) as info:  # b sees a's nonce update: replay refused
+        b.submit_multi_transaction(mtx)
+    assert info.value.reason == "nonce"
+    mtx2, _ = honest_mtx(b, parties, {"u1": 50, "u2": -50})
+    b.submit_multi_transaction(mtx2)
+    a.record_decision("note", {"by": "a"})
+    assert [e.kind for e in a.entries()][3:] == ["decision", "multi_transaction", "multi_transaction", "decision"]
+    a.close()
+    b.close()
+    SQLiteLedger(tmp_path / "ledger.sqlite", GROUP, deep_check=True).close()

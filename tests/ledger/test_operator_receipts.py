@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ledger_cases import GROUP
 from protocols.energy.model import Plan
-from protocols.energy.operator import (EpochReceipts, Receipt, ReceiptInvalid, ReceiptValues, UtilityOperator,
+from protocols.energy.operator import (Receipt, ReceiptInvalid, ReceiptValues, UtilityOperator,
                                        check_receipt, receipt_values, verify_receipt)
 from protocols.energy.scenario import load_scenario, parse_scenario
 from protocols.energy.two_state import two_state_inputs
