@@ -175,7 +175,8 @@ def main() -> None:
     workdir = ledger_path.with_name(ledger_path.name + ".d")
     try:
         workdir.mkdir(parents=True, exist_ok=True)
-        ledger = SQLiteLedger(ledger_path, group) if pid == 0 or ledger_path.exists() else None
+        # only party 0 touches the file before the session: it may still be creating it
+        ledger = SQLiteLedger(ledger_path, group) if pid == 0 else None
     except (LedgerCorrupted, ValueError, OSError) as exc:
         _bad(f"--ledger {args.ledger}: {exc}")
     info = public_info(scenario)
