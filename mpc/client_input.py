@@ -429,9 +429,7 @@ class ClientInputServer:
                 raise ClientProtocolError(
                     f"client {other.ident!r} already connected" if other.seen else "input window closed")
             c.seen = True
-            a, b, t = self.triples
-            lo, hi = c.offset, c.offset + c.n
-            await ch.send(MASKS, encode_vector(self.f, a.values[lo:hi] + b.values[lo:hi] + t.values[lo:hi]))
+            await ch.send(MASKS, encode_vector(self.f, self._mask_shares(c)))
             kind, payload = await ch.recv(self.timeout)
             if kind == REFUSE:
                 raise ClientProtocolError(f"client refused its masks: {_text(payload)}")
@@ -462,6 +460,17 @@ class ClientInputServer:
             if c is not None:
                 self._finish(c)
 
+    # hooks that tests override to play a corrupt server ---------------------------------
+    def _mask_shares(self, c: _ClientState) -> list[mpz]:
+        """This server's value shares (a, b, c) of the triples reserved for client c."""
+        a, b, t = self.triples
+        lo, hi = c.offset, c.offset + c.n
+        return a.values[lo:hi] + b.values[lo:hi] + t.values[lo:hi]
+
+    def _output_shares(self, ident: str, y: list[mpz], r: list[mpz], v: list[mpz]) -> list[mpz]:
+        """This server's value shares of (y, r, v) sent to client `ident`."""
+        return y + r + v
+
     async def collect(self, window: float) -> None:
         """Wait until every registered client has finished its input, or `window` seconds."""
         try:
@@ -484,6 +493,10 @@ class ClientInputServer:
         n = len(self.clients)
         mine = b"".join(c.digest for c in self.clients)
         views = await self.s.broadcast_bytes(mine, 32 * n)
+        # Verify now that every server saw the same hashes (a server telling different
+        # servers different things is caught here), so that all honest servers go on with
+        # the same set of clients.
+        await self.s.mac_check()
         a = self.triples[0]
         agreed = AgreedInputs({})
         for i, c in enumerate(self.clients):
@@ -529,7 +542,7 @@ class ClientInputServer:
                 continue
             if c.ident in auth:
                 y, r, v = auth[c.ident]
-                body = struct.pack("<I", len(y)) + encode_vector(self.f, y + r + v)
+                body = struct.pack("<I", len(y)) + encode_vector(self.f, self._output_shares(c.ident, y, r, v))
             else:
                 body = struct.pack("<I", 0)
             try:

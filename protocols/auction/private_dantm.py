@@ -239,6 +239,10 @@ async def dantm_private(s: Session, market: Market, inputs: dict[str, AuthVector
             buyer_num, seller_num = prods[0:1] + bid_k * 2, prods[1:2] + ask_k * 2
             denom = 2
         widx, sat, bp, sp = await s.open(cat([bidx[t:t + 1], full, buyer_num, seller_num]))
+        if not 0 <= widx < nb:
+            # Only a corrupted opening gives this; the MAC check names the failure.
+            await s.mac_check()
+            raise RuntimeError("opened winner index out of range but the MAC check passed")
         winner = buyers[int(widx)]
         shares = []
         for o in sorted(served_ids, key=lambda o: int(order[o])):
