@@ -519,6 +519,18 @@ class ClientInputServer:
                 c.channel = None
         return agreed
 
+    async def exclude(self, ident: str, reason: str) -> None:
+        """Tell an accepted client it was excluded later (e.g. its values failed a range
+        check of the protocol above) and drop its connection: it gets no result."""
+        c = self.by_id[ident]
+        if c.channel is not None:
+            try:
+                await c.channel.send(REJECT, reason.encode())
+            except ClientProtocolError:
+                pass
+            c.channel.close()
+            c.channel = None
+
     # outputs ------------------------------------------------------------------------
     async def send_outputs(self, public: bytes, private: dict[str, AuthVector]) -> None:
         """Send every accepted client the public part, and the clients named in `private`

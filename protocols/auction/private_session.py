@@ -71,6 +71,9 @@ async def serve_auction(s: Session, mechanism: str, market, *, pricing: str = "v
             outcome = await clear_uniform_private(s, market, agreed.inputs, range_bits, log=say)
             public, private, excluded = outcome.public_dict(), outcome.private, outcome.excluded
         times["mechanism"] = time.perf_counter() - t2
+        for ident, reason in sorted(excluded.items()):
+            say(f"excluded {ident}: {reason}")
+            await server.exclude(ident, reason)
         t3 = time.perf_counter()
         await server.send_outputs(json.dumps(public, sort_keys=True).encode(), private)
         times["output"] = time.perf_counter() - t3
