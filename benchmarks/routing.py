@@ -9,7 +9,12 @@ files by PyVRP with ``--time-limit`` seconds each, under the truncated DIMACS co
 (vehicles first, double precision).  Per instance and method the JSON holds objective,
 vehicles, best-known value, gap and time; the PNG draws one solved route set (R106,
 100 customers, DIMACS, unless ``--plot-instance`` says otherwise).  A Markdown table of
-the same numbers is printed at the end.  Runtime about 12 x time-limit seconds.
+the same numbers is printed at the end.
+
+Scaling (skip with ``--no-scaling``): generated Dumas-style TSPTW instances
+(:mod:`protocols.routing.synthetic`, n = 20..200, window widths 20/60/100) solved by the
+exact DP, and by the MILP up to n = 60 with ``--milp-limit`` seconds; drawn in
+``<plot>_scaling.png``.  Runtime about 12 x time-limit seconds plus 2-3 minutes.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from protocols.routing.benchmark_files import (
     solomon_as_tsptw,
 )
 from protocols.routing.best_known import benchmark_set, gap_percent, load_best_known
+from protocols.routing.synthetic import dumas_style
 from protocols.routing.tsptw import solve_tsptw
 from protocols.routing.vrptw import solve_vrptw
 
@@ -109,6 +115,57 @@ def run(folder: Path, time_limit: float, only: list[str] | None, log) -> tuple[l
     return rows, solutions
 
 
+SCALING_SIZES = (20, 40, 60, 100, 150, 200)
+SCALING_WIDTHS = (20, 60, 100)
+MILP_MAX_N = 60
+
+
+def run_scaling(milp_limit: float, log) -> list[dict]:
+    """Exact DP (all sizes) and MILP (n <= 60) on generated instances; the DP is the reference."""
+    rows = []
+    for n in SCALING_SIZES:
+        for width in SCALING_WIDTHS:
+            inst = dumas_style(n, width, seed=1)
+            started = time.perf_counter()
+            dp = solve_tsptw(inst, "dp")
+            dp_time = time.perf_counter() - started
+            row = {"instance": inst.name, "n_customers": n, "width": width, "dp_status": dp.status,
+                   "dp_cost": dp.cost, "dp_time_s": round(dp_time, 3)}
+            if n <= MILP_MAX_N:
+                started = time.perf_counter()
+                milp = solve_tsptw(inst, "milp", time_limit=milp_limit)
+                row.update(milp_status=milp.status, milp_cost=milp.cost,
+                           milp_time_s=round(time.perf_counter() - started, 3))
+            rows.append(row)
+            log(f"scaling {inst.name}: DP {dp.status} {dp.cost} in {dp_time:.2f} s"
+                + (f"; MILP {row['milp_status']} {row['milp_cost']} in {row['milp_time_s']} s" if "milp_cost" in row else ""))
+    return rows
+
+
+def plot_scaling(rows: list[dict], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for k, width in enumerate(SCALING_WIDTHS):
+        sub = [r for r in rows if r["width"] == width]
+        ax.plot([r["n_customers"] for r in sub], [max(r["dp_time_s"], 1e-3) for r in sub], "-o",
+                color=f"C{k}", label=f"exact DP, width {width}")
+        milp = [r for r in sub if "milp_time_s" in r]
+        ax.plot([r["n_customers"] for r in milp], [r["milp_time_s"] for r in milp], "--s", color=f"C{k}",
+                label=f"MILP (HiGHS), width {width}")
+    ax.set_yscale("log")
+    ax.set_xlabel("customers")
+    ax.set_ylabel("seconds (MILP capped by its time limit)")
+    ax.set_title("TSPTW: exact DP vs the seed's MILP on Dumas-style instances")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
 def markdown_table(rows: list[dict]) -> str:
     head = "| instance | set | method | objective | vehicles | best known | gap % | time s |\n|---|---|---|---|---|---|---|---|"
     lines = [head]
@@ -118,6 +175,14 @@ def markdown_table(rows: list[dict]) -> str:
         veh = f"{r['vehicles']}" + (f" ({bkv})" if bkv else "")
         obj = "-" if r["objective"] is None else f"{r['objective']:.6g}"
         lines.append(f"| {r['instance']} | {r['set']} | {r['method']} | {obj} | {veh} | {r['best_known']} | {gap} | {r['time_s']} |")
+    return "\n".join(lines)
+
+
+def scaling_table(rows: list[dict]) -> str:
+    lines = ["| instance | n | width | DP cost | DP s | MILP | MILP cost | MILP s |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['instance']} | {r['n_customers']} | {r['width']} | {r['dp_cost']} | {r['dp_time_s']} | "
+                     f"{r.get('milp_status', '-')} | {r.get('milp_cost', '-')} | {r.get('milp_time_s', '-')} |")
     return "\n".join(lines)
 
 
@@ -150,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, help=f"benchmark folder (default ${DATA_ENV_VAR} or ../shared/data/routing)")
     p.add_argument("--only", nargs="*", metavar="NAME", help="run only instances whose label contains NAME")
     p.add_argument("--plot-instance", default="solomon_100/R106", help="VRPTW label to draw (DIMACS run)")
+    p.add_argument("--no-scaling", action="store_true", help="skip the generated-instance scaling runs")
+    p.add_argument("--milp-limit", type=float, default=30.0, metavar="S", help="HiGHS seconds per scaling MILP (default 30)")
     args = p.parse_args(argv)
     if not args.time_limit > 0:
         print("error: --time-limit must be > 0", file=sys.stderr)
@@ -163,9 +230,15 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     rows, solutions = run(folder, args.time_limit, args.only, log)
-    payload = {"time_limit_s": args.time_limit, "data": str(folder), "cpu_count": os.cpu_count(), "results": rows}
-    args.json.write_text(json.dumps(payload, indent=1))
+    scaling = [] if args.no_scaling else run_scaling(args.milp_limit, log)
+    payload = {"time_limit_s": args.time_limit, "data": str(folder), "cpu_count": os.cpu_count(), "results": rows,
+               "scaling": scaling}
+    args.json.write_text(json.dumps(payload, indent=1, default=str))
     plot_path = args.plot or args.json.with_suffix(".png")
+    if scaling:
+        scaling_path = plot_path.with_name(plot_path.stem + "_scaling.png")
+        plot_scaling(scaling, scaling_path)
+        log(f"scaling plot: {scaling_path}")
     key = (args.plot_instance, "dimacs")
     if key not in solutions and solutions:
         key = next(iter(solutions))
@@ -174,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
         plot_routes(inst, sol, f"{inst.name} ({inst.n} customers, {key[1]}): {sol.distance:.1f}, {sol.vehicles} routes", plot_path)
         log(f"route plot: {plot_path}")
     print(markdown_table(rows))
+    if scaling:
+        print()
+        print(scaling_table(scaling))
     return 0
 
 

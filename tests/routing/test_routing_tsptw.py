@@ -108,23 +108,15 @@ def test_agreement_at_n8(seed):
     assert solve_dp(inst).cost == solve_milp(inst).cost == brute.cost
 
 
-def test_dp_scales_to_tight_windows_at_n40():
-    # a route through 40 customers with 30-unit windows around a known feasible schedule
-    rng = random.Random(7)
-    n = 40
-    pts = [(rng.randint(0, 100), rng.randint(0, 100)) for _ in range(n)]
-    depot = (50, 50)
-    travel = [[round(math.dist(p, q)) for q in [depot, *pts]] for p in [depot, *pts]]
-    clock, here, ready, due = 0, 0, [0], [10**6]
-    for k in range(1, n + 1):
-        clock += travel[here][k]
-        ready.append(max(0, clock - rng.randint(0, 15)))
-        due.append(ready[-1] + 30)
-        clock, here = max(clock, ready[-1]), k
-    inst = from_matrix(travel, ready, due)
-    res = solve_tsptw(inst, "dp")
-    assert res.status == "optimal"
-    assert res.cost <= evaluate(inst, list(range(1, n + 1))).cost
+def test_dp_scales_and_matches_the_milp_where_the_milp_finishes():
+    from protocols.routing.synthetic import dumas_style
+
+    mid = dumas_style(40, 60, seed=1)
+    assert solve_dp(mid).cost == solve_milp(mid, time_limit=60).cost == 908
+    big = dumas_style(100, 60, seed=1)
+    exact = solve_tsptw(big, "dp")
+    assert exact.status == "optimal" and evaluate(big, exact.order).cost == exact.cost
+    assert exact.cost <= solve_pyvrp_single(big, time_limit=0.5).cost
 
 
 def test_infeasible_windows_give_a_clear_result():
