@@ -46,7 +46,11 @@ def solve_file(path: Path, time_limit: float = 30.0, convention: str | None = No
     inst = read_instance(path)
     started = time.perf_counter()
     if isinstance(inst, SolomonInstance) and inst.vehicles > 1:
+        if method != "auto":
+            raise ValueError(f"--method {method}: methods apply to TSPTW files; {path.name} is a VRPTW (PyVRP)")
         conv = convention or "dimacs"
+        if conv not in CONVENTIONS:
+            raise ValueError(f"--convention: a VRPTW file takes one of {', '.join(CONVENTIONS)}, not {conv!r}")
         if progress:
             progress(f"VRPTW {inst.name}: {inst.n} customers, PyVRP for {time_limit:g} s, convention {conv}")
         sol = solve_vrptw(inst, conv, time_limit)
@@ -139,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     if obj is not None:
         line += f", objective {obj:.6g}, vehicles {report['vehicles']}, time {report['time_s']} s"
     if "gap_percent" in report:
-        line += f", best known {report['best_known']:g} (gap {report['gap_percent']:.2f} %)"
+        line += f", best known {report['best_known']:g}"
+        if report["problem"] == "vrptw":
+            line += f" with {report['best_known_vehicles']} vehicles"
+        line += f" (gap {report['gap_percent']:.2f} %)"
     print(line)
     if args.json:
         try:

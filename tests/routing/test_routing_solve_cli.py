@@ -35,7 +35,7 @@ def test_vrptw_file_writes_routes(routing_data, tmp_path, capsys):
     assert report["problem"] == "vrptw" and report["convention"] == "dimacs"
     assert sorted(c for r in report["routes"] for c in r) == list(range(1, 26))
     assert report["gap_percent"] <= 2.0
-    assert "best known 465.4" in capsys.readouterr().out
+    assert "best known 465.4 with 5 vehicles" in capsys.readouterr().out
 
 
 def test_milp_method_from_the_command_line(routing_data, capsys):
@@ -50,6 +50,8 @@ def test_milp_method_from_the_command_line(routing_data, capsys):
         (["{data}/README.md"], "missing VEHICLE or CUSTOMER"),
         (["{data}/tsptw/dumas/n20w20.002.txt", "--convention", "dimacs"], "--convention"),
         (["{data}/tsptw/dumas/n20w20.002.txt", "--time-limit", "0"], "--time-limit"),
+        (["{data}/vrptw/solomon_25/C103.txt", "--method", "milp"], "--method milp"),
+        (["{data}/vrptw/solomon_25/C103.txt", "--convention", "matrix"], "--convention"),
     ],
 )
 def test_errors_exit_2_with_a_message(routing_data, args, message, capsys):
