@@ -51,7 +51,7 @@ Wire format: frames of 1 type byte + 4-byte little-endian length + payload; fiel
 as in :mod:`mpc.codec`. Nothing is unpickled; every frame is checked for type and exact
 length. Transports: asyncio TCP sockets (:func:`connect_servers`,
 :meth:`ClientInputServer.listen`) or in-memory channels (:class:`MemoryHub`, tests).
-A client CLI for one bidder lives in :mod:`mpc.client`.
+A command-line client lives in :mod:`mpc.client`.
 """
 from __future__ import annotations
 

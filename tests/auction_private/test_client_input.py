@@ -243,3 +243,31 @@ def test_clients_over_tcp_sockets():
         assert opened == {"h1": [11, 12], "h2": [13]}
     assert views[0] == (b"public", [22, 24]) and views[1] == (b"public", [26])
     assert all(kind == 6 and b"expected a HELLO" in msg for kind, msg in views[2])
+
+
+def test_client_cli_against_socket_servers():
+    import sys
+    from tests.conftest import REPO
+    base = free_base_port(3)
+    servers_arg = ",".join(f"127.0.0.1:{base + i}" for i in range(3))
+
+    async def cli(_hub):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "mpc.client", "--servers", servers_arg, "--id", "zoe", "--values", "4,-2",
+            cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await proc.communicate()
+        return proc.returncode, out.decode(), err.decode()
+
+    servers, views = run(session([("zoe", 2)], [cli], listen_base=base))
+    assert [signed(v) for v in servers[0][0]["zoe"]] == [4, -2]
+    rc, out, _ = views[0]
+    assert rc == 0 and '"private": [8, -4]' in out and '"public": "public"' in out
+
+
+def test_client_cli_rejects_bad_arguments():
+    import subprocess
+    import sys
+    from tests.conftest import REPO
+    res = subprocess.run([sys.executable, "-m", "mpc.client", "--servers", "nohost", "--id", "x", "--values", "1"],
+                         cwd=REPO, capture_output=True, text=True)
+    assert res.returncode == 2 and "expected host:port" in res.stderr
