@@ -271,3 +271,42 @@ def test_client_cli_rejects_bad_arguments():
     res = subprocess.run([sys.executable, "-m", "mpc.client", "--servers", "nohost", "--id", "x", "--values", "1"],
                          cwd=REPO, capture_output=True, text=True)
     assert res.returncode == 2 and "expected host:port" in res.stderr
+
+
+def test_socket_framing_rejects_unknown_types_and_oversized_frames():
+    import struct
+    base = free_base_port(3)
+
+    async def raw(header):
+        async def task(_hub):
+            replies = []
+            for i in range(3):
+                for _ in range(100):
+                    try:
+                        reader, writer = await asyncio.open_connection("127.0.0.1", base + i)
+                        break
+                    except OSError:
+                        await asyncio.sleep(0.1)
+                writer.write(header)
+                await writer.drain()
+                head = await reader.readexactly(5)
+                kind, length = struct.unpack("<BI", head)
+                replies.append((kind, (await reader.readexactly(length)).decode()))
+                writer.close()
+            return replies
+        return task
+
+    async def good(_hub):
+        chans = await connect_servers([("127.0.0.1", base + i) for i in range(3)], timeout=20)
+        await submit_input(chans, "ok", [1], F)
+        return await receive_output(chans, F)
+
+    async def go():
+        return await session([("ok", 1)], [await raw(struct.pack("<BI", 99, 0)),
+                                           await raw(struct.pack("<BI", 1, 1 << 30)), good],
+                             listen_base=base)
+
+    servers, views = run(go())
+    assert all(kind == 6 and "unknown message type 99" in text for kind, text in views[0])
+    assert all(kind == 6 and "exceeds the limit" in text for kind, text in views[1])
+    assert views[2] == (b"public", [2])
