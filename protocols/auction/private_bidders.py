@@ -119,12 +119,13 @@ def bidder_ids(mechanism: str, market) -> list[str]:
 
 async def play_all(mechanism: str, market, addresses: list[tuple[str, int]], *, range_bits: Optional[int],
                    cheats: dict[str, str], concurrency: int = 200, timeout: float = 60.0,
-                   progress=None) -> list[dict]:
-    """Every bidder of the market over sockets; at most `concurrency` connect at once."""
+                   progress=None, only: Optional[set[str]] = None) -> list[dict]:
+    """Every bidder of the market (or those in `only`) over sockets; at most
+    `concurrency` connect at once."""
     field = PrimeField()
     gate = asyncio.Semaphore(concurrency)
     done = 0
-    ids = bidder_ids(mechanism, market)
+    ids = [b for b in bidder_ids(mechanism, market) if only is None or b in only]
 
     async def one(bid: str) -> dict:
         nonlocal done
@@ -176,6 +177,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--cheat", action="append", type=parse_cheat, default=[], help="ID:KIND, make bidder ID misbehave")
     p.add_argument("--concurrency", type=int, default=200, help="bidders connecting at the same time (default 200)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for a server (default 120)")
+    p.add_argument("--only", action="append", default=None,
+                   help="play only this bidder (repeatable); a real bidder passes its own id and a file "
+                        "that may hold just its own entry")
     p.add_argument("--json", required=True, help="write the bidders' views here")
     args = p.parse_args(argv)
     try:
@@ -187,9 +191,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     say = lambda msg: print(f"[bidders] {msg}", file=sys.stderr, flush=True)  # noqa: E731
     results = asyncio.run(play_all(args.mechanism, market, args.servers, range_bits=args.range_bits,
                                    cheats=dict(args.cheat), concurrency=args.concurrency,
-                                   timeout=args.timeout, progress=say))
-    with open(args.json, "w") as fh:
-        json.dump({"seconds": time.perf_counter() - t0, "bidders": results}, fh)
+                                   timeout=args.timeout, progress=say,
+                                   only=set(args.only) if args.only else None))
+    if args.only and len(results) != len(set(args.only)):
+        print(f"error: --only names bidders not in {args.market}", file=sys.stderr)
+        return 2
+    try:
+        with open(args.json, "w") as fh:
+            json.dump({"seconds": time.perf_counter() - t0, "bidders": results}, fh)
+    except OSError as exc:
+        print(f"error: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     rejected = [r for r in results if r["status"] != "accepted"]
     say(f"{len(results) - len(rejected)} bidders accepted, {len(rejected)} rejected")
     return 0

@@ -75,3 +75,34 @@ def test_bad_market_file_exits_2_naming_the_field(tmp_path):
     res = subprocess.run([sys.executable, "-m", "protocols.auction.run", "-M1", "--no-log", "--market", str(f),
                           "--json", str(tmp_path / "o.json")], cwd=REPO, capture_output=True, text=True)
     assert res.returncode == 2 and "buyers[0].bid" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_external_bidders_connect_to_servers_started_by_the_launcher(tmp_path):
+    """Servers wait (--external-bidders); two separate bidder processes, each playing some
+    bidders from its own file, connect over TCP; one bidder never shows up and is excluded
+    when the input window closes."""
+    f = tmp_path / "market.json"
+    f.write_text(json.dumps(market_to_dict(MARKET)))
+    out = tmp_path / "out.json"
+    base = free_base_port(3)
+    offset = free_base_port(3) - base
+    servers = ",".join(f"127.0.0.1:{base + offset + i}" for i in range(3))
+    procs = [subprocess.Popen([sys.executable, "-m", "protocols.auction.run", "-M3", "-I", str(i), "-B", str(base),
+                               "--no-log", "--market", str(f), "--json", str(out), "--timeout", "20",
+                               "--client-port-offset", str(offset), "--external-bidders", "--window", "6"],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(3)]
+    groups = [["b1", "s1", "s2"], ["b2", "b3", "s3"]]  # b4 and s4 never connect
+    bidders = [subprocess.Popen([sys.executable, "-m", "protocols.auction.private_bidders", "--market", str(f),
+                                 "--servers", servers, "--json", str(tmp_path / f"v{k}.json"),
+                                 *sum((["--only", b] for b in g), [])], cwd=REPO, stderr=subprocess.PIPE, text=True)
+               for k, g in enumerate(groups)]
+    for p in procs + bidders:
+        p.communicate(timeout=120)
+        assert p.returncode == 0
+    got = json.loads(out.read_text())
+    keep = Market(MARKET.buyers[:3], MARKET.sellers[:3])
+    assert got["result"] == result_to_dict(literal_dantm(keep, "vickrey"))
+    assert set(got["excluded"]) == {"b4", "s4"} and "input window closed" in got["excluded"]["b4"]
+    views = json.loads((tmp_path / "v1.json").read_text())["bidders"]
+    assert [v["public"] for v in views] == [got["result"]] * 3
