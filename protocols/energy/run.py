@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="write this party's result JSON (party i > 0 inserts .party<i> before the suffix)")
     p.add_argument("--ledger", metavar="PATH", default="energy_ledger.sqlite",
                    help="SQLite ledger file readable by every party (default: energy_ledger.sqlite)")
+    p.add_argument("--stats", metavar="OUT", default=None,
+                   help="write this party's per-stage wall time, rounds, messages and bytes as JSON "
+                        "(party i > 0 inserts .party<i> before the suffix)")
     p.add_argument("--reveal-all", action="store_true",
                    help="testing only: open every φ_i to every party and write them all")
     p.add_argument("--balance", type=float, default=10_000.0,
@@ -142,6 +145,9 @@ def _load_wallet(group, workdir: Path, uid: str, balance: int, ledger):
 
 
 def main() -> None:
+    # Our engine never uses MPyC's pseudorandom secret sharing; its key setup enumerates all
+    # C(N, N − t) party subsets (20 million at N = 27) in every process before connecting.
+    os.environ.setdefault("MPYC_NOPRSS", "1")
     rt = mpyc_runtime()  # consumes MPyC's options (and, with -M<N> alone, launches parties 1..N-1)
     args = _parser().parse_args(sys.argv[1:])
     from protocols.energy.scenario import ScenarioError, load_scenario
@@ -222,6 +228,14 @@ def main() -> None:
     for name, st in res.stages.items():
         say(f"{name:20s} {st['seconds']:7.2f} s {st['rounds']:6d} rounds {st['bytes']:10d} bytes sent")
     say(f"total {elapsed:.2f} s; join slot {res.result['join_slot']}; my φ = {res.own_phi} n$")
+    if args.stats:
+        stats = {"party": pid, "parties": m, "user": uid, "slots_evaluated": len(res.result["per_slot"]),
+                 "join_slot": res.result["join_slot"], "total_seconds": elapsed, "stages": res.stages,
+                 "trust_model": BACKENDS[args.backend].TRUST_MODEL}
+        try:
+            _party_path(args.stats, pid).write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
+        except OSError as exc:
+            _bad(f"--stats {args.stats}: cannot write: {exc}")
     if args.json:
         path = _party_path(args.json, pid)
         try:

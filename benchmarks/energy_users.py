@@ -1,0 +1,166 @@
+"""Benchmark: the private group purchase against the number of users (the seed's Figure 5 analogue).
+
+    python -m benchmarks.energy_users --users 3,6,9,12,15,18,21,24,27 --json out.json --plot out.png
+
+For each N it runs `python -m protocols.energy.run -M<N>` (N real processes on this machine,
+MPyC's launcher, trusted-dealer preprocessing) on a scenario of N households and records, per
+party and per stage (0 accounts, 1 inputs + Merkle + Π_dzkpCm, 2 Π_WFA, 3 Π_MC, 4 payments),
+the wall time, the bytes and messages it sent and its communication rounds; the JSON holds
+every party's numbers and the plot the mean per party against N.
+
+The households cycle through the four Table 2 households (`protocols/energy/scenarios/
+table2.json`; day d uses day d mod 14) with a seeded ±15 % scale per household, and the
+standalone plan's disconnection fee is calibrated with the plaintext reference so that the
+group joins on the last day: every slot goes through Stage 2 (as the seed's fortnight) and
+Stages 3–4 run.  All parties share the machine's cores, so times grow with N for that reason
+too; bytes and rounds do not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from protocols.energy.scenario import BUILTIN_DIR, parse_scenario
+from protocols.energy.two_state import decide_join, two_state_inputs
+
+STAGES = ("stage0_accounts", "stage1_inputs", "stage2_wfa", "stage3_compensation", "stage4_payments")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def benchmark_scenario(n_users: int, days: int, seed: int = 7) -> dict:
+    """N households derived from Table 2's four (seeded scaling), calibrated to join on the last day."""
+    base = json.loads((BUILTIN_DIR / "table2.json").read_text())
+    rng = random.Random(seed)
+    users = []
+    for k in range(n_users):
+        src = base["users"][k % len(base["users"])]
+        scale = rng.uniform(0.85, 1.15)
+        rows = [[round(a * scale) for a in src["energy_wh"][d % len(src["energy_wh"])]] for d in range(days)]
+        users.append({"id": f"h{k + 1:02d}", "initial_plan": src["initial_plan"],
+                      "slots_on_plan": src["slots_on_plan"], "energy_wh": rows})
+    base["users"] = users
+    for p in base["plans"]:
+        p["min_users"] = min(p["min_users"], n_users)
+    return _calibrate(base, days)
+
+
+def _join_slot(data: dict, fee: int) -> int | None:
+    trial = json.loads(json.dumps(data))
+    std = next(p for p in trial["plans"] if p["id"] != trial["group_plan"])
+    std["disconnection_fee"] = fee
+    scenario = parse_scenario(trial)
+    return decide_join(two_state_inputs(scenario), scenario.scheme).join_slot
+
+
+def _calibrate(data: dict, days: int) -> dict:
+    """Smallest standalone disconnection fee (µ$) whose join slot is the last day, if one exists."""
+    lo, hi = 0, 10**12
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        js = _join_slot(data, mid)
+        if js is not None and js < days:
+            lo = mid
+        else:
+            hi = mid
+    std = next(p for p in data["plans"] if p["id"] != data["group_plan"])
+    std["disconnection_fee"] = hi if _join_slot(data, hi) == days else lo
+    return data
+
+
+def run_one(n_users: int, days: int, workdir: Path, timeout: float, base_port: int) -> dict:
+    """One multi-process session; returns every party's stats (from the CLI's --stats files)."""
+    data = benchmark_scenario(n_users, days)
+    scen = workdir / f"scenario-{n_users}.json"
+    scen.write_text(json.dumps(data))
+    stats = workdir / f"stats-{n_users}.json"
+    cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{n_users}", "-B", str(base_port), "--no-log",
+           "--scenario", str(scen), "--ledger", str(workdir / f"ledger-{n_users}.sqlite"),
+           "--json", str(workdir / f"out-{n_users}.json"), "--stats", str(stats), "--timeout", str(timeout)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"N={n_users}: the session failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    parties = []
+    deadline = time.time() + 60  # children finish a moment after party 0
+    for i in range(n_users):
+        path = stats if i == 0 else stats.with_name(f"{stats.stem}.party{i}{stats.suffix}")
+        while not path.exists() and time.time() < deadline:
+            time.sleep(0.2)
+        parties.append(json.loads(path.read_text()))
+    mean = {st: {k: sum(p["stages"][st][k] for p in parties) / n_users
+                 for k in ("seconds", "rounds", "messages", "bytes")} for st in STAGES}
+    return {"users": n_users, "days": days, "join_slot": parties[0]["join_slot"],
+            "slots_evaluated": parties[0]["slots_evaluated"], "launcher_wall_seconds": wall,
+            "mean_per_party": mean, "parties": parties, "trust_model": parties[0]["trust_model"]}
+
+
+def plot(results: list[dict], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ns = [r["users"] for r in results]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    for ax, key, label in zip(axes, ("seconds", "bytes", "rounds"),
+                              ("wall time per party (s)", "bytes sent per party", "rounds per party")):
+        for st in STAGES:
+            ax.plot(ns, [r["mean_per_party"][st][key] for r in results], marker="o", label=st.split("_", 1)[1])
+        ax.set_xlabel("users N (one process each)")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[1].set_yscale("log")
+    axes[0].legend(fontsize=8)
+    days = results[0]["days"]
+    fig.suptitle(f"Private group purchase per stage vs N ({days} days, join on the last day, "
+                 "trusted-dealer preprocessing, all parties on one machine)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.energy_users", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--users", default="3,6,9,12,15,18,21,24,27", help="comma-separated N values")
+    p.add_argument("--days", type=int, default=7, help="slots (days) per session (default 7)")
+    p.add_argument("--timeout", type=float, default=120.0, help="per-message timeout of the sessions (s)")
+    p.add_argument("--json", required=True, metavar="OUT", help="write all numbers here")
+    p.add_argument("--plot", metavar="OUT.png", help="write the plot here")
+    args = p.parse_args(argv)
+    try:
+        ns = [int(x) for x in args.users.split(",") if x.strip()]
+    except ValueError:
+        p.error(f"--users {args.users}: expected comma-separated integers")
+    if not ns or min(ns) < 3:
+        p.error("--users: every N must be at least 3 (the group plan's minimum)")
+    if not 2 <= args.days <= 365:
+        p.error("--days must be in 2..365")
+    sys.path.insert(0, str(REPO))
+    from tests.conftest import free_base_port
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="energy-users-") as tmp:
+        for n in ns:
+            print(f"N = {n}: running {n} processes, {args.days} days …", flush=True)
+            r = run_one(n, args.days, Path(tmp), args.timeout, free_base_port(n))
+            results.append({k: v for k, v in r.items()})
+            line = "  ".join(f"{st.split('_', 1)[0]} {r['mean_per_party'][st]['seconds']:.2f}s" for st in STAGES)
+            print(f"N = {n}: join slot {r['join_slot']} after {r['slots_evaluated']} slots; per party {line}; "
+                  f"launcher {r['launcher_wall_seconds']:.1f} s", flush=True)
+            Path(args.json).write_text(json.dumps({"days": args.days, "results": results}, indent=1) + "\n")
+    if args.plot:
+        plot(results, Path(args.plot))
+        print(f"plot written to {args.plot}")
+    print(f"numbers written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
