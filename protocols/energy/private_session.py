@@ -26,7 +26,7 @@ from protocols.energy.compensation import CompensationRefused
 from protocols.energy.private_compensation import compensate, open_to_owners, reveal_sums
 from protocols.energy.private_inputs import OwnBill, PublicInfo, arrange_bills, share_bills
 from protocols.energy.private_payments import Wallet, open_accounts, pay, session_context
-from protocols.energy.private_wfa import group_costs, initial_state, rule_slot
+from protocols.energy.private_wfa import RuleRunner, group_costs
 from protocols.ledger.api import Ledger
 from protocols.ledger.transactions import MultiTransaction
 
@@ -116,13 +116,14 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
     meter.start("stage2_wfa")
     say("stage 2: two-state social rule, slot by slot")
     kappa_g = await group_costs(session, info, bills)
-    state = initial_state(session, info.n_users)
+    rule = RuleRunner(session, info, bills, kappa_g)
     per_slot: list[dict] = []
     comp = None
-    outcome = None
-    for _ in range(info.n_slots):
+    while True:
         meter.start("stage2_wfa")
-        outcome = await rule_slot(session, info, bills, kappa_g, state)
+        outcome = await rule.next_decision()
+        if outcome is None:
+            break
         state = outcome.state
         entry = {"slot": state.slot, "join": outcome.join}
         per_slot.append(entry)

@@ -7,7 +7,9 @@ two aggregate tests, one product for the AND):
   Opt_{i,g}^t = min(Opt_{i,g}^{t-1} + κ_{i,g}^t, Opt_i^{t-1} + κ_{i,g}^t + c(g) + v_i^t)
   join_t = [ΣC_i(g) < ΣC_i(E\\g)] · [ΣOpt_{i,g}^t = Σ(Opt_{i,g}^{t-1} + κ_{i,g}^t)]
 
-Only join_t is opened (not its two factors, not any cost).  κ_{i,g}^t comes from the shared
+Only join_t is opened (not its two factors, not any cost).  `RuleRunner` pipelines the
+slots: the join test of slot t rides in the same comparison and product rounds as the
+minima of slot t + 1.  κ_{i,g}^t comes from the shared
 energies and import/export indicators with the group plan's public prices (Algorithm 2,
 line 3): Σ_p p⁺_g(p)·β_p·a_p + p⁻_g(p)·(1 − β_p)·a_p, one product round for all users,
 slots and periods.
@@ -82,26 +84,97 @@ def initial_state(session: Session, n_users: int) -> RuleState:
                      AuthVector.public(session.key, [SENTINEL] * n_users))
 
 
-async def rule_slot(session: Session, info: PublicInfo, bills: SharedBills, kappa_g: AuthVector,
-                    state: RuleState) -> SlotOutcome:
-    """One slot of Π_WFA: update both offline costs of every user and open only the join decision.
-
-    The opened bit is MAC-checked at the next check (Stage 3's first output runs one), so a
-    tampered decision aborts the session before anything leaves it.
-    """
+def _candidates(info: PublicInfo, bills: SharedBills, kappa_g: AuthVector, state: RuleState):
+    """Both candidates of both minima of slot state.slot + 1, and ⟨v⟩, ⟨κ_g⟩ of that slot."""
     n, t = info.n_users, state.slot + 1
     kap = bills.slot("kappa", t)
     kg = kappa_g[[i * info.n_slots + t - 1 for i in range(n)]]
     mu = bills.slot("mu", t)
     v = bills.slot("v", t)
-    stay_g = state.opt_g + kg
-    first = AuthVector.concat([state.opt + kap, stay_g])
+    first = AuthVector.concat([state.opt + kap, state.opt_g + kg])
     second = AuthVector.concat([state.opt_g + kap + mu + info.d_g, state.opt + kg + v + info.c_g])
+    return first, second, v, kg
+
+
+def _join_test(info: PublicInfo, before: RuleState, after: RuleState, v: AuthVector, kg: AuthVector):
+    """(x, y) of the two aggregate tests: [ΣC(g) < ΣC(E\\g)] and [ΣOpt_g^t < Σ(Opt_g^{t-1} + κ_g^t)]."""
+    c_group = after.opt_g + v + info.c_g
+    x = AuthVector.concat([c_group.sum(), after.opt_g.sum()])
+    y = AuthVector.concat([after.opt.sum(), (before.opt_g + kg).sum()])
+    return x, y
+
+
+class RuleRunner:
+    """Π_WFA slot by slot, pipelined: the join test of slot t shares its comparison and its product
+    round with the minima of slot t + 1 (which do not depend on it), so a slot costs one
+    comparison, one product and one opening.  If slot t joins, the slot t + 1 work is dropped
+    unopened.  Decisions come out in slot order from `next_decision`.
+    """
+
+    def __init__(self, session: Session, info: PublicInfo, bills: SharedBills, kappa_g: AuthVector):
+        self.s, self.info, self.bills, self.kappa_g = session, info, bills, kappa_g
+        self.state = initial_state(session, info.n_users)
+        self._pending = None   # slot t whose join test is not computed yet: (state, v, test x, test y)
+        self._ahead: RuleState | None = None
+
+    async def _advance(self, with_minima: bool):
+        """One round trip: minima of the next slot (if any) and the pending slot's join bit."""
+        s, n = self.s, self.info.n_users
+        xs, ys, k = [], [], VALUE_BITS
+        if with_minima:
+            first, second, v, kg = _candidates(self.info, self.bills, self.kappa_g, self.state)
+            xs.append(first)
+            ys.append(second)
+        if self._pending is not None:
+            _, _, tx, ty = self._pending
+            xs.append(tx)
+            ys.append(ty)
+            k = sum_bits(n)
+        lt = await comparison.less_than(s, AuthVector.concat(xs), AuthVector.concat(ys), k)
+        left, right = [], []
+        if with_minima:
+            left.append(lt[:2 * n])
+            right.append(first - second)
+        if self._pending is not None:
+            left.append(lt[-2:-1])
+            right.append(1 - lt[-1:])
+        prod = await s.mul(AuthVector.concat(left), AuthVector.concat(right))
+        new = None
+        if with_minima:
+            best = second + prod[:2 * n]
+            after = RuleState(self.state.slot + 1, best[:n], best[n:])
+            tx, ty = _join_test(self.info, self.state, after, v, kg)
+            new = (after, v, tx, ty)
+        join_bit = prod[-1:] if self._pending is not None else None
+        return new, join_bit
+
+    async def next_decision(self) -> SlotOutcome | None:
+        """The next slot's opened decision (None after the last slot)."""
+        while True:
+            more = self.state.slot < self.info.n_slots
+            if self._pending is None and not more:
+                return None
+            new, join_bit = await self._advance(more)
+            done = self._pending
+            self._pending = new
+            if new is not None:
+                self.state = new[0]
+            if done is None:
+                continue
+            (bit,) = await self.s.open(join_bit)
+            return SlotOutcome(done[0], done[1], int(bit) == 1)
+
+
+async def rule_slot(session: Session, info: PublicInfo, bills: SharedBills, kappa_g: AuthVector,
+                    state: RuleState) -> SlotOutcome:
+    """One slot of Π_WFA on its own (no pipelining): both offline costs of every user and the
+    opened join decision (kept for clarity and as the tests' second implementation)."""
+    first, second, v, kg = _candidates(info, bills, kappa_g, state)
     best = await comparison.minimum(session, first, second, VALUE_BITS)
-    opt, opt_g = best[:n], best[n:]
-    c_group = opt_g + v + info.c_g
-    lt = await comparison.less_than(session, AuthVector.concat([c_group.sum(), opt_g.sum()]),
-                                    AuthVector.concat([opt.sum(), stay_g.sum()]), sum_bits(n))
+    n = info.n_users
+    after = RuleState(state.slot + 1, best[:n], best[n:])
+    x, y = _join_test(info, state, after, v, kg)
+    lt = await comparison.less_than(session, x, y, sum_bits(n))
     join = await session.mul(lt[0], 1 - lt[1])
     (bit,) = await session.open(join)
-    return SlotOutcome(RuleState(t, opt, opt_g), v, int(bit) == 1)
+    return SlotOutcome(after, v, int(bit) == 1)
