@@ -110,7 +110,7 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
     say(f"stage 1: sharing {info.n_slots} slots of bill data, checking Merkle paths and Π_dzkpCm")
     signed_root = setup.signed_root or setup.ledger.latest_root(setup.operator_id)
     op_key = setup.operator_key or setup.ledger.operator_key(setup.operator_id)
-    shared = await share_bills(session, group, info, setup.bill, signed_root, op_key)
+    shared = await share_bills(session, group, info, setup.bill, signed_root, op_key, context=signed_root.to_bytes())
     bills = arrange_bills(info, shared)
 
     meter.start("stage2_wfa")

@@ -93,3 +93,18 @@ def test_killed_party_makes_every_other_party_exit_nonzero(tmp_path):
     with SQLiteLedger(tmp_path / "ledger.sqlite") as led:
         kinds = [e.kind for e in led.entries()]
     assert "multi_transaction" not in kinds and "decision" not in kinds
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["egalitarian", "proportional"])
+def test_cli_reveal_all_json_equals_the_reference_cli_json(tmp_path, scheme):
+    m = 4
+    base = free_base_port(m)
+    cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{m}", "-B", str(base), "--no-log", "--scenario", "table2",
+           "--scheme", scheme, "--reveal-all", "--ledger", str(tmp_path / "l.sqlite"), "--json", str(tmp_path / "p.json")]
+    r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    ref = subprocess.run([sys.executable, "-m", "protocols.energy.reference", "--scenario", "table2", "--scheme", scheme,
+                          "--json", str(tmp_path / "r.json")], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert ref.returncode == 0, ref.stderr
+    assert json.loads((tmp_path / "p.json").read_text()) == json.loads((tmp_path / "r.json").read_text())
