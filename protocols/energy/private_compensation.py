@@ -31,7 +31,7 @@ from mpc.errors import InputOutOfRange
 from mpc.session import Session
 from mpc.shares import AuthVector
 
-from protocols.energy.compensation import CompensationRefused, proportional_shares  # noqa: F401
+from protocols.energy.compensation import proportional_shares
 from protocols.energy.private_wfa import VALUE_BITS, SlotOutcome
 
 
