@@ -7,6 +7,7 @@ options from sys.argv and leaves the rest for the caller's own parser.
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Awaitable, Callable, Optional
 
@@ -19,6 +20,9 @@ from .transport import DEFAULT_TIMEOUT
 
 def mpyc_runtime():
     """MPyC's runtime object (importing it parses and strips MPyC's own options)."""
+    # MPyC's pseudorandom secret sharing enumerates C(m, m−t) party subsets at start-up
+    # (about 2·10^7 for 27 parties); our engine never uses it.
+    os.environ.setdefault("MPYC_NOPRSS", "1")
     from mpyc.runtime import mpc
     return mpc
 
