@@ -383,6 +383,7 @@ class ClientInputServer:
         self._tasks: set[asyncio.Task] = set()
         self._server: Optional[asyncio.base_events.Server] = None
         self.triples: Optional[tuple[AuthVector, AuthVector, AuthVector]] = None
+        self._deadline: Optional[float] = None
 
     async def prepare(self) -> None:
         """Reserve one triple per client value (preprocessing, before clients connect)."""
@@ -473,6 +474,8 @@ class ClientInputServer:
 
     async def collect(self, window: float) -> None:
         """Wait until every registered client has finished its input, or `window` seconds."""
+        loop = asyncio.get_running_loop()
+        self._deadline = loop.time() + window
         try:
             await asyncio.wait_for(self._all_done.wait(), window)
         except asyncio.TimeoutError:
@@ -492,7 +495,17 @@ class ClientInputServer:
         servers hold the same valid input. Excluded clients get a REJECT."""
         n = len(self.clients)
         mine = b"".join(c.digest for c in self.clients)
-        views = await self.s.broadcast_bytes(mine, 32 * n)
+        # Another server may still be waiting for a client that finished here (or that never
+        # contacted this server) until its own input window closes; wait for it that long
+        # plus the usual timeout, instead of aborting on a slow peer.
+        t = self.s.transport
+        saved = t.timeout
+        left = self._deadline - asyncio.get_running_loop().time() if self._deadline else 0.0
+        t.timeout = saved + max(0.0, left)
+        try:
+            views = await self.s.broadcast_bytes(mine, 32 * n)
+        finally:
+            t.timeout = saved
         # Verify now that every server saw the same hashes (a server telling different
         # servers different things is caught here), so that all honest servers go on with
         # the same set of clients.
@@ -563,6 +576,9 @@ class ClientInputServer:
                 pass
 
     async def close(self) -> None:
+        """Stop accepting, drop every client connection and cancel pending handlers."""
+        if self._server is not None:
+            self._server.close()
         for c in self.clients:
             if c.channel is not None:
                 c.channel.close()

@@ -50,19 +50,21 @@ async def serve_auction(s: Session, mechanism: str, market, *, pricing: str = "v
     times["preprocessing"] = time.perf_counter() - t0
     say(f"reserved input masks for {len(server.clients)} bidders ({server.total} values)")
     t1 = time.perf_counter()
-    if hub is not None:
-        hub.attach(s.pid, server)
-    if listen is not None:
-        await server.listen(*listen)
-        say(f"accepting bidders on {listen[0]}:{listen[1]}")
-    await server.collect(window)
-    agreed = await server.agree()
-    times["input"] = time.perf_counter() - t1
-    say(f"{len(agreed.inputs)} bidders accepted, {len(agreed.rejected)} excluded")
-    for ident, reason in sorted(agreed.rejected.items()):
-        say(f"excluded {ident}: {reason}")
-    t2 = time.perf_counter()
+    # From here on, whatever happens (an abort included), the bidders' connections are
+    # closed at the end, so no bidder waits for a result that will never come.
     try:
+        if hub is not None:
+            hub.attach(s.pid, server)
+        if listen is not None:
+            await server.listen(*listen)
+            say(f"accepting bidders on {listen[0]}:{listen[1]}")
+        await server.collect(window)
+        agreed = await server.agree()
+        times["input"] = time.perf_counter() - t1
+        say(f"{len(agreed.inputs)} bidders accepted, {len(agreed.rejected)} excluded")
+        for ident, reason in sorted(agreed.rejected.items()):
+            say(f"excluded {ident}: {reason}")
+        t2 = time.perf_counter()
         if mechanism == "dantm":
             result, excluded = await dantm_private(s, market, agreed.inputs, pricing, log=say)
             public = result_to_dict(result)

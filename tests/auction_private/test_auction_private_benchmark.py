@@ -3,9 +3,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
+@pytest.mark.slow
 def test_quick_benchmark_writes_json_and_png(tmp_path):
     out, png = tmp_path / "b.json", tmp_path / "b.png"
     res = subprocess.run([sys.executable, "-m", "benchmarks.auction_private", "--quick", "--json", str(out),

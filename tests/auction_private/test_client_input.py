@@ -310,3 +310,42 @@ def test_socket_framing_rejects_unknown_types_and_oversized_frames():
     assert all(kind == 6 and "unknown message type 99" in text for kind, text in views[0])
     assert all(kind == 6 and "exceeds the limit" in text for kind, text in views[1])
     assert views[2] == (b"public", [2])
+
+
+def test_client_that_skips_some_servers_is_excluded_without_a_server_timing_out():
+    """The client completes its input at server 0 only; servers 1 and 2 wait for it until
+    their input window closes, longer than the servers' message timeout. Server 0 must wait
+    for them in the agreement instead of aborting."""
+    async def partial(hub):
+        ch = await hub.connect(0)
+        await ch.send(HELLO, b"kim")
+        await ch.recv(5)
+        await ch.send(INPUT, encode_vector(F, [1]))
+        return await ch.recv(5)
+
+    async def short_timeout_session():
+        hub = MemoryHub(3)
+
+        async def program(s):
+            srv = ClientInputServer(s, [("kim", 1), ("lee", 1)], timeout=30.0)
+            await srv.prepare()
+            hub.attach(s.pid, srv)
+            try:
+                await srv.collect(4.0)
+                agreed = await srv.agree()
+                out = {k: await s.output(v) for k, v in agreed.inputs.items()}
+                await srv.send_outputs(b"p", {})
+            finally:
+                await srv.close()  # on an abort too: no client waits for ever
+            return out, agreed.rejected
+
+        servers = asyncio.ensure_future(run_parties_async(3, program, field=F, timeout=1.5))
+        views = await asyncio.gather(partial(hub), honest("lee", [2])(hub))
+        return await servers, views
+
+    servers, views = run(short_timeout_session())
+    for out in servers:
+        assert not isinstance(out, BaseException), out
+        opened, rejected = out
+        assert opened == {"lee": [2]} and "kim" in rejected
+    assert views[0][0] == 5  # ACK from server 0 before the exclusion

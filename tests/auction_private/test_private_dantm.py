@@ -83,7 +83,7 @@ def test_private_dantm_equals_plaintext(m, pricing):
     assert_same_as_plaintext(m, pricing, servers, bidders)
 
 
-@pytest.mark.parametrize("pricing", ["vickrey", "uniform"])
+@pytest.mark.parametrize("pricing", [pytest.param("vickrey", marks=pytest.mark.slow), "uniform"])
 def test_eight_buyers_and_eight_sellers(pricing):
     m = random_market(random.Random(88), 8, 8, price=30, qty=9)
     servers, bidders = run_in_memory("dantm", m, pricing=pricing)
