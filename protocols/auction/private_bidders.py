@@ -27,7 +27,7 @@ from mpc.client_input import (HELLO, INPUT, ClientChannel, ClientInputError, Cli
                               connect_servers, receive_output, submit_input)
 from mpc.codec import decode_vector, encode_vector
 from mpc.field import PrimeField
-from protocols.auction.market_file import Market, MarketFileError, load_market
+from protocols.auction.market_file import MarketFileError, load_market
 from protocols.auction.private_dantm import bidder_values as dantm_values
 from protocols.auction.private_inputs import to_bits
 from protocols.auction.private_uniform import wire_vector

@@ -32,8 +32,6 @@ the result leaves the servers.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Optional
-
 from gmpy2 import mpz
 
 from mpc import comparison

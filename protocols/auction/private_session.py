@@ -10,6 +10,7 @@ in one event loop (tests, benchmark).
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Callable, Optional
 
@@ -17,13 +18,10 @@ from mpc.client_input import ClientInputServer, MemoryHub
 from mpc.field import PrimeField
 from mpc.local import run_parties_async
 from mpc.session import Session
-from protocols.auction.market_file import Market, result_to_dict
+from protocols.auction.market_file import result_to_dict
 from protocols.auction.private_bidders import bidder_ids, run_bidder
 from protocols.auction.private_dantm import VALUES_PER_BIDDER, dantm_private
 from protocols.auction.private_uniform import clear_uniform_private, input_length
-from protocols.auction.uniform_price import UniformMarket
-import json
-
 MECHANISMS = ("dantm", "uniform")
 
 

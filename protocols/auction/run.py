@@ -50,7 +50,7 @@ import time  # noqa: E402
 
 from mpc.faults import CHEATS, cheating_factory  # noqa: E402
 from mpc.field import PrimeField  # noqa: E402
-from mpc.launch import exit_on_abort, mpyc_runtime, run_party  # noqa: E402
+from mpc.launch import exit_on_abort, mpyc_runtime, parse_cli, run_party  # noqa: E402
 from mpc.preprocessing import BACKENDS  # noqa: E402
 from protocols.auction.market_file import MarketFileError, load_market  # noqa: E402
 from protocols.auction.private_bidders import BIDDER_CHEATS, parse_cheat  # noqa: E402
@@ -60,7 +60,7 @@ from protocols.auction.uniform_price import load_uniform_market  # noqa: E402
 from protocols.auction.winner_determination import PRICINGS  # noqa: E402
 
 
-def parse_args(argv):
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m protocols.auction.run",
         description="Private double auction (DANTM or uniform-price clearing) computed by m SPDZ "
@@ -88,25 +88,38 @@ def parse_args(argv):
     p.add_argument("--cheat", choices=CHEATS, help="make computing party 1 deviate in this way (mpc.faults)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a peer (default 60)")
     p.add_argument("--backend", choices=sorted(BACKENDS), default="dealer", help="preprocessing backend")
-    args = p.parse_args(argv)
+    return p
+
+
+def load_checked_market(args):
+    """The market of --market for the chosen mechanism; raises MarketFileError/ValueError
+    naming the offending field."""
+    if args.mechanism == "uniform":
+        return load_uniform_market(args.market)
+    market = load_market(args.market)
+    check_market_ranges(market)
+    return market
+
+
+def validate(args):
+    """Error message for bad arguments or a bad market file (checked before MPyC's launcher
+    starts the other parties), else None."""
     if args.range_bits is not None and not 1 <= args.range_bits <= 32:
-        p.error("--range-bits must be in 1..32")
-    return args
+        return "--range-bits must be in 1..32"
+    if args.timeout <= 0 or args.window <= 0:
+        return "--timeout and --window must be positive"
+    try:
+        load_checked_market(args)
+    except (MarketFileError, ValueError) as exc:
+        return str(exc)
+    return None
 
 
 def main():
-    rt = mpyc_runtime()  # consumes MPyC's options (and may launch the other parties)
-    args = parse_args(sys.argv[1:])
+    args = parse_cli(build_parser(), validate)
+    rt = mpyc_runtime()
     pid = rt.pid
-    try:
-        if args.mechanism == "uniform":
-            market = load_uniform_market(args.market)
-        else:
-            market = load_market(args.market)
-            check_market_ranges(market)
-    except (MarketFileError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    market = load_checked_market(args)
     say = lambda msg: print(f"[party {pid}] {msg}", flush=True)  # noqa: E731
     addresses = [(args.client_host if p.pid == pid else (p.host if p.host != "localhost" else "127.0.0.1"),
                   p.port + args.client_port_offset) for p in rt.parties]

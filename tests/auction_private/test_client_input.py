@@ -7,7 +7,7 @@ import pytest
 from mpc.client_input import (HELLO, INPUT, ClientInputError, ClientInputServer, MemoryHub,
                               connect_servers, receive_output, submit_input)
 from mpc.codec import encode_vector
-from mpc.errors import BroadcastInconsistency, MPCAbort
+from mpc.errors import BroadcastInconsistency
 from mpc.field import PrimeField
 from mpc.local import run_parties_async
 from tests.conftest import free_base_port
@@ -77,7 +77,8 @@ async def _raw_client(hub, ident, n, deviation):
     if deviation == "silent":
         await asyncio.sleep(3)
         return "silent"
-    replies = [await ch.recv(5) for ch in chans]
+    for ch in chans:
+        await ch.recv(5)  # the mask shares
     for i, ch in enumerate(chans):
         if deviation == "short":
             payload = encode_vector(F, [1] * (n - 1))
