@@ -18,18 +18,19 @@ themselves, e.g. ``python -m protocols.auction.private_bidders --market OWN.json
 registry (its bid values are never read, so placeholders will do) and bidders that do not
 show up are excluded when the window closes.
 
-Closing note (measured on this 2-core machine shared with other jobs): the uniform-price
+Closing note (measured on this 2-core machine, shared with other jobs): the uniform-price
 auction with 5,000 bidders (2,500 buyers, 2,500 sellers) and 100 price levels on 3
 computing parties, ``python -m protocols.auction.run -M3 --market M.json --mechanism
 uniform --json OUT`` with M.json from ``python -m protocols.auction.uniform_price
---generate 2500 2500 100 --seed 7 --json M.json``, took 94 s for the whole command
-(87.7 s session at party 0: 25 s trusted-dealer preprocessing, 37 s bidder input over TCP,
-21 s clearing, 2 s outputs; 112 MB sent by party 0, 359 rounds), and 115 s in a second
-run under heavier load; the allocations equalled the plaintext reference's. Anchors: 1,200
-bidders in about 30 minutes (sugar-beet, 2008); 5,000 in 4.17 minutes with semi-honest
-MP-SPDZ servers (2026). Ours is actively secure against m − 1 corrupt servers, but its
-preprocessing is a trusted dealer; with range checks off (the default at this scale) a
-bidder's increments are trusted to be in range.
+--generate 2500 2500 100 --seed 7 --json M.json``, took 38.3 s for the whole command on a
+quiet machine (35.1 s session at party 0: 13.3 s trusted-dealer preprocessing, 13.7 s
+bidder input over TCP, 6.3 s clearing, 0.7 s outputs; 112 MB sent by party 0, 363 rounds),
+and 94 s and 115 s in two runs while other jobs loaded the cores; the allocations equalled
+the plaintext reference's every time. Anchors: 1,200 bidders in about 30 minutes
+(sugar-beet, 2008); 5,000 in 4.17 minutes with semi-honest MP-SPDZ servers (2026). Ours is
+actively secure against m − 1 corrupt servers, but its preprocessing is a trusted dealer
+(party 0), and with range checks off (the default at this scale) a bidder's increments are
+trusted to be in range.
 
 Trust model: SPDZ with active security against any m − 1 corrupt computing parties
 (honest parties abort on any deviation); the preprocessing backend's own trust model is
