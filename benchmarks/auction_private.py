@@ -14,6 +14,12 @@ sends about as much). ``--scale NxL`` additionally runs the real multi-process C
 uniform-price market with N bidders and L levels and records its wall time.
 
     python -m benchmarks.auction_private --json out.json --plot out.png [--quick] [--scale 5000x100]
+
+Measured here on a quiet moment: the in-memory sweep takes about a minute (1,000 bidders ×
+100 levels: 7.0 s, 23.7 MB and 363 rounds at party 0; DANTM with 8+8 bidders: 1.6 s, 298
+rounds); ``--scale 5000x100`` took 31.5 s for the whole three-process command, equal to the
+plaintext reference. Rounds hardly grow with the bidders: they are dominated by the
+33 sequential comparisons of the rationing ratio and the ⌈log2(L+1)⌉ binary-search probes.
 """
 from __future__ import annotations
 

@@ -25,7 +25,9 @@ uniform --json OUT`` with M.json from ``python -m protocols.auction.uniform_pric
 --generate 2500 2500 100 --seed 7 --json M.json``, took 38.3 s for the whole command on a
 quiet machine (35.1 s session at party 0: 13.3 s trusted-dealer preprocessing, 13.7 s
 bidder input over TCP, 6.3 s clearing, 0.7 s outputs; 112 MB sent by party 0, 363 rounds),
-and 94 s and 115 s in two runs while other jobs loaded the cores; the allocations equalled
+31.5 s in ``python -m benchmarks.auction_private --json b.json --plot b.png --scale 5000x100``
+(its own random market, 28.8 s session), and 94 s and 115 s in two runs while other jobs
+loaded the cores; the allocations equalled
 the plaintext reference's every time. Anchors: 1,200 bidders in about 30 minutes
 (sugar-beet, 2008); 5,000 in 4.17 minutes with semi-honest MP-SPDZ servers (2026). Ours is
 actively secure against m − 1 corrupt servers, but its preprocessing is a trusted dealer
