@@ -27,6 +27,10 @@ Inside `program(s)` every party makes the same calls in the same order:
     raise s.abort(ProofFailure("..."))    # abort the session with a named check
     from mpc import comparison: less_than, equal, minimum, trunc, divide_public, ... (k-bit signed)
 
+Input-only clients (bidders who are not computing parties): mpc.client_input (servers' side,
+triple-checked masks after Damgård et al., FC 2016) and `python -m mpc.client`.
+The seed paper's multiplicative-blinding comparisons: mpc.blinded (a named variant, leaks).
+
 The field for proofs over a group is PrimeField(group.order); mpc.field has BN254_ORDER
 (default) and SECP256K1_ORDER.
 """
