@@ -523,19 +523,17 @@ class ClientInputServer:
                 agreed.inputs[c.ident] = a[c.offset:c.offset + c.n] + c.diffs
                 continue
             agreed.rejected[c.ident] = reason
-            if c.channel is not None:
-                try:
-                    await c.channel.send(REJECT, reason.encode())
-                except ClientProtocolError:
-                    pass
-                c.channel.close()
-                c.channel = None
+            await self._reject(c, reason)
         return agreed
 
     async def exclude(self, ident: str, reason: str) -> None:
         """Tell an accepted client it was excluded later (e.g. its values failed a range
         check of the protocol above) and drop its connection: it gets no result."""
-        c = self.by_id[ident]
+        await self._reject(self.by_id[ident], reason)
+
+    @staticmethod
+    async def _reject(c, reason: str) -> None:
+        """Tell the client why it is out (best effort) and drop its connection."""
         if c.channel is not None:
             try:
                 await c.channel.send(REJECT, reason.encode())

@@ -23,7 +23,7 @@ from fastecdsa.point import Point as FPoint
 
 from zkp.groups.base import Group
 from zkp.groups.bn254_pyecc import BN254_ORDER, BN254_P, BN254Encoding
-from zkp.groups.msm import FixedBaseComb, straus_wnaf
+from zkp.groups.msm import straus_wnaf
 from zkp.hash_to_curve import hash_to_short_weierstrass
 
 _CURVE = Curve("alt_bn128", BN254_P, 0, 3, BN254_ORDER, 1, 2)
@@ -45,17 +45,6 @@ class BN254FastEcdsa(BN254Encoding, Group):
     """BN254/alt_bn128 G1 via fastecdsa (Rust), projective coordinates."""
 
     backend = "fastecdsa"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._tables: dict[str, FixedBaseComb] = {}
-
-    def _table(self, which: str) -> FixedBaseComb:
-        t = self._tables.get(which)
-        if t is None:
-            base = self.G.raw if which == "G" else self.H.raw
-            t = self._tables[which] = FixedBaseComb(base, self.order.bit_length(), _add_op, _Z)
-        return t
 
     def _generator_raw(self) -> FPoint:
         return _G

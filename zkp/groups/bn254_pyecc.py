@@ -36,6 +36,15 @@ class BN254Encoding:
     order = BN254_ORDER
     point_size = 64
 
+    def _table(self, which: str) -> FixedBaseComb:
+        """Precomputed comb table for the fixed base G or H (built on first use)."""
+        tables = self.__dict__.setdefault("_tables", {})
+        t = tables.get(which)
+        if t is None:
+            base = self.G.raw if which == "G" else self.H.raw
+            t = tables[which] = FixedBaseComb(base, self.order.bit_length(), self._add, self._identity_raw())
+        return t
+
     @staticmethod
     def encode_affine(xy: tuple[int, int] | None) -> bytes:
         if xy is None:
@@ -60,17 +69,6 @@ class BN254PyEcc(BN254Encoding, Group):
     """BN254/alt_bn128 G1 via py-ecc's ``optimized_bn128`` (projective coordinates)."""
 
     backend = "py-ecc"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._tables: dict[str, FixedBaseComb] = {}
-
-    def _table(self, which: str) -> FixedBaseComb:
-        t = self._tables.get(which)
-        if t is None:
-            base = self.G.raw if which == "G" else self.H.raw
-            t = self._tables[which] = FixedBaseComb(base, self.order.bit_length(), bn.add, _Z)
-        return t
 
     def _generator_raw(self) -> Any:
         return bn.G1
