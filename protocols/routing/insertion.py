@@ -121,6 +121,10 @@ class Decision:
 # --- building and solving the remainder as a TSPTW -------------------------------------
 
 
+def _window_missed(customers: Sequence[Customer], depart: float) -> bool:
+    return any(c.due < depart - TIME_TOLERANCE for c in customers)
+
+
 def remainder_instance(
     origin: Point,
     depart: float,
@@ -143,13 +147,9 @@ def remainder_instance(
     ready = [0.0] + [c.ready - depart for c in customers] + [0.0, 0.0]
     due = [end_due - depart] + [c.due - depart for c in customers] + [0.0, INF]
     service = [0.0] + [c.service for c in customers] + [0.0, loading if via_center is not None else 0.0]
-    if due[0] < -TIME_TOLERANCE or any(c.due < depart - TIME_TOLERANCE for c in customers):
+    if due[0] < -TIME_TOLERANCE or _window_missed(customers, depart):
         raise InfeasibleRoute("a due time lies before the departure from the origin")
     return TSPTWInstance(mat, tuple(ready), tuple(due), tuple(service), tuple(range(n + 3)), tuple(pts))
-
-
-def _window_missed(customers: Sequence[Customer], depart: float) -> bool:
-    return any(c.due < depart - TIME_TOLERANCE for c in customers)
 
 
 def best_remainder(
