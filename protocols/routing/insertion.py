@@ -35,7 +35,7 @@ from typing import Callable, Sequence
 
 from .center_selection import Point
 from .tsptw import solve_tsptw
-from .tsptw_model import INF, TIME_TOLERANCE, InfeasibleRoute, TSPTWInstance, evaluate
+from .tsptw_model import INF, TIME_TOLERANCE, InfeasibleRoute, TSPTWInstance
 
 Travel = Callable[[Point, Point], float]
 

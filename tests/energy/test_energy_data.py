@@ -1,7 +1,6 @@
 """Realistic data: the committed table2 scenario is what the generator produces; the PV and load models behave."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

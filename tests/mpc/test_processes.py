@@ -1,6 +1,5 @@
 """Real sessions: one OS process per party, connected by MPyC's launcher over TCP."""
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -178,7 +178,7 @@ def test_false_witness_for_opening_is_rejected(group):
 
 
 def test_sum_witness_from_openings(secp):
-    (c1, o1), (c2, o2) = commit(secp, 1), commit(secp, 2)
+    (_, o1), (_, o2) = commit(secp, 1), commit(secp, 2)
     w = SumWitness.from_openings(secp, [o1, o2])
     assert w.rho == (o1.r + o2.r) % secp.order
 
