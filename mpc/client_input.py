@@ -241,11 +241,8 @@ async def submit_input(channels: Sequence[ClientChannel], client_id: str, values
             await ch.send(HELLO, ident)
         shares = []
         for i, ch in enumerate(channels):
-            kind, payload = await ch.recv(timeout)
-            if kind == REJECT:
-                raise ClientInputError(f"server {i} rejected the client: {_text(payload)}")
-            if kind != MASKS:
-                raise ClientInputError(f"server {i} sent {_NAMES.get(kind, kind)} instead of mask shares")
+            payload = await _expect_reply(ch, i, MASKS, "mask shares", "server {i} rejected the client: {reason}",
+                                          timeout)
             try:
                 shares.append(decode_vector(f, payload, 3 * n, i))
             except MalformedMessage as exc:
@@ -266,13 +263,20 @@ async def submit_input(channels: Sequence[ClientChannel], client_id: str, values
         for ch in channels:
             await ch.send(INPUT, payload)
         for i, ch in enumerate(channels):
-            kind, reply = await ch.recv(timeout)
-            if kind == REJECT:
-                raise ClientInputError(f"server {i} rejected the input: {_text(reply)}")
-            if kind != ACK:
-                raise ClientInputError(f"server {i} sent {_NAMES.get(kind, kind)} instead of ACK")
+            await _expect_reply(ch, i, ACK, "ACK", "server {i} rejected the input: {reason}", timeout)
     except ClientProtocolError as exc:
         raise ClientInputError(f"connection problem: {exc}") from None
+
+
+async def _expect_reply(ch, i: int, expected: int, what: str, on_reject: str, timeout: float) -> bytes:
+    """The payload of server i's next message, which must be of kind `expected`; a REJECT
+    becomes ClientInputError(on_reject with {i} and {reason} filled in)."""
+    kind, payload = await ch.recv(timeout)
+    if kind == REJECT:
+        raise ClientInputError(on_reject.format(i=i, reason=_text(payload)))
+    if kind != expected:
+        raise ClientInputError(f"server {i} sent {_NAMES.get(kind, kind)} instead of {what}")
+    return payload
 
 
 async def receive_output(channels: Sequence[ClientChannel], field: Optional[PrimeField] = None,
@@ -285,11 +289,7 @@ async def receive_output(channels: Sequence[ClientChannel], field: Optional[Prim
     publics, shares = [], []
     try:
         for i, ch in enumerate(channels):
-            kind, payload = await ch.recv(timeout)
-            if kind == REJECT:
-                raise ClientInputError(f"excluded by the servers: {_text(payload)}")
-            if kind != RESULT:
-                raise ClientInputError(f"server {i} sent {_NAMES.get(kind, kind)} instead of a result")
+            payload = await _expect_reply(ch, i, RESULT, "a result", "excluded by the servers: {reason}", timeout)
             public, private = _split_result(f, payload, i)
             publics.append(public)
             shares.append(private)
