@@ -24,8 +24,8 @@ import sys
 import time
 from fractions import Fraction
 
-from protocols.auction.dadpm import run_dadpm
-from protocols.auction.dantm import run_dantm
+from protocols.auction.reference.dadpm import run_dadpm
+from protocols.auction.reference.dantm import run_dantm
 from protocols.auction.market_file import AuctionResult, Buyer, Market, Seller
 
 SIZES = [10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000]

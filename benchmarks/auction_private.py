@@ -33,20 +33,20 @@ import tempfile
 import time
 
 from protocols.auction.market_file import Buyer, Market, Seller
-from protocols.auction.private_session import run_in_memory
-from protocols.auction.uniform_price import clear_uniform, random_uniform_market, uniform_market_to_dict
+from protocols.auction.private.local import run_local
+from protocols.auction.reference.uniform_price import clear_uniform, random_uniform_market, uniform_market_to_dict
 
 
 def measure(mechanism: str, market, **kwargs) -> dict:
     t0 = time.perf_counter()
-    servers, bidders = run_in_memory(mechanism, market, window=600.0, timeout=120.0, **kwargs)
+    servers, bidders = run_local(mechanism, market, window=600.0, timeout=120.0, **kwargs)
     elapsed = time.perf_counter() - t0
     for s in servers:
         if isinstance(s, BaseException):
             raise s
     traffic = servers[0]["traffic"]
     return {"seconds": elapsed, "bytes": traffic["bytes"], "rounds": traffic["rounds"],
-            "messages": traffic["messages"], "phases": servers[0]["seconds"],
+            "messages": traffic["messages"], "stages": servers[0]["stages"],
             "result": servers[0]["result"], "bidders_ok": sum(b["status"] == "accepted" for b in bidders)}
 
 
@@ -85,7 +85,7 @@ def scale_run(n: int, levels: int, seed: int) -> dict:
             got = json.load(fh)
     ref = clear_uniform(m)
     return {"bidders": n, "levels": levels, "command_seconds": wall, "session_seconds": got["wall_seconds"],
-            "phases": got["seconds"], "bytes_party0": got["traffic"]["bytes"], "rounds": got["traffic"]["rounds"],
+            "stages": got["stages"], "bytes_party0": got["traffic"]["bytes"], "rounds": got["traffic"]["rounds"],
             "equals_reference": got["bidders"] == ref.allocations and got["result"]["price"] == ref.price}
 
 

@@ -22,9 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-from protocols.energy.outcome_costs import accumulate
-from protocols.energy.report import NANO, scenario_summary
-from protocols.energy.scenario import ScenarioError, load_scenario, parse_scenario, scenario_to_json
+from protocols.energy.reference.outcome_costs import accumulate
+from protocols.energy.reference.report import NANO, scenario_summary
+from protocols.energy.scenarios.loader import ScenarioError, load_scenario, parse_scenario, scenario_to_json
 
 SWEEP = (1, 1.5, 2, 3, 4)
 

@@ -27,10 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from protocols.energy.scenario import BUILTIN_DIR, parse_scenario
-from protocols.energy.two_state import decide_join, two_state_inputs
+from protocols.energy.private.session import STAGES
+from protocols.energy.reference.two_state import decide_join, two_state_inputs
+from protocols.energy.scenarios.loader import BUILTIN_DIR, parse_scenario
 
-STAGES = ("stage0_accounts", "stage1_inputs", "stage2_wfa", "stage3_compensation", "stage4_payments")
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -95,8 +95,14 @@ def run_one(n_users: int, days: int, workdir: Path, timeout: float, base_port: i
         while not path.exists() and time.time() < deadline:
             time.sleep(0.2)
         parties.append(json.loads(path.read_text()))
-    mean = {st: {k: sum(p["stages"][st][k] for p in parties) / n_users
-                 for k in ("seconds", "rounds", "messages", "bytes")} for st in STAGES}
+    def stage_value(p: dict, st: str, key: str) -> float:
+        got = p["stages"].get(st)
+        if got is None:     # a stage the run did not reach (no join: no compensation)
+            return 0.0
+        return got["offline"]["seconds"] if key == "offline_seconds" else got[key]
+
+    mean = {st: {k: sum(stage_value(p, st, k) for p in parties) / n_users
+                 for k in ("seconds", "offline_seconds", "rounds", "messages", "bytes")} for st in STAGES}
     return {"users": n_users, "days": days, "join_slot": parties[0]["join_slot"],
             "slots_evaluated": parties[0]["slots_evaluated"], "launcher_wall_seconds": wall,
             "mean_per_party": mean, "parties": parties, "trust_model": parties[0]["trust_model"]}

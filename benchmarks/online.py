@@ -11,41 +11,43 @@ bytes. The security models differ and the output says so: ours is actively secur
 abort against a dishonest majority (given the dealer); MPyC's default is Shamir sharing,
 passively secure with an honest majority.
 """
+import json
 import os
+import platform
+import random
 import sys
+import time
 
-if __package__ in (None, ""):  # started by MPyC's launcher as a script
-    sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import random  # noqa: E402
-import time  # noqa: E402
-
-from mpc import comparison  # noqa: E402
-from mpc.codec import decode_vector, encode_vector  # noqa: E402
-from mpc.field import PrimeField  # noqa: E402
-from mpc.launch import exit_on_abort, mpyc_runtime, parse_cli  # noqa: E402
-from mpc.preprocessing import TrustedDealer  # noqa: E402
-from mpc.session import Session  # noqa: E402
+from mpc import comparison
+from mpc.cli import bounded_int, check_output_path
+from mpc.codec import decode_vector, encode_vector
+from mpc.errors import MPCAbort
+from mpc.field import PrimeField
+from mpc.launch import mpyc_runtime
+from mpc.preprocessing import BACKENDS
+from mpc.session import Session
+from mpc.session_cli import SessionCLI
 
 STAT_KEYS = ("rounds", "messages", "bytes")
 
 
-def build_parser():
-    p = argparse.ArgumentParser(prog="python -m benchmarks.online",
-                                description="SPDZ online throughput vs MPyC (MPyC options such as -M3 pass through)")
-    p.add_argument("--batch", type=int, default=10000, help="vector length per operation (default 10000)")
-    p.add_argument("--bits", type=int, default=32, help="bit length of compared integers (default 32)")
+def build_cli() -> SessionCLI:
+    cli = SessionCLI("benchmarks.online", "SPDZ online throughput vs MPyC's secure integers, in one run.",
+                     timeout=120.0)
+    p = cli.parser
+    p.add_argument("--batch", type=bounded_int(1, 1_000_000), default=10000,
+                   help="vector length per operation, 1..1000000 (default 10000)")
+    p.add_argument("--bits", type=bounded_int(2, 62), default=32,
+                   help="bit length of compared integers, 2..62 (MPyC's NumPy path; default 32)")
     p.add_argument("--json", help="output file (written by party 0)")
-    p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--skip-mpyc", action="store_true", help="do not run the MPyC baseline")
-    return p
+    return cli
 
 
 def validate(args):
-    return "--batch must be positive" if args.batch < 1 else None
+    if args.json:
+        check_output_path(args.json, "--json")
+    return None
 
 
 def delta(before, after):
@@ -54,9 +56,9 @@ def delta(before, after):
 
 async def consumption_per_item(s, op):
     """Preprocessing items one element of `op` consumes (measured on a 1-element run)."""
-    before = dict(s.prep.consumed)
+    before = s.consumed
     await op(1)
-    return {k: v - before.get(k, 0) for k, v in s.prep.consumed.items()}
+    return {k: v - before.get(k, 0) for k, v in s.consumed.items()}
 
 
 async def bench_ours(s, n, k, log):
@@ -78,11 +80,9 @@ async def bench_ours(s, n, k, log):
     log(f"prefetching preprocessing for {n} multiplications and {n} comparisons ...")
     t0 = time.perf_counter()
     need = {kind: (per_cmp.get(kind, 0) + per_mul.get(kind, 0)) * n for kind in sorted(set(per_cmp) | set(per_mul))}
-    for kind, count in sorted(need.items()):
-        if kind == "bounded":
-            await s.prep.prefetch(("bounded", k + 1 + s.security - k), count)
-        elif count:
-            await s.prep.prefetch((kind,), count)
+    # a (k+1)-bit comparison opens its top bit with k + κ + 1 − k mask bits above the low part
+    await s.reserve(triples=need.get("triple", 0), bits=need.get("bit", 0),
+                    bounded={s.security + 1: need["bounded"]} if need.get("bounded") else None)
     await s.broadcast_bytes(b"\x01", 1)  # barrier: every party has expanded its material
     prep_seconds = time.perf_counter() - t0
 
@@ -132,8 +132,9 @@ async def gather_stats(s, mine):
 
 
 def main():
-    args = parse_cli(build_parser(), validate)
-    rt = mpyc_runtime()
+    cli = build_cli()
+    args = cli.parse(validate=validate)
+    rt = mpyc_runtime(cli.plan)
     from mpc.mpyc_transport import MPyCTransport
 
     def log(msg):
@@ -144,10 +145,10 @@ def main():
         field = PrimeField()
         t = MPyCTransport(rt, args.timeout)
         await t.connect()
-        prep = TrustedDealer(field, t)
+        prep = BACKENDS[args.preprocessing](field, t)
         s = Session(t, prep, field)
         await s.start()
-        log(f"{s.m} parties; preprocessing: {prep.TRUST_MODEL}")
+        log(f"{s.m} parties; preprocessing: {s.trust_model}")
         ours = await bench_ours(s, args.batch, args.bits, log)
         per_party = await gather_stats(s, ours)
         await s.mac_check()
@@ -159,14 +160,18 @@ def main():
             await s.close()
         return ours, per_party, theirs
 
-    ours, per_party, theirs = exit_on_abort(lambda: rt.run(run()))
+    try:
+        ours, per_party, theirs = rt.run(run())
+    except MPCAbort as exc:
+        print(f"ABORT (party {rt.pid}): {exc}", file=sys.stderr, flush=True)
+        cli.finish(1)
     if rt.pid != 0:
-        return
+        cli.finish(0)
     result = {
         "parties": len(rt.parties), "batch": args.batch, "bits": args.bits,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "ours": ours, "per_party": per_party, "mpyc": theirs,
-        "security": {"ours": "SPDZ, active security with abort, dishonest majority; trusted dealer preprocessing",
+        "security": {"ours": f"SPDZ, active security with abort, dishonest majority; preprocessing: {args.preprocessing}",
                      "mpyc": f"MPyC Shamir secret sharing, threshold {rt.threshold}, passive, honest majority"},
     }
     if theirs:
@@ -180,6 +185,7 @@ def main():
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)
         print(f"wrote {args.json}")
+    cli.finish(0)
 
 
 if __name__ == "__main__":

@@ -192,16 +192,71 @@ async def divide_public(s: Session, a: AuthVector, d: int, k: int) -> AuthVector
     return await _divide_by_multiplier(s, a, d, k)
 
 
-async def _divide_by_multiplier(s: Session, a: AuthVector, d: int, k: int) -> AuthVector:
+def _multiplier_plan(d: int, k: int) -> tuple[int, int, int, int]:
+    """(offset, multiplier, bits of the product, shift) of the division of a signed k-bit
+    value by d ≥ 2 (see divide_public)."""
     half = 1 << (k - 1)
     offset = -(-half // d) * d            # smallest multiple of d that is ≥ 2^(k−1)
     big_k = (half + offset).bit_length()  # x = a + offset < 2^K
     ell = (d - 1).bit_length()
     mult = -(-(1 << (big_k + ell)) // d)
-    x = a + offset
-    y = x * mult
-    ybits = big_k + mult.bit_length()
-    shift = big_k + ell
+    return offset, mult, big_k + mult.bit_length(), big_k + ell
+
+
+def divide_fits(s: Session, k: int, d: int) -> bool:
+    """Whether divide_public(s, a, d, k) fits the session's field: its widest comparison
+    needs bits + κ + 2 ≤ log2(q), and the multiply-and-truncate step about doubles k."""
+    if d <= 1 or d & (d - 1) == 0:
+        widest = k
+    else:
+        widest = _multiplier_plan(d, k)[2]
+    return widest + s.security + 2 <= s.field.bits
+
+
+async def _divide_by_multiplier(s: Session, a: AuthVector, d: int, k: int) -> AuthVector:
+    offset, mult, ybits, shift = _multiplier_plan(d, k)
+    y = (a + offset) * mult
     low = await mod_pow2(s, y, ybits, shift)
     quotient = (y - low) * s.field.inverse(1 << shift)
     return quotient - offset // d
+
+
+async def floor_mul_div(session: Session, c: AuthVector, num: int, den: int, c_bits: int) -> AuthVector:
+    """⟨⌊c·num/den⌋⟩ for shared signed c with |c| < 2^(c_bits−1) and public integers num, den ≥ 1.
+
+    divide_public alone needs about 2k + 45 bits of field for a k-bit dividend (its
+    multiply-and-truncate step doubles the width), i.e. k ≤ 104 on BN254, while c·num can
+    be wider; so when it does not fit, c is split into two halves and the floor of the sum
+    is rebuilt from the floors of the parts and one carry comparison of their remainders.
+
+    num = Q·den + R (0 ≤ R < den) gives ⌊c·num/den⌋ = c·Q + ⌊c·R/den⌋.  With c = c_h·2^w + c_l
+    (0 ≤ c_l < 2^w) and R·2^w = Q2·den + R2:
+        ⌊c·R/den⌋ = c_h·Q2 + ⌊c_h·R2/den⌋ + ⌊c_l·R/den⌋ + [rem(c_h·R2) + rem(c_l·R) ≥ den],
+    since ⌊x + y⌋ = ⌊x⌋ + ⌊y⌋ + [frac x + frac y ≥ 1].  Both divisions go in one
+    `divide_public` call of about c_bits/2 + log2(den) bits.
+    """
+    if den < 1:
+        raise ValueError("floor_mul_div: the divisor must be a positive integer")
+    q_whole, rem = divmod(num, den)
+    base = c * q_whole
+    if rem == 0:
+        return base
+    dbits = den.bit_length()
+    if divide_fits(session, c_bits + dbits + 1, den):
+        return base + await divide_public(session, c * rem, den, c_bits + dbits + 1)
+    w = c_bits // 2
+    k = max(c_bits - w + dbits, w + dbits + 1) + 1
+    if not divide_fits(session, k, den):
+        raise ValueError(f"floor_mul_div: a {c_bits}-bit secret times a {dbits}-bit fraction does not fit "
+                         f"the {session.field.bits}-bit field even when split; bound the inputs tighter")
+    high = await trunc(session, c, c_bits, w)
+    low = c - high * (1 << w)
+    q2, r2 = divmod(rem << w, den)
+    n = len(c)
+    parts = AuthVector.concat([high * r2, low * rem])
+    quotients = await divide_public(session, parts, den, k)
+    remainders = parts - quotients * den
+    sum_rem = remainders[:n] + remainders[n:]
+    below = await less_than_zero(session, sum_rem - den, dbits + 2)
+    carry = 1 - below
+    return base + high * q2 + quotients[:n] + quotients[n:] + carry

@@ -63,3 +63,9 @@ class InputOutOfRange(MPCAbort):
     """A party's input lies outside the declared range of a computation."""
 
     check = "input range"
+
+
+class ActionRefused(MPCAbort):
+    """An action a party performed for the session outside it (e.g. a ledger write) was refused."""
+
+    check = "external action"

@@ -1,64 +1,199 @@
-"""Run one party of a session in this process, inside MPyC's launcher.
+"""Start the parties of a session and run one party in this process.
 
-`python -m <module> -M3` starts three processes on this machine; `-M3 -I i` starts
-party i only; `-P host:port` (once per party, empty host for oneself) connects real
-hosts; `--ssl` uses MPyC's TLS certificates. Importing mpyc.runtime parses those
-options from sys.argv and leaves the rest for the caller's own parser.
+The options follow MPyC's launcher, which the project's users know:
+
+    -M m               m parties on this machine; without -I, this process is party 0 and
+                       starts parties 1..m−1 as child processes of the same command
+    -I i               run party i only (start the others by hand, same -M/-B or -P)
+    -P host:port       one per party, in party order, for real hosts; an empty host
+                       ("-P :11366") marks this process's own entry
+    -B port            base port: party i listens on port + i (default 11365)
+    --ssl              TLS between parties
+    --output-file      children write their output to party<m>_<i>.log instead of /dev/null
+    --no-log           accepted for compatibility (the engine logs nothing by itself)
+
+MPyC's other options (-T, -L, -K, -C, -W, ...) configure MPyC's own secure types, which
+the engine does not use; they are refused rather than silently ignored.
+
+Everything is parsed and validated before any process is started, so a typo fails once
+instead of leaving orphan processes, and the children started here are terminated when
+this process ends.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import re
+import subprocess
 import sys
+from dataclasses import dataclass, field as dc_field
 from typing import Any, Awaitable, Callable, Optional
 
-from .errors import MPCAbort
 from .field import PrimeField
 from .preprocessing import BACKENDS
 from .session import Session
 from .transport import DEFAULT_TIMEOUT
 
+#: the largest session the launcher starts (every party is a process; 2 cores were measured
+#: to carry 27 parties of the flagship in about 80 s)
+MAX_PARTIES = 64
+DEFAULT_BASE_PORT = 11365
+_HOST = re.compile(r"^[A-Za-z0-9.\-]{0,253}$|^\[[0-9A-Fa-f:]+\]$")
 
-def mpyc_runtime():
-    """MPyC's runtime object (importing it parses and strips MPyC's own options)."""
+
+@dataclass
+class LaunchPlan:
+    """Who runs where: m parties, this process's index, and every party's address."""
+
+    m: int
+    pid: int
+    addresses: list[tuple[str, int]]
+    spawn: bool = False            # this process starts parties 1..m−1
+    ssl: bool = False
+    output_file: bool = False
+    children: list[subprocess.Popen] = dc_field(default_factory=list)
+
+
+def add_launcher_options(parser) -> None:
+    """The launcher's options, in their own --help section."""
+    g = parser.add_argument_group("parties (MPyC-style launcher)")
+    g.add_argument("-M", type=int, metavar="m", dest="parties",
+                   help=f"number of parties on this machine (2..{MAX_PARTIES}); without -I this process is "
+                        "party 0 and starts the others")
+    g.add_argument("-I", "--index", type=int, metavar="i", dest="index", help="run party i only")
+    g.add_argument("-P", action="append", metavar="host:port", dest="peers",
+                   help="address of each party in party order, repeated m times; empty host for this party")
+    g.add_argument("-B", "--base-port", type=int, metavar="port", dest="base_port",
+                   help=f"party i listens on port + i (default {DEFAULT_BASE_PORT})")
+    g.add_argument("--ssl", action="store_true", help="TLS between parties")
+    g.add_argument("--output-file", action="store_true",
+                   help="with -M and no -I: children write their output to party<m>_<i>.log")
+    g.add_argument("--no-log", action="store_true", help="accepted for compatibility with MPyC (no effect)")
+
+
+def plan_from_args(args) -> LaunchPlan:
+    """Validate the launcher options; ValueError with a one-line message naming the option."""
+    m, index, peers, base = args.parties, args.index, args.peers, args.base_port
+    if peers:
+        addresses, own = [], None
+        for i, text in enumerate(peers):
+            host, sep, port = text.rpartition(":")
+            if not sep or not port.isdigit() or not 0 < int(port) < 65536 or not _HOST.match(host):
+                raise ValueError(f"-P {text!r}: expected host:port with a port in 1..65535")
+            if not host:
+                if own is not None:
+                    raise ValueError("-P: only one entry may have an empty host (this party)")
+                own, host = i, "localhost"
+            addresses.append((host, int(port)))
+        if m is not None and m != len(peers):
+            raise ValueError(f"-M{m} but {len(peers)} -P addresses")
+        m = len(addresses)
+        pid = own if index is None else index
+        if pid is None:
+            raise ValueError("-P: mark this party's own address with an empty host or give -I")
+        if base is not None:
+            raise ValueError("-B cannot be combined with -P (ports are in the addresses)")
+        spawn = False
+    else:
+        if m is None:
+            raise ValueError("say how many parties: -M<m> (e.g. -M3), or one -P host:port per party")
+        base = DEFAULT_BASE_PORT if base is None else base
+        spawn = index is None
+        pid = 0 if index is None else index
+        addresses = []
+    if not 2 <= m <= MAX_PARTIES:
+        raise ValueError(f"the number of parties must be in 2..{MAX_PARTIES}, got {m}")
+    if not 0 <= pid < m:
+        raise ValueError(f"-I {pid}: the party index must be in 0..{m - 1}")
+    if not peers:
+        if not 1024 <= base <= 65535 - m:
+            raise ValueError(f"-B {base}: the base port must be in 1024..{65535 - m} for {m} parties")
+        addresses = [("localhost", base + i) for i in range(m)]
+    if args.output_file and not spawn:
+        raise ValueError("--output-file applies only when -M starts the other parties (no -I, no -P)")
+    return LaunchPlan(m, pid, addresses, spawn, args.ssl, args.output_file)
+
+
+def main_module() -> str:
+    """The module this program was started as (`python -m <module>`)."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is None or not spec.name:
+        raise RuntimeError("session programs must be started with python -m <module>")
+    return spec.name[:-len(".__main__")] if spec.name.endswith(".__main__") else spec.name
+
+
+def start_children(plan: LaunchPlan, argv: list[str]) -> None:
+    """Start parties 1..m−1 as `python -m <this module> <argv> -I i` (same folder and
+    environment). Their output goes to /dev/null or, with --output-file, to
+    party<m>_<i>.log; they are terminated when this process exits."""
+    if not plan.spawn:
+        return
+    module = main_module()
+    for i in range(1, plan.m):
+        cmd = [sys.executable, "-m", module, *argv, "-I", str(i)]
+        if plan.output_file:
+            with open(f"party{plan.m}_{i}.log", "a") as log:
+                log.write(f"\n$> {' '.join(cmd)}\n")
+                log.flush()
+                plan.children.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                                      stdin=subprocess.DEVNULL))
+        else:
+            plan.children.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                                  stdin=subprocess.DEVNULL))
+    atexit.register(stop_children, plan)
+
+
+def stop_children(plan: LaunchPlan, grace: float = 5.0) -> list[Optional[int]]:
+    """Wait up to `grace` seconds for the children, then terminate what is left; returns
+    their exit statuses."""
+    codes = []
+    for proc in plan.children:
+        try:
+            codes.append(proc.wait(timeout=grace))
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                codes.append(proc.wait(timeout=2))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                codes.append(proc.wait())
+        grace = 0.5  # the first wait already gave them time
+    plan.children.clear()
+    return codes
+
+
+def mpyc_runtime(plan: Optional[LaunchPlan] = None):
+    """MPyC's runtime object, configured for this party of `plan` (MPyC reads sys.argv when
+    its runtime is first imported, so sys.argv is set to the plan's options for that)."""
     # MPyC's pseudorandom secret sharing enumerates C(m, m−t) party subsets at start-up
     # (about 2·10^7 for 27 parties); our engine never uses it.
     os.environ.setdefault("MPYC_NOPRSS", "1")
+    if plan is not None and "mpyc.runtime" not in sys.modules:
+        own = [sys.argv[0], "--no-log", "-I", str(plan.pid)]
+        for i, (host, port) in enumerate(plan.addresses):
+            own += ["-P", f"{'' if i == plan.pid else host}:{port}"]
+        if plan.ssl:
+            own.append("--ssl")
+        saved, sys.argv = sys.argv, own
+        try:
+            from mpyc.runtime import mpc
+        finally:
+            sys.argv = saved
+        return mpc
     from mpyc.runtime import mpc
     return mpc
 
 
-def parse_cli(parser, validate=None, argv=None):
-    """Parse our own options and check the rest are MPyC's, before MPyC's launcher starts
-    the other parties (so a typo fails once, instead of leaving orphan processes).
-
-    `validate(args)` may return an error message. Returns the parsed namespace.
-    """
-    import mpyc
-
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args, extras = parser.parse_known_args(argv)
-    _, unknown = mpyc._get_arg_parser().parse_known_args(extras)
-    if unknown:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    problem = validate(args) if validate else None
-    if problem:
-        parser.error(problem)
-    mpyc_runtime()  # consumes MPyC's options and may start the other parties
-    return args
-
-
-def run_party(program: Callable[[Session], Awaitable[Any]], *, field: Optional[PrimeField] = None,
-              backend: str = "dealer", timeout: float = DEFAULT_TIMEOUT, open_mode: str = "auto",
-              session_factory=None) -> Any:
+def run_party(program: Callable[[Session], Awaitable[Any]], plan: LaunchPlan, *,
+              field: Optional[PrimeField] = None, backend: str = "dealer", timeout: float = DEFAULT_TIMEOUT,
+              open_mode: str = "auto", session_factory=None) -> Any:
     """Connect to the other parties, run `program(session)`, close; return its result.
 
     Raises MPCAbort (after closing the connections) if any check fails.
     """
     from .mpyc_transport import MPyCTransport
 
-    rt = mpyc_runtime()
-    if len(rt.parties) < 2:
-        raise SystemExit("a session needs at least 2 parties: pass -M<m> (e.g. -M3)")
+    rt = mpyc_runtime(plan)
     field = field or PrimeField()
 
     async def main():
@@ -79,13 +214,3 @@ def run_party(program: Callable[[Session], Awaitable[Any]], *, field: Optional[P
             raise
 
     return rt.run(main())
-
-
-def exit_on_abort(fn: Callable[[], Any]) -> Any:
-    """Call fn; on an abort print which check failed and exit with status 1."""
-    try:
-        return fn()
-    except MPCAbort as exc:
-        rt = mpyc_runtime()
-        print(f"ABORT (party {rt.pid}): {exc}", file=sys.stderr, flush=True)
-        sys.exit(1)

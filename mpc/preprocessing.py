@@ -8,6 +8,7 @@ Every backend states its trust model in one line (`TRUST_MODEL`), which CLIs pri
 from __future__ import annotations
 
 import secrets
+import time
 from abc import ABC, abstractmethod
 from typing import Optional
 
@@ -17,7 +18,7 @@ from .codec import decode_vector, encode_vector, expect_bytes
 from .field import PrimeField
 from .prg import prg_elements
 from .shares import AuthVector, KeyShare
-from .transport import Transport
+from .transport import OFFLINE_PHASE, Transport
 
 # Labels of preprocessing messages live in their own (negative) space, so they never
 # collide with the online phase's step labels.
@@ -38,6 +39,8 @@ class Preprocessing(ABC):
         self._buffers: dict[tuple, list[AuthVector]] = {}
         self._clear_buffers: dict[tuple, list[mpz]] = {}
         self.consumed: dict[str, int] = {}
+        #: wall-clock seconds spent producing material (the offline phase), for reports
+        self.offline_seconds = 0.0
 
     @abstractmethod
     async def setup(self) -> KeyShare:
@@ -47,10 +50,19 @@ class Preprocessing(ABC):
     async def _fetch(self, kind: tuple, n: int) -> tuple[list[AuthVector], Optional[list[mpz]]]:
         """Produce n fresh items of a kind: the shared vectors and, for masks, the owner's clear values."""
 
+    async def _produce(self, kind: tuple, n: int):
+        """Run the backend's _fetch, timing it and counting its traffic as offline."""
+        t0 = time.perf_counter()
+        try:
+            with self.transport.in_phase(OFFLINE_PHASE):
+                return await self._fetch(kind, n)
+        finally:
+            self.offline_seconds += time.perf_counter() - t0
+
     # public API -------------------------------------------------------------
     async def prefetch(self, kind: tuple, n: int) -> None:
         """Produce n items of a kind now, so that later calls cost no preprocessing time."""
-        vecs, clear = await self._fetch(kind, n)
+        vecs, clear = await self._produce(kind, n)
         self._store(kind, vecs, clear)
 
     async def triples(self, n: int) -> tuple[AuthVector, AuthVector, AuthVector]:
@@ -83,7 +95,7 @@ class Preprocessing(ABC):
     async def _take(self, kind: tuple, n: int):
         have = len(self._buffers[kind][0]) if kind in self._buffers else 0
         if have < n:
-            vecs, clear = await self._fetch(kind, n - have)
+            vecs, clear = await self._produce(kind, n - have)
             self._store(kind, vecs, clear)
         buf = self._buffers[kind]
         out = [v[:n] for v in buf]
@@ -126,8 +138,14 @@ class TrustedDealer(Preprocessing):
         return _PREP_LABEL_BASE - self._calls
 
     async def setup(self) -> KeyShare:
+        t0 = time.perf_counter()
+        with self.transport.in_phase(OFFLINE_PHASE):
+            key = await self._setup()
+        self.offline_seconds += time.perf_counter() - t0
+        return key
+
+    async def _setup(self) -> KeyShare:
         f, t = self.field, self.transport
-        t.phase, saved = "preprocessing", t.phase
         label = self._label()
         if self.pid == 0:
             self._all_seeds = [secrets.token_bytes(32) for _ in range(self.m)]
@@ -150,8 +168,7 @@ class TrustedDealer(Preprocessing):
                 seed = expect_bytes(data, 32, "dealer seed", 0)
                 alpha_i = prg_elements(f, seed, b"alpha", 1)[0]
             self._seed = seed
-        t.phase = saved
-        t.stats.round("preprocessing")
+        t.stats.round(OFFLINE_PHASE)
         self.key = KeyShare(f, self.pid, alpha_i)
         return self.key
 
@@ -177,7 +194,6 @@ class TrustedDealer(Preprocessing):
         if kind[0] == "mask" and self.pid == kind[1]:
             clear = prg_elements(f, self._seed, tag + b"|clear", n)
 
-        t.phase, saved = "preprocessing", t.phase
         if self.pid == 0:
             self._deal(kind, tag, names, free, n, label)
         if self.pid == self.last:
@@ -191,9 +207,8 @@ class TrustedDealer(Preprocessing):
             for nm in names:
                 own[nm] = (own[nm][0], data[at:at + n])
                 at += n
-        t.phase = saved
         if self.pid == self.last:
-            t.stats.round("preprocessing")
+            t.stats.round(OFFLINE_PHASE)
         vecs = [AuthVector(self.key, *own[nm]) for nm in names]
         return vecs, clear
 

@@ -14,13 +14,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from typing import Optional, Sequence
+from contextlib import AbstractContextManager
+from typing import Callable, Optional, Sequence
 
 from gmpy2 import mpz
 
 from .codec import decode_vector, encode_vector, expect_bytes
-from .errors import BroadcastInconsistency, CommitmentMismatch, MacCheckFailure, MPCAbort
+from .errors import (ActionRefused, BroadcastInconsistency, CommitmentMismatch, MacCheckFailure, MalformedMessage,
+                     MPCAbort)
 from .field import PrimeField
+from .metering import StageMeter
 from .preprocessing import Preprocessing
 from .prg import prg_elements
 from .shares import AuthVector, KeyShare
@@ -28,6 +31,9 @@ from .transport import Transport
 
 _HASH_LEN = 32
 _NONCE_LEN = 32
+# Largest payload `broadcast_variable` accepts from a peer: a peer announcing more is
+# refused rather than making every honest party pad its own payload to that size.
+MAX_BROADCAST = 1 << 26
 
 
 def commit_bytes(payload: bytes, nonce: bytes) -> bytes:
@@ -58,6 +64,7 @@ class Session:
         self._transcript = hashlib.sha256(b"mpc-broadcast-transcript")
         self._aborted: Optional[MPCAbort] = None
         self.checks_passed = 0
+        self.meter = StageMeter(transport, lambda: prep.offline_seconds)
 
     # lifecycle ----------------------------------------------------------------
     async def start(self) -> "Session":
@@ -67,6 +74,44 @@ class Session:
     @property
     def stats(self):
         return self.transport.stats
+
+    # reporting ----------------------------------------------------------------
+    @property
+    def trust_model(self) -> str:
+        """One line stating what the preprocessing backend in use assumes (CLIs print it)."""
+        return self.prep.TRUST_MODEL
+
+    def stage(self, name: str) -> AbstractContextManager:
+        """`with session.stage("name"):` charges time, rounds and bytes inside to that stage,
+        with the preprocessing it triggers counted apart (see mpc.metering)."""
+        return self.meter.stage(name)
+
+    def stage_report(self) -> dict[str, dict]:
+        return self.meter.report()
+
+    def traffic(self) -> dict:
+        """Messages, bytes and rounds sent by this party, in total and per phase/stage, and the
+        seconds spent producing preprocessing material."""
+        return {**self.transport.stats.snapshot(), "offline_seconds": self.prep.offline_seconds}
+
+    @property
+    def consumed(self) -> dict[str, int]:
+        """Preprocessing items used so far, by kind (triple, bit, mask, bounded)."""
+        return dict(self.prep.consumed)
+
+    async def reserve(self, *, triples: int = 0, bits: int = 0, masks: Optional[dict[int, int]] = None,
+                      bounded: Optional[dict[int, int]] = None) -> None:
+        """Announce demand: produce this much preprocessing now, in one batch per kind
+        (`masks` maps owner to count, `bounded` bit length to count)."""
+        self._guard()
+        if triples:
+            await self.prep.prefetch(("triple",), triples)
+        if bits:
+            await self.prep.prefetch(("bit",), bits)
+        for owner, n in sorted((masks or {}).items()):
+            await self.prep.prefetch(("mask", owner), n)
+        for width, n in sorted((bounded or {}).items()):
+            await self.prep.prefetch(("bounded", width), n)
 
     def _guard(self) -> None:
         if self._aborted is not None:
@@ -104,6 +149,7 @@ class Session:
         """Everyone sends `payload` (size bytes) to everyone; the received values enter the
         broadcast transcript that the next check compares across parties."""
         self._guard()
+        payload = self._own_broadcast(payload)
         label = self._next_label()
         got = await self._exchange_all(lambda p: self._broadcast_payload_for(p, payload), label)
         out = []
@@ -113,8 +159,54 @@ class Session:
             self._transcript.update(p.to_bytes(4, "little") + data)
         return out
 
-    # hooks that the fault-injection harness overrides -------------------------
+    async def broadcast_variable(self, payload: bytes, limit: int = MAX_BROADCAST) -> list[bytes]:
+        """Everyone broadcasts a byte string of any length up to `limit`: lengths first, then
+        the payloads padded to the longest (two rounds). Consistency as for broadcast_bytes."""
+        if len(payload) > limit:
+            raise ValueError(f"payload of {len(payload)} bytes exceeds the limit of {limit}")
+        lengths = await self.broadcast_bytes(len(payload).to_bytes(4, "big"), 4)
+        sizes = [int.from_bytes(x, "big") for x in lengths]
+        too_long = [p for p, n in enumerate(sizes) if n > limit]
+        if too_long:
+            raise self.abort(MalformedMessage(
+                f"party {too_long[0]} announced a broadcast of {sizes[too_long[0]]} bytes (limit {limit})"))
+        width = max(sizes)
+        padded = await self.broadcast_bytes(payload + bytes(width - len(payload)), width)
+        return [p[:n] for p, n in zip(padded, sizes)]
+
+    async def broadcast_from(self, sender: int, payload: bytes = b"", limit: int = MAX_BROADCAST) -> bytes:
+        """Party `sender`'s payload, as every party received it (others pass nothing)."""
+        return (await self.broadcast_variable(payload if self.pid == sender else b"", limit))[sender]
+
+    async def act_and_agree(self, actor: int, act: Callable[[], bytes],
+                            refusals: tuple[type[BaseException], ...], what: str,
+                            abort_as: type[MPCAbort] = ActionRefused) -> bytes:
+        """Party `actor` performs an action outside the session (a ledger write, say) and every
+        party learns its outcome: act()'s result bytes, or an abort of type `abort_as` naming
+        `what` and the actor's reason when act() raised one of `refusals`.
+
+        Every party has checked that all saw the same outcome (a MAC check, which compares the
+        broadcast transcripts) before this returns, so honest parties never take different
+        branches on it."""
+        status = b""
+        if self.pid == actor:
+            try:
+                status = b"\x01" + act()
+            except refusals as exc:
+                status = b"\x00" + str(exc).encode("utf-8", errors="replace")[:500]
+        outcome = await self.broadcast_from(actor, status)
+        await self.mac_check()
+        if outcome[:1] != b"\x01":
+            raise self.abort(abort_as(f"{what}: {outcome[1:].decode('utf-8', errors='replace')}"))
+        return outcome[1:]
+
+    # hooks that the fault-injection harness (mpc.testing) overrides -------------
+    def _own_broadcast(self, payload: bytes) -> bytes:
+        """What this party broadcasts (and records) in place of `payload`."""
+        return payload
+
     def _broadcast_payload_for(self, peer: int, payload: bytes) -> bytes:
+        """What this party sends `peer` of a broadcast (differing per peer is equivocation)."""
         return payload
 
     def _open_shares(self, values: list[mpz]) -> list[mpz]:
@@ -303,11 +395,32 @@ class Session:
 
     async def output_to(self, owner: int, x: AuthVector) -> Optional[list[int]]:
         """Reveal x to `owner` only: open x + r for an input mask r known to the owner."""
-        r, clear = await self.prep.input_masks(owner, len(x))
-        masked = await self.output(x + r)
-        if self.pid != owner:
-            return None
-        return [int(v) for v in self.field.sub(masked, clear)]
+        mine = await self.output_to_each(x, [owner] * len(x))
+        return mine if self.pid == owner else None
+
+    async def output_to_each(self, x: AuthVector, owners: Sequence[int]) -> list[int]:
+        """Reveal x[j] to party owners[j] only, for all j in one opening of x + r (r[j] an
+        input mask known to owners[j] alone); everything opened so far is MAC-checked before
+        anyone unmasks. Returns this party's own values, in the order they appear in x."""
+        if len(owners) != len(x):
+            raise ValueError(f"{len(owners)} owners for a vector of length {len(x)}")
+        if any(not 0 <= o < self.m for o in owners):
+            raise ValueError("every owner must be a party index")
+        positions: dict[int, list[int]] = {}
+        for j, o in enumerate(owners):
+            positions.setdefault(o, []).append(j)
+        values: list = [None] * len(x)
+        macs: list = [None] * len(x)
+        mine_clear: list = []
+        for o in sorted(positions):
+            r, clear = await self.prep.input_masks(o, len(positions[o]))
+            for k, j in enumerate(positions[o]):
+                values[j], macs[j] = r.values[k], r.macs[k]
+            if o == self.pid:
+                mine_clear = clear
+        masked = await self.output(x + AuthVector(x.key, values, macs))
+        mine = positions.get(self.pid, [])
+        return [int((masked[j] - c) % self.field.q) for j, c in zip(mine, mine_clear)]
 
     async def close(self) -> None:
         """Check whatever is still unchecked, then release the transport."""

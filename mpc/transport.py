@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from typing import Iterator
 from dataclasses import dataclass, field
 
 from .errors import PeerDisconnected, PeerTimeout
 
 DEFAULT_TIMEOUT = 30.0
+# Traffic of the preprocessing (offline) phase is counted under this phase name.
+OFFLINE_PHASE = "preprocessing"
 # MPyC frames every payload with an 8-byte label and a 4-byte length; the in-memory
 # transport counts the same overhead so that byte counts are comparable.
 FRAME_OVERHEAD = 12
@@ -81,6 +85,15 @@ class Transport(ABC):
 
     async def close(self) -> None:
         """Release the connections (a no-op in memory)."""
+
+    @contextmanager
+    def in_phase(self, phase: str) -> Iterator[None]:
+        """Count the traffic inside the block under `phase` (e.g. OFFLINE_PHASE)."""
+        saved, self.phase = self.phase, phase
+        try:
+            yield
+        finally:
+            self.phase = saved
 
 
 class InMemoryNetwork:

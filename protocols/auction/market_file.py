@@ -17,11 +17,12 @@ unique across buyers and sellers. Result prices are exact rationals written as s
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from mpc.cli import CliError, read_json_file
 
 
 class MarketFileError(ValueError):
@@ -173,17 +174,18 @@ def market_to_dict(market: Market) -> dict:
     }
 
 
+def read_market_json(path: str | Path) -> Any:
+    """The parsed JSON of a market file (safe loader: size, depth and integer length bounded);
+    MarketFileError naming the file otherwise."""
+    try:
+        return read_json_file(path, "market file")
+    except CliError as exc:
+        raise MarketFileError(str(exc)) from None
+
+
 def load_market(path: str | Path) -> Market:
-    """Read and validate a market file; unreadable or non-JSON files raise MarketFileError."""
-    try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise MarketFileError(f"market file {path}: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MarketFileError(f"market file {path}: not valid JSON ({exc})") from exc
-    return market_from_dict(data)
+    """Read and validate a market file; unreadable or malformed files raise MarketFileError."""
+    return market_from_dict(read_market_json(path))
 
 
 def format_price(value: Fraction) -> str:

@@ -70,7 +70,7 @@ class User:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario (see `protocols.energy.scenario` for the file format)."""
+    """A validated scenario (see `protocols.energy.scenarios.loader` for the file format)."""
 
     timeslot: str
     periods: tuple[Period, ...]

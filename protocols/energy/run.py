@@ -1,12 +1,13 @@
-"""Command line: the private group purchase (SPDZ + ZKPs), one process per user, through MPyC's launcher.
+"""Command line: the private group purchase (SPDZ + ZKPs), one process per household.
 
     python -m protocols.energy.run -M4 --scenario table2 --scheme proportional --json out.json
     python -m protocols.energy.run -M4 -I 2 -B 12000 --scenario my.json --ledger /shared/ledger.sqlite
 
 -M<N> starts N processes on this machine (party p plays user p of the scenario, in file
-order); -I i, -P host:port, -B port and --ssl pass through to MPyC for real multi-host runs.
-Party i writes its view of the spec's result JSON: OUT for party 0, OUT with ".party<i>"
-before the suffix for the others; it holds only the party's own φ_i unless --reveal-all.
+order); -I i, -P host:port, -B port and --ssl run one party of a multi-host session.
+Party i writes its view of the result JSON (docs/specs/energy.md): OUT for party 0, OUT
+with ".party<i>" before the suffix for the others; it holds only the party's own φ_i
+unless --reveal-all.
 
 Who plays the utility operator and the ledger (and what that trusts):
 - The ledger is an SQLite file (--ledger, default energy_ledger.sqlite in the working
@@ -20,96 +21,81 @@ Who plays the utility operator and the ledger (and what that trusts):
   receipts (openings and inclusion proofs) to <ledger>.d/receipts/<root>/<u>.json, which
   only party u reads.  Party 0 connects only after publishing, so every other party, which
   reads the root after the session is connected, sees this run's root.
-- Trust: party 0 therefore sees every user's bill data, as does the real operator (the
-  utility that issued the bills).  This adds no trust beyond the preprocessing in use: the
-  trusted dealer is party 0 too and could already unmask every input.  With an MPC
-  preprocessing backend and a separate operator process, only the operator would.
+- Trust: party 0 therefore sees every user's bill data, as does the real operator.
 - Each user keeps its account wallet (Ed25519 key, balance opening) in
   <ledger>.d/wallets/<u>.json (created with --balance dollars on first use, updated after
   each payment), so one ledger file can serve several runs.
-Exit status: 0 success, 1 the session aborted (the message names the failed check; nothing is
-recorded on the ledger), 2 bad arguments or scenario.
 """
 
-import os
-import sys
+from __future__ import annotations
 
-if __package__ in (None, ""):  # started by MPyC's launcher as a script: import the package
-    sys.path[0] = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import json
+import time
+from pathlib import Path
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from mpc.errors import ProofFailure  # noqa: E402
-from mpc.field import PrimeField  # noqa: E402
-from mpc.launch import exit_on_abort, mpyc_runtime, run_party  # noqa: E402
-from mpc.preprocessing import BACKENDS  # noqa: E402
+from mpc.cli import CliError, bounded_float, check_output_path, write_json_file
+from mpc.errors import ProofFailure
+from mpc.session_cli import SessionCLI, party_path
 
 DESIGN_NOTE = ("operator and ledger: party 0 plays the utility operator before the session (sees every bill, "
                "as the utility does) and is the only writer of the SQLite ledger; every party reads the ledger "
                "and checks the signed root, Merkle paths and proofs itself")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m protocols.energy.run",
+def build_cli() -> SessionCLI:
+    cli = SessionCLI(
+        "protocols.energy.run",
         description="Private group purchasing of an energy plan: N users (one process each) share their "
                     "operator-committed bills, decide by the two-state social work-function rule, compute "
                     "their net compensations φ_i and pay them by a confidential multi-transaction on the "
-                    "ledger.  MPyC options such as -M<N>, -I i, -P host:port, -B port and --ssl pass through.",
-        epilog="Exit status: 0 success, 1 aborted (a named check failed; nothing recorded), 2 bad input. "
-               "See the module docstring for who plays the operator and the ledger and what that trusts.")
+                    "ledger.",
+        epilog="See the module docstring for who plays the operator and the ledger and what that trusts.")
+    p = cli.parser
     p.add_argument("--scenario", required=True, metavar="FILE",
-                   help="scenario JSON (specs/energy.md) or a built-in name such as table2")
+                   help="scenario JSON (docs/specs/energy.md) or a built-in name such as table2")
     p.add_argument("--scheme", choices=("egalitarian", "proportional"), default=None,
                    help="compensation scheme (default: the scenario's)")
     p.add_argument("--json", metavar="OUT", default=None,
                    help="write this party's result JSON (party i > 0 inserts .party<i> before the suffix)")
     p.add_argument("--ledger", metavar="PATH", default="energy_ledger.sqlite",
                    help="SQLite ledger file readable by every party (default: energy_ledger.sqlite)")
-    p.add_argument("--stats", metavar="OUT", default=None,
-                   help="write this party's per-stage wall time, rounds, messages and bytes as JSON "
-                        "(party i > 0 inserts .party<i> before the suffix)")
     p.add_argument("--reveal-all", action="store_true",
                    help="testing only: open every φ_i to every party and write them all")
-    p.add_argument("--balance", type=float, default=10_000.0,
-                   help="opening token balance in dollars of a user's new account (default 10000)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a peer (default 60)")
-    p.add_argument("--backend", choices=sorted(BACKENDS), default="dealer", help="preprocessing backend")
+    p.add_argument("--balance", type=bounded_float(0.0, 1.8e10, what="dollars"), default=10_000.0,
+                   help="opening token balance in dollars of a user's new account, at most 1.8e10 (the 2^64 n$ "
+                        "bound; default 10000)")
     p.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
-    return p
+    return cli
 
 
-def _bad(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr, flush=True)
-    sys.exit(2)
+def _validate(args, cli: SessionCLI):
+    """Everything that can be checked before any process starts or anything is written."""
+    from protocols.energy.scenarios.loader import ScenarioError, load_scenario
 
-
-def _party_path(out: str, pid: int) -> Path:
-    path = Path(out)
-    return path if pid == 0 else path.with_name(f"{path.stem}.party{pid}{path.suffix or '.json'}")
-
-
-def _operator_key(path: Path):
-    """The operator's persistent Ed25519 key next to the ledger (one ledger, one operator key)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-
-    if path.exists():
-        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(path.read_text().strip()))
-    key = Ed25519PrivateKey.generate()
-    path.write_text(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex() + "\n")
-    path.chmod(0o600)
-    return key
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        raise CliError(f"--scenario {args.scenario}: {exc}") from None
+    m = cli.m
+    if m != len(scenario.users):
+        raise CliError(f"-M{m}: the scenario registers {len(scenario.users)} users and the protocol runs one party "
+                       f"per user; start it with -M{len(scenario.users)}")
+    if args.json:
+        for pid in range(m):
+            check_output_path(party_path(args.json, pid), "--json")
+    ledger = Path(args.ledger)
+    if not ledger.parent.is_dir() if str(ledger.parent) else False:
+        raise CliError(f"--ledger {args.ledger}: folder {ledger.parent} does not exist")
+    cli.scenario = scenario
+    return None
 
 
 def _play_operator(scenario, ledger, workdir: Path, operator_id: str, say) -> None:
     """Party 0 before the session: commit the epoch, publish the signed root, write the receipts."""
-    from protocols.energy.operator import UtilityOperator
+    from protocols.energy.utility_operator import UtilityOperator
+    from zkp.keys import load_or_create_key
 
-    op = UtilityOperator(ledger.group, operator_id, _operator_key(workdir / "operator.key"))
+    op = UtilityOperator(ledger.group, operator_id, load_or_create_key(workdir / "operator.key"))
     try:
         last = ledger.latest_root(operator_id).timestamp
     except Exception:  # no root yet (LedgerRejected) or no operator
@@ -118,24 +104,21 @@ def _play_operator(scenario, ledger, workdir: Path, operator_id: str, say) -> No
     seq = op.publish(ledger, epoch)
     out = workdir / "receipts" / epoch.signed_root.root.hex()
     out.mkdir(parents=True, exist_ok=True)
-    for uid, per_slot in epoch.receipts.items():
-        target = out / f"{uid}.json"
-        target.write_text(json.dumps([r.to_json() for r in per_slot.values()]) + "\n", encoding="utf-8")
-        target.chmod(0o600)
+    op.write_receipts(epoch, out)
     say(f"operator: committed {len(epoch.receipts)} users × {scenario.n_slots} slots, signed root "
         f"{epoch.signed_root.root.hex()[:16]}… published as ledger entry {seq}")
 
 
 def _load_wallet(group, workdir: Path, uid: str, balance: int, ledger):
-    from protocols.energy.private_payments import Wallet
+    from protocols.energy.private.wallet import Wallet
     from protocols.ledger.api import LedgerRejected
 
     path = workdir / "wallets" / f"{uid}.json"
     if path.exists():
-        return Wallet.from_json(json.loads(path.read_text(encoding="utf-8"))), path
+        return Wallet.load(path), path
     try:
         ledger.account(uid)
-        _bad(f"--ledger: account {uid!r} exists on the ledger but its wallet {path} is missing")
+        raise CliError(f"--ledger: account {uid!r} exists on the ledger but its wallet {path} is missing")
     except LedgerRejected:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,56 +128,37 @@ def _load_wallet(group, workdir: Path, uid: str, balance: int, ledger):
 
 
 def main() -> None:
-    # Our engine never uses MPyC's pseudorandom secret sharing; its key setup enumerates all
-    # C(N, N − t) party subsets (20 million at N = 27) in every process before connecting.
-    os.environ.setdefault("MPYC_NOPRSS", "1")
-    rt = mpyc_runtime()  # consumes MPyC's options (and, with -M<N> alone, launches parties 1..N-1)
-    args = _parser().parse_args(sys.argv[1:])
-    from protocols.energy.scenario import ScenarioError, load_scenario
-
-    pid, m = rt.pid, len(rt.parties)
-    try:
-        scenario = load_scenario(args.scenario)
-    except ScenarioError as exc:
-        _bad(f"--scenario {args.scenario}: {exc}")
-    n_users = len(scenario.users)
-    if m != n_users:
-        _bad(f"-M{m}: the scenario registers {n_users} users and the protocol runs one party per user; "
-             f"start it with -M{n_users}")
-    if not 0 < args.balance < 1.8e10:
-        _bad("--balance must be a positive number of dollars below 1.8e10 (the 2^64 n$ bound)")
-    if args.timeout <= 0:
-        _bad("--timeout must be positive")
+    cli = build_cli()
+    args = cli.parse(validate=lambda a: _validate(a, cli))
+    scenario, pid = cli.scenario, cli.pid
     scheme = args.scheme or scenario.scheme
 
-    from protocols.energy.private_inputs import own_bill_from_receipts, public_info
-    from protocols.energy.private_session import PartySetup, group_purchase
-    from protocols.energy.operator import Receipt, ReceiptInvalid, check_receipt
+    from protocols.energy.private.bills import own_bill_from_receipts, public_info
+    from protocols.energy.private.session import PartySetup, group_purchase
+    from protocols.energy.utility_operator import ReceiptInvalid, check_receipt, load_receipts
     from protocols.ledger import SQLiteLedger, default_group
     from protocols.ledger.api import LedgerCorrupted, LedgerRejected
-
-    def say(msg: str) -> None:
-        print(f"[party {pid}] {msg}", flush=True)
 
     group = default_group()
     ledger_path = Path(args.ledger)
     workdir = ledger_path.with_name(ledger_path.name + ".d")
     try:
-        workdir.mkdir(parents=True, exist_ok=True)
+        workdir.mkdir(exist_ok=True)
         # only party 0 touches the file before the session: it may still be creating it
         ledger = SQLiteLedger(ledger_path, group) if pid == 0 else None
     except (LedgerCorrupted, ValueError, OSError) as exc:
-        _bad(f"--ledger {args.ledger}: {exc}")
+        cli.say(f"error: --ledger {args.ledger}: {exc}")
+        cli.finish(2)
     info = public_info(scenario)
     uid = info.user_ids[pid]
-    say(f"user {uid} of {m}; scheme {scheme}; group {group.name} ({type(group).__name__})")
-    say(f"preprocessing: {BACKENDS[args.backend].TRUST_MODEL}")
-    say(DESIGN_NOTE)
+    cli.say(f"user {uid} of {cli.m}; scheme {scheme}; group {group.name} ({type(group).__name__})")
+    cli.say(DESIGN_NOTE)
     if pid == 0:
         try:
-            _play_operator(scenario, ledger, workdir, args.operator_id, say)
+            _play_operator(scenario, ledger, workdir, args.operator_id, cli.say)
         except (LedgerRejected, ValueError) as exc:
-            _bad(f"--ledger {args.ledger}: the operator could not publish: {exc}")
+            cli.say(f"error: --ledger {args.ledger}: the operator could not publish: {exc}")
+            cli.finish(2)
 
     async def program(session):
         nonlocal ledger
@@ -204,47 +168,41 @@ def main() -> None:
         key = ledger.operator_key(args.operator_id)
         rfile = workdir / "receipts" / signed.root.hex() / f"{uid}.json"
         try:
-            receipts = [Receipt.from_json(d) for d in json.loads(rfile.read_text(encoding="utf-8"))]
+            _, _, receipts = load_receipts(rfile)
             for r in receipts:
                 check_receipt(key, signed, r, check_openings=True, group=group)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise session.abort(ProofFailure(f"receipts of {uid}: cannot read {rfile}: {exc}"))
+        except ValueError as exc:
+            raise session.abort(ProofFailure(f"receipts of {uid}: {exc}"))
         except ReceiptInvalid as exc:
             raise session.abort(ProofFailure(f"receipts of {uid} do not verify: {exc}"))
         wallet, wallet_path = _load_wallet(group, workdir, uid, int(args.balance * 10**9), ledger)
         setup = PartySetup(info, scheme, group, own_bill_from_receipts(uid, receipts), wallet, ledger,
-                           args.operator_id, args.reveal_all, progress=say)
-        say(f"connected; {session.m} parties, opening via {session.open_mode}")
+                           args.operator_id, args.reveal_all, progress=cli.say)
+        cli.say(f"connected; {session.m} parties, opening via {session.open_mode}")
         result = await group_purchase(session, setup)
         if result.new_balance is not None:
             wallet.balance, wallet.r_balance = result.new_balance
             wallet.save(wallet_path)
         return result
 
-    field = PrimeField(group.order)
-    t0 = time.perf_counter()
-    res = exit_on_abort(lambda: run_party(program, field=field, backend=args.backend, timeout=args.timeout))
-    elapsed = time.perf_counter() - t0
-    for name, st in res.stages.items():
-        say(f"{name:20s} {st['seconds']:7.2f} s {st['rounds']:6d} rounds {st['bytes']:10d} bytes sent")
-    say(f"total {elapsed:.2f} s; join slot {res.result['join_slot']}; my φ = {res.own_phi} n$")
-    if args.stats:
-        stats = {"party": pid, "parties": m, "user": uid, "slots_evaluated": len(res.result["per_slot"]),
-                 "join_slot": res.result["join_slot"], "total_seconds": elapsed, "stages": res.stages,
-                 "trust_model": BACKENDS[args.backend].TRUST_MODEL}
-        try:
-            _party_path(args.stats, pid).write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
-        except OSError as exc:
-            _bad(f"--stats {args.stats}: cannot write: {exc}")
+    from mpc.field import PrimeField
+
+    res = cli.run(program, field=PrimeField(group.order),
+                  stats_extra=lambda r: {"user": uid, "slots_evaluated": len(r.result["per_slot"]),
+                                         "join_slot": r.result["join_slot"]})
+    cli.report_costs()
+    cli.say(f"join slot {res.result['join_slot']}; my φ = {res.own_phi} n$")
     if args.json:
-        path = _party_path(args.json, pid)
+        path = party_path(args.json, pid)
         try:
-            path.write_text(json.dumps(res.result, indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            _bad(f"--json {args.json}: cannot write {path}: {exc}")
-        say(f"result written to {path}")
+            write_json_file(path, "--json", res.result)
+        except CliError as exc:
+            cli.say(f"error: {exc}")
+            cli.finish(2)
+        cli.say(f"result written to {path}")
     else:
         print(json.dumps(res.result, indent=2), flush=True)
+    cli.finish(0)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from protocols.escrow.escrow import ROLES, Escrow, Parties
 from protocols.escrow.staking import StakeRegistry
 from protocols.escrow.statements import DeliveryRecord, ReturnAcceptance, ReturnIntent, sign
 from protocols.escrow.tokens import Rejected, TokenLedger
-from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
+from mpc.cli import CliError, fail, read_json_file, write_json_file
 
 
 class ScenarioError(ValueError):
@@ -149,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", required=True, help="where to write the step log")
     args = parser.parse_args(argv)
     try:
-        result = run_scenario(read_json_arg(args.scenario, "--scenario"))
+        result = run_scenario(read_json_file(args.scenario, "--scenario"))
     except (CliError, ScenarioError) as exc:
         return fail(exc)
     for s in result["steps"]:
         print(f"step {s['step']}: {s['action']}: {'ok' if s['ok'] else 'REJECTED: ' + s['reason']}")
     try:
-        write_json_arg(args.json, "--json", result)
+        write_json_file(args.json, "--json", result)
     except CliError as exc:
         return fail(exc)
     return 0

@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
-from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
+from mpc.cli import CliError, fail, read_json_file, write_json_file
 
 DEFAULT_THRESHOLD = Fraction(3, 10)
 
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         threshold = parse_threshold(args.threshold)
-        reports = history_from_dict(read_json_arg(args.history, "--history"))
+        reports = history_from_dict(read_json_file(args.history, "--history"))
     except (CliError, HistoryError) as exc:
         return fail(exc)
     table = scores(reports)
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
     }
     try:
-        write_json_arg(args.json, "--json", payload)
+        write_json_file(args.json, "--json", payload)
     except CliError as exc:
         return fail(exc)
     removed = [v.node for v in votes if v.removed]

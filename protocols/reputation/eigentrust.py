@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from protocols.cli_io import CliError, fail, read_json_arg, write_json_arg
+from mpc.cli import CliError, fail, read_json_file, write_json_file
 
 DEFAULT_ALPHA = 0.15  # weight of the pre-trusted distribution (as PageRank's teleport)
 DEFAULT_TOLERANCE = 1e-10
@@ -157,14 +157,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --alpha must be in (0, 1], got {args.alpha}", file=sys.stderr)
         return 2
     try:
-        peers, pretrusted, (raters, ratees, sat, unsat) = ratings_from_dict(read_json_arg(args.ratings, "--ratings"))
+        peers, pretrusted, (raters, ratees, sat, unsat) = ratings_from_dict(read_json_file(args.ratings, "--ratings"))
     except (CliError, RatingsError) as exc:
         return fail(exc)
     result = eigentrust(local_trust(len(peers), raters, ratees, sat, unsat), pretrusted, args.alpha)
     payload = {"alpha": args.alpha, "iterations": result.iterations,
                "trust": {name: float(result.trust[i]) for i, name in enumerate(peers)}}
     try:
-        write_json_arg(args.json, "--json", payload)
+        write_json_file(args.json, "--json", payload)
     except CliError as exc:
         return fail(exc)
     print(f"{len(peers)} peers, converged in {result.iterations} iterations")

@@ -11,11 +11,11 @@ from mpc.errors import MacCheckFailure
 from mpc.local import run_parties
 from mpc.session import Session
 from mpc.shares import AuthVector
-from protocols.auction import private_sort
+from mpc import sorting as private_sort
 from protocols.auction.market_file import Buyer, Market, Seller, result_to_dict
-from protocols.auction.private_session import run_in_memory
-from protocols.auction.private_sort import merge_sort_layers, oblivious_sort
-from protocols.auction.slot_literal import literal_dantm
+from protocols.auction.private.local import run_local
+from mpc.sorting import merge_sort_layers, oblivious_sort
+from protocols.auction.reference.slot_literal import literal_dantm
 
 
 def random_market(rng, nb, ns, price=12, qual=3, qty=6):
@@ -79,14 +79,14 @@ markets = st.builds(lambda seed, nb, ns: random_market(random.Random(seed), nb, 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markets, st.sampled_from(["vickrey", "uniform"]))
 def test_private_dantm_equals_plaintext(m, pricing):
-    servers, bidders = run_in_memory("dantm", m, pricing=pricing)
+    servers, bidders = run_local("dantm", m, pricing=pricing)
     assert_same_as_plaintext(m, pricing, servers, bidders)
 
 
 @pytest.mark.parametrize("pricing", [pytest.param("vickrey", marks=pytest.mark.slow), "uniform"])
 def test_eight_buyers_and_eight_sellers(pricing):
     m = random_market(random.Random(88), 8, 8, price=30, qty=9)
-    servers, bidders = run_in_memory("dantm", m, pricing=pricing)
+    servers, bidders = run_local("dantm", m, pricing=pricing)
     assert_same_as_plaintext(m, pricing, servers, bidders)
     assert len(servers[0]["result"]["trades"]) >= 2  # a market where several rounds trade
 
@@ -94,7 +94,7 @@ def test_eight_buyers_and_eight_sellers(pricing):
 def test_misbehaving_bidders_are_excluded_and_the_auction_goes_on():
     m = random_market(random.Random(3), 4, 3)
     cheats = {"b1": "overflow", "s0": "negative", "b3": "equivocate"}
-    servers, bidders = run_in_memory("dantm", m, pricing="uniform", cheats=cheats)
+    servers, bidders = run_local("dantm", m, pricing="uniform", cheats=cheats)
     assert_same_as_plaintext(m, "uniform", servers, bidders, excluded=cheats)
     reasons = servers[0]["excluded"]
     assert "value >= field modulus" in reasons["b1"]
@@ -139,7 +139,7 @@ def test_tampered_share_inside_the_sort_makes_honest_parties_abort(monkeypatch):
 
     monkeypatch.setattr(private_sort, "compare_exchange", armed_exchange)
     m = random_market(random.Random(11), 3, 3)
-    servers, bidders = run_in_memory("dantm", m, session_factory=tampering_factory, timeout=10)
+    servers, bidders = run_local("dantm", m, session_factory=tampering_factory, timeout=10)
     assert_honest_abort(servers, bidders)
 
 
@@ -156,6 +156,6 @@ def test_wrong_comparison_input_makes_honest_parties_abort(monkeypatch):
 
     monkeypatch.setattr(comparison, "less_than", skewed)
     m = random_market(random.Random(12), 3, 3)
-    servers, bidders = run_in_memory("dantm", m, session_factory=tampering_factory, timeout=10)
+    servers, bidders = run_local("dantm", m, session_factory=tampering_factory, timeout=10)
     assert calls["n"] >= 9
     assert_honest_abort(servers, bidders)

@@ -3,10 +3,10 @@ excluded (and only them); a cheating computing party makes the honest ones abort
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mpc.errors import MacCheckFailure, MPCAbort
-from mpc.faults import cheating_factory
+from mpc.testing import cheating_factory
 from mpc.field import PrimeField
-from protocols.auction.private_session import run_in_memory
-from protocols.auction.uniform_price import CurveBidder, UniformMarket, clear_uniform, uniform_result_to_dict
+from protocols.auction.private.local import run_local
+from protocols.auction.reference.uniform_price import CurveBidder, UniformMarket, clear_uniform, uniform_result_to_dict
 
 
 def market(prices, demands, supplies):
@@ -46,20 +46,20 @@ sizes = st.integers(1, 5).flatmap(lambda L: st.tuples(
 def test_private_clearing_equals_reference(data):
     L, ds, ss = data
     m = market([10 * (i + 1) for i in range(L)], [sorted(d, reverse=True) for d in ds], [sorted(s) for s in ss])
-    servers, bidders = run_in_memory("uniform", m)
+    servers, bidders = run_local("uniform", m)
     check_equal(m, servers, bidders)
 
 
 def test_range_checked_increments_exclude_a_negative_bid_and_keep_the_rest():
     m = market([1, 2, 3], [[5, 4, 1], [3, 3, 3]], [[0, 2, 6], [1, 1, 2]])
-    servers, bidders = run_in_memory("uniform", m, range_bits=8, cheats={"b1": "negative"})
+    servers, bidders = run_local("uniform", m, range_bits=8, cheats={"b1": "negative"})
     check_equal(m, servers, bidders, excluded=["b1"])
     assert "bit check failed" in servers[0]["excluded"]["b1"]
 
 
 def test_malformed_and_equivocating_bidders_are_rejected_without_stopping_the_auction():
     m = market([1, 2, 3, 4], [[5, 4, 1, 0], [3, 3, 3, 3], [2, 2, 1, 1]], [[0, 2, 6, 6], [1, 1, 2, 9]])
-    servers, bidders = run_in_memory("uniform", m, cheats={"b0": "malformed", "s1": "equivocate"})
+    servers, bidders = run_local("uniform", m, cheats={"b0": "malformed", "s1": "equivocate"})
     check_equal(m, servers, bidders, excluded=["b0", "s1"])
     reasons = servers[1]["excluded"]
     assert "malformed input" in reasons["b0"] and "equivocation" in reasons["s1"]
@@ -67,7 +67,7 @@ def test_malformed_and_equivocating_bidders_are_rejected_without_stopping_the_au
 
 def test_cheating_server_aborts_and_no_bidder_gets_a_result():
     m = market([1, 2, 3], [[5, 4, 1], [3, 3, 3]], [[0, 2, 6], [1, 1, 2]])
-    servers, bidders = run_in_memory("uniform", m, session_factory=cheating_factory("value", 1, PrimeField()),
+    servers, bidders = run_local("uniform", m, session_factory=cheating_factory("value", 1, PrimeField()),
                                      timeout=10)
     for pid in (0, 2):
         assert isinstance(servers[pid], MacCheckFailure), servers[pid]

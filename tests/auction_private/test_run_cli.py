@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 from protocols.auction.market_file import Buyer, Market, Seller, market_to_dict, result_to_dict
-from protocols.auction.slot_literal import literal_dantm
-from protocols.auction.uniform_price import clear_uniform, random_uniform_market, uniform_market_to_dict
+from protocols.auction.reference.slot_literal import literal_dantm
+from protocols.auction.reference.uniform_price import clear_uniform, random_uniform_market, uniform_market_to_dict
 from tests.conftest import REPO, free_base_port
 import random
 
@@ -72,7 +72,7 @@ def test_cheating_server_process_makes_the_honest_ones_abort(tmp_path):
 def test_bad_market_file_exits_2_naming_the_field(tmp_path):
     f = tmp_path / "bad.json"
     f.write_text('{"buyers": [{"id": "b1", "bid": -3, "quality": 1, "quantity": 2}], "sellers": []}')
-    res = subprocess.run([sys.executable, "-m", "protocols.auction.run", "-M1", "--no-log", "--market", str(f),
+    res = subprocess.run([sys.executable, "-m", "protocols.auction.run", "-M3", "--no-log", "--market", str(f),
                           "--json", str(tmp_path / "o.json")], cwd=REPO, capture_output=True, text=True)
     assert res.returncode == 2 and "buyers[0].bid" in res.stderr and "Traceback" not in res.stderr
 
@@ -93,7 +93,7 @@ def test_external_bidders_connect_to_servers_started_by_the_launcher(tmp_path):
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(3)]
     groups = [["b1", "s1", "s2"], ["b2", "b3", "s3"]]  # b4 and s4 never connect
-    bidders = [subprocess.Popen([sys.executable, "-m", "protocols.auction.private_bidders", "--market", str(f),
+    bidders = [subprocess.Popen([sys.executable, "-m", "protocols.auction.private.simulator", "--market", str(f),
                                  "--servers", servers, "--json", str(tmp_path / f"v{k}.json"),
                                  *sum((["--only", b] for b in g), [])], cwd=REPO, stderr=subprocess.PIPE, text=True)
                for k, g in enumerate(groups)]

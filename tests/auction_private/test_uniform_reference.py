@@ -1,4 +1,4 @@
-"""Plaintext uniform-price clearing (protocols.auction.uniform_price): file format, the
+"""Plaintext uniform-price clearing (protocols.auction.reference.uniform_price): file format, the
 clearing rule and the rationing bounds stated in its docstring."""
 import json
 import random
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from protocols.auction.market_file import MarketFileError
-from protocols.auction.uniform_price import (PRECISION_BITS, CurveBidder, UniformMarket, binary_search_level,
+from protocols.auction.reference.uniform_price import (PRECISION_BITS, CurveBidder, UniformMarket, binary_search_level,
                                              clear_uniform, random_uniform_market, uniform_market_from_dict,
                                              uniform_market_to_dict)
 from tests.conftest import REPO
@@ -105,7 +105,7 @@ def test_bad_files_name_the_field(patch, field):
 def test_cli_clears_a_generated_market_and_rejects_bad_files(tmp_path):
     gen = tmp_path / "m.json"
     out = tmp_path / "r.json"
-    run = lambda *a: subprocess.run([sys.executable, "-m", "protocols.auction.uniform_price", *a],  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "protocols.auction.reference.uniform_price", *a],  # noqa: E731
                                     cwd=REPO, capture_output=True, text=True)
     assert run("--generate", "5", "4", "10", "--seed", "3", "--json", str(gen)).returncode == 0
     assert run("--market", str(gen), "--json", str(out)).returncode == 0

@@ -6,7 +6,7 @@ import copy
 
 from hypothesis import strategies as st
 
-from protocols.energy.plan_costs import PlanSelectionInstance
+from protocols.energy.reference.plan_costs import PlanSelectionInstance
 
 PEAK = list(range(8, 20))
 OFFPEAK = [h for h in range(24) if h not in PEAK]

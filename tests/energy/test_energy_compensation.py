@@ -10,10 +10,10 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from energy_strategies import plan_dict, scenario_dict, scenario_dicts
-from protocols.energy.compensation import (CompensationRefused, compute_compensation, egalitarian_shares,
+from protocols.energy.reference.compensation import (CompensationRefused, compute_compensation, egalitarian_shares,
                                            proportional_shares, settle_deficit)
-from protocols.energy.scenario import parse_scenario
-from protocols.energy.two_state import decide_join, two_state_inputs
+from protocols.energy.scenarios.loader import parse_scenario
+from protocols.energy.reference.two_state import decide_join, two_state_inputs
 
 FAST = settings(max_examples=150, deadline=None)
 amounts = st.integers(-10**12, 10**12)
@@ -141,7 +141,7 @@ def test_proportional_violates_ir_for_net_exporter_in_a_scenario():
 def test_on_random_scenarios_feasible_slots_give_balance_and_ir(data):
     """At every slot where group feasibility holds: Σφ = 0 for both schemes; weak IR for egalitarian,
     and for proportional whenever every C_i(E\\g) > 0."""
-    from protocols.energy.two_state import two_state_slots
+    from protocols.energy.reference.two_state import two_state_slots
     scenario = parse_scenario(data)
     for state in two_state_slots(two_state_inputs(scenario)):
         if not state.feasible:

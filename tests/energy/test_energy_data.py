@@ -6,17 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from protocols.energy import generate_scenario as gen
-from protocols.energy.load_profiles import energy_per_slot_and_period, h0_profile, household_consumption_kwh
+from protocols.energy.scenarios import generate as gen
+from protocols.energy.scenarios.load_profiles import energy_per_slot_and_period, h0_profile, household_consumption_kwh
 from protocols.energy.model import Period
-from protocols.energy.pv_model import clear_sky_ghi, pv_energy_kwh
-from protocols.energy.scenario import BUILTIN_DIR, parse_scenario
+from protocols.energy.scenarios.pv_model import clear_sky_ghi, pv_energy_kwh
+from protocols.energy.scenarios.loader import BUILTIN_DIR, parse_scenario
 
 
 def test_committed_table2_is_reproduced_by_the_generator():
     committed = (BUILTIN_DIR / "table2.json").read_text(encoding="utf-8")
     assert gen.dumps(gen.table2_scenario()) == committed, \
-        "regenerate with: python -m protocols.energy.generate_scenario --preset table2 --out protocols/energy/scenarios/table2.json"
+        "regenerate with: python -m protocols.energy.scenarios.generate --preset table2 --out protocols/energy/scenarios/table2.json"
 
 
 def test_table2_scenario_shape_and_tariffs():

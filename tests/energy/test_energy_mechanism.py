@@ -5,11 +5,11 @@ import itertools
 from hypothesis import given, settings, strategies as st
 
 from energy_strategies import scenario_dict, scenario_dicts
-from protocols.energy.mechanism import GroupView, largest_feasible_subset, run_mechanism, standalone_costs
-from protocols.energy.outcome_costs import registered_group_costs
-from protocols.energy.report import scenario_summary
-from protocols.energy.scenario import load_scenario, parse_scenario
-from protocols.energy.two_state import decide_join, two_state_inputs
+from protocols.energy.reference.mechanism import GroupView, largest_feasible_subset, run_mechanism, standalone_costs
+from protocols.energy.reference.outcome_costs import registered_group_costs
+from protocols.energy.reference.report import scenario_summary
+from protocols.energy.scenarios.loader import load_scenario, parse_scenario
+from protocols.energy.reference.two_state import decide_join, two_state_inputs
 
 FAST = settings(max_examples=40, deadline=None)
 
@@ -117,7 +117,7 @@ def three_plan_scenarios(draw):
 @given(three_plan_scenarios(), st.booleans())
 def test_mechanism_accounting_matches_schedule_costs_over_three_plans(data, compensations):
     """Each user's slot costs are exactly eq. (1) on the plans it was put on, plus φ if it was compensated."""
-    from protocols.energy.plan_costs import instance_for_user, schedule_cost
+    from protocols.energy.reference.plan_costs import instance_for_user, schedule_cost
     scenario = parse_scenario(data)
     run = run_mechanism(scenario, compensations=compensations)
     phi = dict(zip(run.members, run.compensation.phi)) if run.compensation else {}

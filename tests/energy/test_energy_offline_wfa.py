@@ -16,9 +16,9 @@ Theorem 2 for two plans, where it coincides with Theorem 1.
 from hypothesis import given, settings, strategies as st
 
 from energy_strategies import instances
-from protocols.energy.offline import brute_force_optimum, dp_tables, offline_optimum
-from protocols.energy.plan_costs import PlanSelectionInstance, schedule_cost
-from protocols.energy.wfa import WorkFunction, run_wfa
+from protocols.energy.reference.optimum import brute_force_optimum, dp_tables, offline_optimum
+from protocols.energy.reference.plan_costs import PlanSelectionInstance, schedule_cost
+from protocols.energy.reference.wfa import WorkFunction, run_wfa
 
 FAST = settings(max_examples=60, deadline=None)
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from energy_strategies import scenario_dict
-from protocols.energy import reference
-from protocols.energy.scenario import (ScenarioError, builtin_scenarios, load_scenario, parse_scenario,
+from protocols.energy.reference import cli as reference
+from protocols.energy.scenarios.loader import (ScenarioError, builtin_scenarios, load_scenario, parse_scenario,
                                        scenario_to_json)
 
 BASE = scenario_dict([[[5000, 3000], [4000, 2000]], [[1000, 500], [-3000, 800]], [[7000, 1000], [6000, 900]]],

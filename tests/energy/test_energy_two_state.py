@@ -10,12 +10,12 @@ compensations would have been.
 from hypothesis import given, settings
 
 from energy_strategies import plan_dict, scenario_dict, scenario_dicts
-from protocols.energy.mechanism import group_view
-from protocols.energy.plan_costs import instance_for_user
-from protocols.energy.scenario import linear_value_bound, load_scenario, parse_scenario
-from protocols.energy.two_state import (check_sentinel, decide_join, decision_to_json, two_state_inputs,
+from protocols.energy.reference.mechanism import group_view
+from protocols.energy.reference.plan_costs import instance_for_user
+from protocols.energy.scenarios.loader import linear_value_bound, load_scenario, parse_scenario
+from protocols.energy.reference.two_state import (check_sentinel, decide_join, decision_to_json, two_state_inputs,
                                         two_state_slots, two_state_update)
-from protocols.energy.wfa import WorkFunction
+from protocols.energy.reference.wfa import WorkFunction
 
 FAST = settings(max_examples=40, deadline=None)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from protocols.energy.private_local import prepare, run_local
-from protocols.energy.scenario import BUILTIN_DIR, parse_scenario, scenario_to_json
-from protocols.energy.two_state import decide_join, decision_to_json, two_state_inputs
+from protocols.energy.private.local import prepare, run_local
+from protocols.energy.scenarios.loader import BUILTIN_DIR, parse_scenario, scenario_to_json
+from protocols.energy.reference.two_state import decide_join, decision_to_json, two_state_inputs
 
 PEAK = list(range(8, 20))
 OFFPEAK = [h for h in range(24) if h not in PEAK]
@@ -74,6 +74,20 @@ def refusal_dict() -> dict:
             "scheme": "proportional"}
 
 
+class LedgerWithRoot:
+    """A party's view of a ledger whose latest operator root was replaced (a test double for a
+    party that reads a forged root); everything else is the real ledger's."""
+
+    def __init__(self, ledger, root):
+        self._ledger, self._root = ledger, root
+
+    def latest_root(self, operator_id):
+        return self._root
+
+    def __getattr__(self, name):
+        return getattr(self._ledger, name)
+
+
 def reference_json(scenario, scheme: str | None = None) -> dict:
     return decision_to_json(decide_join(two_state_inputs(scenario), scheme or scenario.scheme))
 
@@ -91,4 +105,4 @@ def run_private(data: dict, scheme: str | None = None, reveal_all: bool = True, 
     return run_local(setups, session_factory=session_factory), ledger, before
 
 
-__all__ = ["table2_dict", "refusal_dict", "scenario_dicts", "reference_json", "run_private", "scenario_to_json"]
+__all__ = ["LedgerWithRoot", "table2_dict", "refusal_dict", "scenario_dicts", "reference_json", "run_private", "scenario_to_json"]

@@ -12,10 +12,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from mpc.errors import InputOutOfRange, MacCheckFailure, ProofFailure
-from mpc.faults import cheating_factory
+from mpc.testing import cheating_factory, tampering_factory
 from mpc.field import PrimeField
-from private_cases import reference_json, run_private, table2_dict
-from protocols.energy.scenario import parse_scenario
+from private_cases import LedgerWithRoot, reference_json, run_private, table2_dict
+from protocols.energy.scenarios.loader import parse_scenario
 from protocols.ledger import default_group
 from protocols.ledger.api import LedgerRejected
 from zkp.merkle import InclusionProof
@@ -84,8 +84,8 @@ def test_forged_operator_signature_aborts_and_the_ledger_refuses_it():
         real = epoch.signed_root
         forged = sign_root(forger, epoch.tree, real.timestamp + 1)
         assert forged.root == real.root
-        for s in setups:   # every party is handed the forged root instead of the ledger's
-            s.signed_root = forged
+        for s in setups:   # every party reads the forged root instead of the ledger's
+            s.ledger = LedgerWithRoot(s.ledger, forged)
         mutate.forged = forged
     results, ledger, before = run_private(DATA, mutate=mutate)
     _assert_all_honest_abort(results, ProofFailure, "operator signature", cheater=None)
@@ -121,12 +121,28 @@ def test_payment_that_overdraws_aborts_before_submission():
     _assert_ledger_untouched(ledger, before)
 
 
-@pytest.mark.parametrize("cheat,exc,needle", [("commit", ProofFailure, "dzkpCm"),
-                                              ("solvency", ProofFailure, "solvency proof")])
-def test_payment_cheats_abort(cheat, exc, needle):
-    def mutate(setups, epoch):
-        setups[CHEATER].cheat = cheat
-    results, ledger, before = run_private(DATA, mutate=mutate)
+def _commit_to_phi_plus_one(session, payload):
+    """Stage 4's first point-sized broadcast is Cm(φ_i, r_i): send Cm(φ_i + 1, r_i) instead."""
+    group = default_group()
+    if session.meter.current == "stage4_payments" and len(payload) == group.point_size \
+            and not getattr(session, "_done", False):
+        session._done = True
+        return (group.decode(payload) + group.G).to_bytes()
+    return None
+
+
+def _corrupt_solvency_proof(session, payload):
+    """Stage 4's signature-and-proof broadcast (0x01 ‖ signature ‖ proof): flip a proof byte."""
+    if session.meter.current == "stage4_payments" and payload[:1] == b"\x01" and len(payload) > 200:
+        return payload[:100] + bytes([payload[100] ^ 1]) + payload[101:]
+    return None
+
+
+@pytest.mark.parametrize("tamper,exc,needle", [(_commit_to_phi_plus_one, ProofFailure, "dzkpCm"),
+                                               (_corrupt_solvency_proof, ProofFailure, "solvency proof")])
+def test_payment_cheats_abort(tamper, exc, needle):
+    factory = tampering_factory(tamper, CHEATER, PrimeField(default_group().order))
+    results, ledger, before = run_private(DATA, session_factory=factory)
     _assert_all_honest_abort(results, exc, needle)
     _assert_ledger_untouched(ledger, before)
 

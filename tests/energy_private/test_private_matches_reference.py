@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from private_cases import refusal_dict, reference_json, run_private, scenario_dicts, table2_dict
-from protocols.energy.scenario import parse_scenario
-from protocols.energy.two_state import decide_join, decision_to_json, two_state_inputs
-from protocols.energy.private_wfa import SENTINEL
+from protocols.energy.scenarios.loader import parse_scenario
+from protocols.energy.reference.two_state import decide_join, decision_to_json, two_state_inputs
+from protocols.energy.private.two_state import SENTINEL
 
 
 def _ok(results):

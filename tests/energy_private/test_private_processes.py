@@ -11,7 +11,7 @@ import time
 import pytest
 
 from private_cases import reference_json, table2_dict
-from protocols.energy.scenario import parse_scenario
+from protocols.energy.scenarios.loader import parse_scenario
 from tests.conftest import REPO, free_base_port
 
 
@@ -39,8 +39,9 @@ def test_three_processes_each_learn_the_decision_and_only_their_own_phi(tmp_path
     res = _finish(_start(3, path, tmp_path, ["--timeout", "30"]))
     for pid, (rc, out, err) in enumerate(res):
         assert rc == 0, err
-        assert "trusted dealer" in out and "party 0 plays the utility operator" in out
-        assert "stage 2: slot 5: join" in out
+        # progress and the trust model go to stderr
+        assert "trusted dealer" in err and "party 0 plays the utility operator" in err
+        assert "stage 2: slot 5: join" in err
         view = json.loads((tmp_path / ("out.json" if pid == 0 else f"out.party{pid}.json")).read_text())
         uid = f"u{pid + 1}"
         assert view["net_compensation"] == {uid: ref["net_compensation"][uid]}
@@ -78,7 +79,7 @@ def test_killed_party_makes_every_other_party_exit_nonzero(tmp_path):
     procs = _start(4, path, tmp_path, ["--timeout", "15"])
     deadline = time.time() + 120
     while time.time() < deadline:   # wait until the session is in Stage 2
-        line = procs[0].stdout.readline()
+        line = procs[0].stderr.readline()
         if "stage 2: slot 2" in line or not line:
             break
     procs[2].send_signal(signal.SIGKILL)

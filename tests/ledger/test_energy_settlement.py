@@ -7,9 +7,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger_cases import GROUP
-from protocols.energy.operator import UtilityOperator, verify_receipt
-from protocols.energy.scenario import load_scenario
-from protocols.energy.two_state import decide_join, decision_to_json, two_state_inputs
+from protocols.energy.utility_operator import UtilityOperator, verify_receipt
+from protocols.energy.scenarios.loader import load_scenario
+from protocols.energy.reference.two_state import decide_join, decision_to_json, two_state_inputs
 from protocols.ledger import SQLiteLedger
 from protocols.ledger.transactions import (PartySecrets, build_multi_transaction, next_balance_opening,
                                            prove_initial_balance, raw_public_key)

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from ledger_cases import GROUP
 from protocols.energy.model import Plan
-from protocols.energy.operator import (Receipt, ReceiptInvalid, ReceiptValues, UtilityOperator,
+from protocols.energy.utility_operator import (Receipt, ReceiptInvalid, ReceiptValues, UtilityOperator,
                                        check_receipt, receipt_values, verify_receipt)
-from protocols.energy.scenario import load_scenario, parse_scenario
-from protocols.energy.two_state import two_state_inputs
+from protocols.energy.scenarios.loader import load_scenario, parse_scenario
+from protocols.energy.reference.two_state import two_state_inputs
 from protocols.ledger import LedgerRejected, SQLiteLedger
 from zkp.merkle import InclusionProof, MerkleTree
 from zkp.signatures import SignedRoot, generate_operator_key, sign_root
@@ -142,7 +142,7 @@ def test_changed_commitment_or_value_is_refused(published):
 def test_inconsistent_beta_is_refused():
     """An operator that commits β ≠ 1{a ≥ 0} is caught by the receipt's owner."""
     op = UtilityOperator(GROUP)
-    import protocols.energy.operator as mod
+    import protocols.energy.utility_operator.utility as mod
     orig = mod.receipt_values
 
     def wrong(sc):
@@ -238,7 +238,7 @@ def test_random_bills_open_and_price_correctly(rows, slots_on_plan):
 
 def test_operator_cli(tmp_path):
     led, out, key = tmp_path / "l.sqlite", tmp_path / "r", tmp_path / "op.key"
-    run = lambda *a: subprocess.run([sys.executable, "-m", "protocols.energy.operator", *a],
+    run = lambda *a: subprocess.run([sys.executable, "-m", "protocols.energy.utility_operator", *a],
                                     capture_output=True, text=True, timeout=120)
     ok = run("--ledger", str(led), "--scenario", "table2", "--out", str(out), "--key", str(key), "--slots", "1:3",
              "--timestamp", "100")

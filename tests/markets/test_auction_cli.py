@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from protocols.auction.dantm import main, run_dantm
+from protocols.auction.reference.dantm import main, run_dantm
 from protocols.auction.market_file import (
     MarketFileError,
     format_price,
@@ -107,10 +107,10 @@ def test_cli_errors_exit_2_with_the_field_named(tmp_path, capsys):
 
 
 def test_cli_as_a_process_help_and_error():
-    run = subprocess.run([sys.executable, "-m", "protocols.auction.dantm", "--help"],
+    run = subprocess.run([sys.executable, "-m", "protocols.auction.reference.dantm", "--help"],
                          capture_output=True, text=True)
     assert run.returncode == 0 and "--pricing" in run.stdout and "DADPM" in run.stdout
-    run = subprocess.run([sys.executable, "-m", "protocols.auction.dantm", "--market", "/nonexistent",
+    run = subprocess.run([sys.executable, "-m", "protocols.auction.reference.dantm", "--market", "/nonexistent",
                           "--json", "/tmp/x.json"], capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" not in run.stderr and "/nonexistent" in run.stderr
 

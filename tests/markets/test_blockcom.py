@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize, nnls
 
-from protocols.auction.blockcom import (
+from protocols.auction.reference.blockcom import (
     Consumer,
     Scenario,
     ScenarioError,

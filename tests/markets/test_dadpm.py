@@ -17,8 +17,8 @@ from markets_strategies import (
     markets,
     unit_markets,
 )
-from protocols.auction import dadpm
-from protocols.auction.dadpm import (
+from protocols.auction.reference import dadpm
+from protocols.auction.reference.dadpm import (
     allocation_distribution,
     allocation_of,
     expected_utility,

@@ -17,10 +17,10 @@ from markets_strategies import (
     unit_markets,
     utility,
 )
-from protocols.auction.dantm import run_dantm
+from protocols.auction.reference.dantm import run_dantm
 from protocols.auction.market_file import Buyer, Market, Seller
-from protocols.auction.slot_literal import literal_dantm
-from protocols.auction.winner_determination import breakeven_index, valid_prices
+from protocols.auction.reference.slot_literal import literal_dantm
+from protocols.auction.reference.winner_determination import breakeven_index, valid_prices
 
 PRICINGS = ("vickrey", "uniform")
 

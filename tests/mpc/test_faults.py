@@ -8,7 +8,7 @@ import pytest
 from mpc import comparison as C
 from mpc.errors import (BroadcastInconsistency, CommitmentMismatch, MacCheckFailure,
                         MalformedMessage, MPCAbort, PeerDisconnected, PeerTimeout)
-from mpc.faults import CheatingSession, cheating_factory
+from mpc.testing import CheatingSession, cheating_factory
 from mpc.field import PrimeField
 from mpc.local import run_parties
 from mpc.session import Session, commit_bytes

@@ -33,8 +33,10 @@ def test_three_processes_compute_and_agree(tmp_path):
     res = finish(start_parties(3, ["--length", "5", "--bits", "24"], tmp_path))
     for rc, stdout, stderr in res:
         assert rc == 0, stderr
-        assert "matches plain computation: True" in stdout
-    reports = [json.loads((tmp_path / f"p{i}.json").read_text()) for i in range(3)]
+        assert "matches plain computation: True" in stderr
+        assert json.loads(stdout)["ok"] is True
+    # party i > 0 inserts .party<i> before the suffix of every output path
+    reports = [json.loads((tmp_path / (f"p{i}.party{i}.json" if i else "p0.json")).read_text()) for i in range(3)]
     assert reports[0]["inner_product"] == reports[1]["inner_product"] == reports[2]["inner_product"]
     assert reports[0]["minimum"] == reports[2]["minimum"]
     assert all(r["ok"] for r in reports)
@@ -65,19 +67,29 @@ def test_killed_party_makes_the_others_exit_nonzero_quickly(tmp_path):
 
 
 def test_launcher_starts_all_parties_itself():
-    """The README's command: `-M3` alone makes MPyC's launcher start parties 1 and 2."""
+    """The README's command: `-M3` alone starts parties 1 and 2 as child processes."""
     base = free_base_port(3)
     proc = subprocess.run([sys.executable, "-m", "mpc.demo", "-M3", "-B", str(base), "--length", "4"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "matches plain computation: True" in proc.stdout
-    assert "trusted dealer hosted by party 0" in proc.stdout
+    assert "matches plain computation: True" in proc.stderr
+    assert "trusted dealer hosted by party 0" in proc.stderr
+    assert json.loads(proc.stdout)["ok"] is True
 
 
-def test_bad_arguments_fail_before_any_party_starts():
-    proc = subprocess.run([sys.executable, "-m", "mpc.demo", "-M3", "--length", "0"],
+@pytest.mark.parametrize("args,needle", [
+    (["-M3", "--length", "0"], "--length: expected an integer in [1, 100000], got 0"),
+    (["-M3", "--lenght", "3"], "unrecognized arguments: --lenght"),
+    (["-M1"], "number of parties must be in 2..64"),
+    (["-M1000"], "number of parties must be in 2..64"),
+    (["-M3", "-I", "5"], "-I 5: the party index must be in 0..2"),
+    (["-P", "nohostport", "-P", ":1"], "-P 'nohostport': expected host:port"),
+    (["-M3", "-K", "30"], "unrecognized arguments: -K 30"),
+    (["-M3", "--timeout", "nan"], "--timeout: expected a number of seconds"),
+])
+def test_bad_arguments_fail_before_any_party_starts(args, needle):
+    proc = subprocess.run([sys.executable, "-m", "mpc.demo", *args],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and "--length must be >= 1" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "mpc.demo", "-M3", "--lenght", "3"],
-                          cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and "unrecognized arguments: --lenght" in proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], proc.stderr

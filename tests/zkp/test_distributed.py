@@ -8,7 +8,7 @@ party aborted, and with which check.
 import pytest
 
 from mpc.errors import BroadcastInconsistency, MacCheckFailure, MalformedMessage, MPCAbort, ProofFailure
-from mpc.faults import CheatingSession
+from mpc.testing import CheatingSession
 from mpc.field import PrimeField
 from mpc.local import run_parties
 from mpc.session import Session

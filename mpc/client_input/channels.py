@@ -1,0 +1,150 @@
+"""Framed, bidirectional connections between a client and one server: asyncio TCP
+sockets, or in-memory queues for tests (:class:`MemoryHub` stands in for the servers'
+listening sockets)."""
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Sequence
+
+from .wire import HEADER, MAX_FRAME, NAMES, ClientInputError, ClientProtocolError, name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .server import ClientInputServer
+
+
+class ClientChannel(ABC):
+    """One bidirectional connection between a client and one server (framed messages)."""
+
+    @abstractmethod
+    async def send(self, kind: int, payload: bytes) -> None: ...
+
+    @abstractmethod
+    async def recv(self, timeout: float) -> tuple[int, bytes]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    async def expect(self, kind: int, timeout: float) -> bytes:
+        got, payload = await self.recv(timeout)
+        if got != kind:
+            raise ClientProtocolError(f"expected a {name(kind)} message, got {name(got)}")
+        return payload
+
+
+
+class SocketChannel(ClientChannel):
+    """Framed messages over an asyncio TCP stream."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.reader, self.writer = reader, writer
+
+    async def send(self, kind: int, payload: bytes) -> None:
+        if len(payload) > MAX_FRAME:
+            raise ValueError("frame too large")
+        try:
+            self.writer.write(HEADER.pack(kind, len(payload)) + payload)
+            await self.writer.drain()
+        except (ConnectionError, OSError) as exc:
+            raise ClientProtocolError(f"connection lost while sending ({exc})") from None
+
+    async def recv(self, timeout: float) -> tuple[int, bytes]:
+        try:
+            head = await asyncio.wait_for(self.reader.readexactly(HEADER.size), timeout)
+            kind, length = HEADER.unpack(head)
+            if kind not in NAMES:
+                raise ClientProtocolError(f"unknown message type {kind}")
+            if length > MAX_FRAME:
+                raise ClientProtocolError(f"frame of {length} bytes exceeds the limit of {MAX_FRAME}")
+            payload = await asyncio.wait_for(self.reader.readexactly(length), timeout)
+        except asyncio.TimeoutError:
+            raise ClientProtocolError(f"no message within {timeout:g} s") from None
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            raise ClientProtocolError("connection closed by the peer") from None
+        return kind, payload
+
+    def close(self) -> None:
+        try:
+            self.writer.close()
+        except Exception:  # noqa: BLE001 — closing a broken socket must not raise
+            pass
+
+
+class MemoryChannel(ClientChannel):
+    """One end of an in-memory connection (tests): frames go through asyncio queues."""
+
+    def __init__(self, inbox: asyncio.Queue, outbox: asyncio.Queue):
+        self.inbox, self.outbox = inbox, outbox
+        self.closed = False
+
+    async def send(self, kind: int, payload: bytes) -> None:
+        if self.closed:
+            raise ClientProtocolError("channel closed")
+        await self.outbox.put((kind, bytes(payload)))
+
+    async def recv(self, timeout: float) -> tuple[int, bytes]:
+        try:
+            item = await asyncio.wait_for(self.inbox.get(), timeout)
+        except asyncio.TimeoutError:
+            raise ClientProtocolError(f"no message within {timeout:g} s") from None
+        if item is None:
+            raise ClientProtocolError("connection closed by the peer")
+        return item
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.outbox.put_nowait(None)
+
+
+def memory_channel_pair() -> tuple[MemoryChannel, MemoryChannel]:
+    a, b = asyncio.Queue(), asyncio.Queue()
+    return MemoryChannel(a, b), MemoryChannel(b, a)
+
+
+class MemoryHub:
+    """In-memory stand-in for the servers' listening sockets (all in one event loop)."""
+
+    def __init__(self, m: int):
+        self.m = m
+        self._servers: dict[int, "ClientInputServer"] = {}
+        self._ready: dict[int, asyncio.Event] = {}
+
+    def _event(self, pid: int) -> asyncio.Event:
+        return self._ready.setdefault(pid, asyncio.Event())
+
+    def attach(self, pid: int, server: "ClientInputServer") -> None:
+        self._servers[pid] = server
+        self._event(pid).set()
+
+    async def connect(self, pid: int, timeout: float = 60.0) -> MemoryChannel:
+        await asyncio.wait_for(self._event(pid).wait(), timeout)
+        client_end, server_end = memory_channel_pair()
+        server = self._servers[pid]
+        server._spawn(server_end)
+        return client_end
+
+    async def connect_all(self, timeout: float = 60.0) -> list[MemoryChannel]:
+        return [await self.connect(p, timeout) for p in range(self.m)]
+
+
+
+async def connect_servers(addresses: Sequence[tuple[str, int]], timeout: float = 60.0) -> list[SocketChannel]:
+    """Open one TCP connection per server, retrying until `timeout` (servers may still be starting)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    out = []
+    for host, port in addresses:
+        while True:
+            try:
+                reader, writer = await asyncio.open_connection(host, port)
+                out.append(SocketChannel(reader, writer))
+                break
+            except OSError:
+                if loop.time() > deadline:
+                    for ch in out:
+                        ch.close()
+                    raise ClientInputError(f"could not connect to server {host}:{port} within {timeout:g} s")
+                await asyncio.sleep(0.2)
+    return out
+

@@ -1,0 +1,263 @@
+"""A computing party's side of the client-input protocol: hand out mask shares, collect
+inputs, agree with the other servers on who is in, and send authenticated outputs."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field as dc_field
+from typing import Optional, Sequence
+
+from gmpy2 import mpz
+
+from ..session import Session
+from ..shares import AuthVector
+from .channels import ClientChannel, SocketChannel
+from .wire import (ACK, HELLO, INPUT, MASKS, MAX_FRAME, REFUSE, REJECT, RESULT, ClientProtocolError,
+                   decode_hello, decode_input, encode_masks, encode_result, name, text)
+
+_ZERO_DIGEST = bytes(32)
+
+
+@dataclass
+class _ClientState:
+    ident: str
+    n: int
+    offset: int
+    diffs: Optional[list[mpz]] = None
+    digest: bytes = _ZERO_DIGEST
+    reason: Optional[str] = None
+    channel: Optional[ClientChannel] = None
+    seen: bool = False
+    done: bool = False
+
+
+@dataclass
+class AgreedInputs:
+    """What all servers agreed on: the accepted clients' shared inputs, and why the others were excluded."""
+
+    inputs: dict[str, AuthVector]
+    rejected: dict[str, str] = dc_field(default_factory=dict)
+
+
+class ClientInputServer:
+    """One computing party's side of the client-input protocol (see the module docstring).
+
+    All servers create it with the same public list of (client id, number of values)
+    and call prepare → (listen / MemoryHub.attach) → collect → agree → send_outputs in
+    the same order.
+    """
+
+    def __init__(self, session: Session, clients: Sequence[tuple[str, int]], *,
+                 timeout: float = 60.0, log=None):
+        ids = [c for c, _ in clients]
+        if len(set(ids)) != len(ids):
+            raise ValueError("client ids must be unique")
+        self.s = session
+        self.f = session.field
+        self.timeout = timeout
+        self.log = log or (lambda msg: None)
+        self.clients: list[_ClientState] = []
+        off = 0
+        for ident, n in clients:
+            if n < 1:
+                raise ValueError(f"client {ident!r} must send at least one value")
+            self.clients.append(_ClientState(ident, n, off))
+            off += n
+        self.total = off
+        self.by_id = {c.ident: c for c in self.clients}
+        self._pending = len(self.clients)
+        self._all_done = asyncio.Event()
+        if not self.clients:
+            self._all_done.set()
+        self._closed = False
+        self._tasks: set[asyncio.Task] = set()
+        self._server: Optional[asyncio.base_events.Server] = None
+        self.triples: Optional[tuple[AuthVector, AuthVector, AuthVector]] = None
+        self._deadline: Optional[float] = None
+
+    async def prepare(self) -> None:
+        """Reserve one triple per client value (preprocessing, before clients connect)."""
+        self.triples = await self.s.prep.triples(self.total)
+
+    # connections --------------------------------------------------------------------
+    async def listen(self, host: str, port: int) -> None:
+        """Accept client connections on host:port until :meth:`collect` returns."""
+        self._server = await asyncio.start_server(
+            lambda r, w: self._spawn(SocketChannel(r, w)), host, port, limit=MAX_FRAME)
+
+    def _spawn(self, channel: ClientChannel) -> None:
+        task = asyncio.get_running_loop().create_task(self.handle(channel))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _finish(self, c: _ClientState) -> None:
+        if not c.done:
+            c.done = True
+            self._pending -= 1
+            if self._pending == 0:
+                self._all_done.set()
+
+    async def handle(self, ch: ClientChannel) -> None:
+        """Serve one client connection: HELLO → MASKS → INPUT (or REFUSE) → ACK.
+
+        Anything unexpected rejects this client only (with a REJECT naming the reason);
+        the server goes on serving the others."""
+        c: Optional[_ClientState] = None
+        try:
+            ident = decode_hello(await ch.expect(HELLO, self.timeout))
+            c = self.by_id.get(ident)
+            if c is None:
+                raise ClientProtocolError(f"unknown client id {ident!r}")
+            if c.seen or self._closed:
+                other = c
+                c = None  # do not disturb the state of the first connection with this id
+                raise ClientProtocolError(
+                    f"client {other.ident!r} already connected" if other.seen else "input window closed")
+            c.seen = True
+            n = c.n
+            shares = self._mask_shares(c)
+            await ch.send(MASKS, encode_masks(self.f, shares[:n], shares[n:2 * n], shares[2 * n:]))
+            kind, payload = await ch.recv(self.timeout)
+            if kind == REFUSE:
+                raise ClientProtocolError(f"client refused its masks: {text(payload)}")
+            if kind != INPUT:
+                raise ClientProtocolError(f"expected an INPUT message, got {name(kind)}")
+            diffs = decode_input(self.f, payload, c.n)
+            if self._closed:
+                raise ClientProtocolError("input window closed")
+            c.diffs = diffs
+            c.digest = hashlib.sha256(b"client-input|" + c.ident.encode() + b"|" + payload).digest()
+            c.channel = ch
+            await ch.send(ACK, b"")
+        except ClientProtocolError as exc:
+            reason = str(exc)
+            if c is not None:
+                c.reason = reason
+                c.diffs, c.digest, c.channel = None, _ZERO_DIGEST, None
+            self.log(f"client {c.ident if c else '?'} rejected: {reason}")
+            try:
+                await ch.send(REJECT, reason.encode())
+            except (ClientProtocolError, ValueError):
+                pass
+            ch.close()
+        finally:
+            if c is not None:
+                self._finish(c)
+
+    # hooks that tests override to play a corrupt server ---------------------------------
+    def _mask_shares(self, c: _ClientState) -> list[mpz]:
+        """This server's value shares (a, b, c) of the triples reserved for client c."""
+        a, b, t = self.triples
+        lo, hi = c.offset, c.offset + c.n
+        return a.values[lo:hi] + b.values[lo:hi] + t.values[lo:hi]
+
+    def _output_shares(self, ident: str, y: list[mpz], r: list[mpz], v: list[mpz]) -> list[mpz]:
+        """This server's value shares of (y, r, v) sent to client `ident`."""
+        return y + r + v
+
+    async def collect(self, window: float) -> None:
+        """Wait until every registered client has finished its input, or `window` seconds."""
+        loop = asyncio.get_running_loop()
+        self._deadline = loop.time() + window
+        try:
+            await asyncio.wait_for(self._all_done.wait(), window)
+        except asyncio.TimeoutError:
+            pass
+        self._closed = True
+        for c in self.clients:
+            if not c.done:
+                c.reason = c.reason or "no input before the input window closed"
+                c.diffs, c.digest = None, _ZERO_DIGEST
+                self._finish(c)
+        if self._server is not None:
+            self._server.close()
+
+    # agreement ---------------------------------------------------------------------
+    async def agree(self) -> AgreedInputs:
+        """One broadcast among servers of every client's input hash; accept a client iff all
+        servers hold the same valid input. Excluded clients get a REJECT."""
+        n = len(self.clients)
+        mine = b"".join(c.digest for c in self.clients)
+        # Another server may still be waiting for a client that finished here (or that never
+        # contacted this server) until its own input window closes; wait for it that long
+        # plus the usual timeout, instead of aborting on a slow peer.
+        t = self.s.transport
+        saved = t.timeout
+        left = self._deadline - asyncio.get_running_loop().time() if self._deadline else 0.0
+        t.timeout = saved + max(0.0, left)
+        try:
+            views = await self.s.broadcast_bytes(mine, 32 * n)
+        finally:
+            t.timeout = saved
+        # Verify now that every server saw the same hashes (a server telling different
+        # servers different things is caught here), so that all honest servers go on with
+        # the same set of clients.
+        await self.s.mac_check()
+        a = self.triples[0]
+        agreed = AgreedInputs({})
+        for i, c in enumerate(self.clients):
+            seen = [v[32 * i:32 * (i + 1)] for v in views]
+            missing = [p for p, d in enumerate(seen) if d == _ZERO_DIGEST]
+            if missing:
+                reason = c.reason or f"server(s) {missing} received no valid input from this client"
+            elif any(d != seen[0] for d in seen):
+                reason = "servers received different inputs from this client (equivocation)"
+            else:
+                agreed.inputs[c.ident] = a[c.offset:c.offset + c.n] + c.diffs
+                continue
+            agreed.rejected[c.ident] = reason
+            await self._reject(c, reason)
+        return agreed
+
+    async def exclude(self, ident: str, reason: str) -> None:
+        """Tell an accepted client it was excluded later (e.g. its values failed a range
+        check of the protocol above) and drop its connection: it gets no result."""
+        await self._reject(self.by_id[ident], reason)
+
+    @staticmethod
+    async def _reject(c, reason: str) -> None:
+        """Tell the client why it is out (best effort) and drop its connection."""
+        if c.channel is not None:
+            try:
+                await c.channel.send(REJECT, reason.encode())
+            except ClientProtocolError:
+                pass
+            c.channel.close()
+            c.channel = None
+
+    # outputs ------------------------------------------------------------------------
+    async def send_outputs(self, public: bytes, private: dict[str, AuthVector]) -> None:
+        """Send every accepted client the public part, and the clients named in `private`
+        their authenticated private outputs (see the module docstring)."""
+        names = [c.ident for c in self.clients if c.ident in private]
+        auth: dict[str, tuple[list, list, list]] = {}
+        if names:
+            ys = AuthVector.concat([private[nm] for nm in names])
+            r = (await self.s.prep.triples(len(ys)))[0]
+            v = await self.s.mul(r, ys)
+            at = 0
+            for nm in names:
+                k = len(private[nm])
+                auth[nm] = (ys.values[at:at + k], r.values[at:at + k], v.values[at:at + k])
+                at += k
+        # Nothing leaves the servers before everything opened so far is verified.
+        await self.s.mac_check()
+        for c in self.clients:
+            if c.channel is None:
+                continue
+            shares = self._output_shares(c.ident, *auth[c.ident]) if c.ident in auth else []
+            try:
+                await c.channel.send(RESULT, encode_result(self.f, public, shares))
+            except ClientProtocolError:
+                pass
+
+    async def close(self) -> None:
+        """Stop accepting, drop every client connection and cancel pending handlers."""
+        if self._server is not None:
+            self._server.close()
+        for c in self.clients:
+            if c.channel is not None:
+                c.channel.close()
+                c.channel = None
+        for t in list(self._tasks):
+            t.cancel()

@@ -1,0 +1,1 @@
+"""Plaintext double-auction mechanisms (the oracle every private version is tested against)."""
