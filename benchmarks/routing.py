@@ -1,4 +1,4 @@
-"""Routing benchmark: every instance of ``shared/data/routing`` against its best-known value.
+"""Routing benchmark: every instance of ``protocols/routing/data`` against its best-known value.
 
     python -m benchmarks.routing --json out.json [--plot out.png] [--time-limit 30]
                                  [--data DIR] [--only NAME ...]
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, required=True, metavar="OUT", help="results file (JSON)")
     p.add_argument("--plot", type=Path, metavar="PNG", help="route plot (default: OUT with .png)")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="PyVRP seconds per VRPTW run (default 30)")
-    p.add_argument("--data", type=Path, help=f"benchmark folder (default ${DATA_ENV_VAR} or ../shared/data/routing)")
+    p.add_argument("--data", type=Path, help=f"benchmark folder (default ${DATA_ENV_VAR} or protocols/routing/data)")
     p.add_argument("--only", nargs="*", metavar="NAME", help="run only instances whose label contains NAME")
     p.add_argument("--plot-instance", default="solomon_100/R106", help="VRPTW label to draw (DIMACS run)")
     p.add_argument("--no-scaling", action="store_true", help="skip the generated-instance scaling runs")

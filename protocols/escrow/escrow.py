@@ -1,5 +1,5 @@
 """Escrow for one order with release on proof of delivery and refund on accepted return
-(Buying.com §5.6-5.7; specs/markets.md).
+(Buying.com §5.6-5.7; docs/specs/markets.md).
 
 States and transitions (anything else is Rejected with a reason and changes nothing)::
 

@@ -1,5 +1,5 @@
 """Token balances for staking and escrow: tokens move between accounts and are never
-created or destroyed after the genesis allocation (Buying.com §7; specs/markets.md).
+created or destroyed after the genesis allocation (Buying.com §7; docs/specs/markets.md).
 
 Escrow and stake holdings are ordinary accounts (``escrow:<order>``, ``stake:<node>``),
 so one invariant covers everything: the sum of all balances equals the genesis supply.

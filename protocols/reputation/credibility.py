@@ -1,5 +1,5 @@
 """BlockCom credibility score and the removal vote (seed: blockcom-double-auction.txt §III;
-specs/markets.md).
+docs/specs/markets.md).
 
 A history is a list of reports "node X's side of a transaction with Y succeeded/failed",
 each made by the counterparty Y. For node X:

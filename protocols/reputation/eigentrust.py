@@ -1,4 +1,4 @@
-"""EigenTrust reputation on sparse matrices (Buying.com §5.4, Kamvar et al. 2003; specs/markets.md).
+"""EigenTrust reputation on sparse matrices (Buying.com §5.4, Kamvar et al. 2003; docs/specs/markets.md).
 
 Local trust of peer i in peer j is s_ij = sat_ij - unsat_ij over their transactions.
 Normalised trust c_ij = max(s_ij, 0) / sum_j max(s_ij, 0); a peer that trusts nobody

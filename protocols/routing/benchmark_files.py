@@ -1,6 +1,6 @@
-"""Readers for the public routing benchmark formats in ``shared/data/routing``.
+"""Readers for the public routing benchmark formats of ``protocols/routing/data``.
 
-Three formats (see that folder's README.md):
+Three formats (see that folder's README.md; sources in its PROVENANCE.md):
 
 * Solomon text (``VEHICLE`` / ``CUSTOMER`` blocks, node 0 = depot) -> :class:`SolomonInstance`;
 * Lopez-Ibanez/Blum TSPTW matrix files (Dumas et al.) -> :class:`TSPTWInstance`;
@@ -27,12 +27,12 @@ class BenchmarkFormatError(ValueError):
 
 
 def data_dir() -> Path:
-    """The routing benchmark folder: ``$ROUTING_DATA_DIR`` or ``<repo>/../shared/data/routing``."""
+    """The routing benchmark folder: ``$ROUTING_DATA_DIR`` if set, else the vendored
+    ``protocols/routing/data`` (shipped with the package as package data)."""
     override = os.environ.get(DATA_ENV_VAR)
     if override:
         return Path(override)
-    repo_root = Path(__file__).resolve().parents[2]
-    return (repo_root / ".." / "shared" / "data" / "routing").resolve()
+    return Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)

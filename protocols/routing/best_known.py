@@ -1,4 +1,4 @@
-"""Best-known values of ``shared/data/routing/BKS.csv`` and the gap of a result to them."""
+"""Best-known values of ``BKS.csv`` (in :func:`~protocols.routing.benchmark_files.data_dir`) and the gap of a result to them."""
 
 from __future__ import annotations
 

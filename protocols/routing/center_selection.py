@@ -1,4 +1,4 @@
-"""Distribution-center selection (Buying.com §4.1, as fixed in specs/routing.md).
+"""Distribution-center selection (Buying.com §4.1, as fixed in docs/specs/routing.md).
 
 Eligible centers are within radius R of the customer, hold stock for every ordered item
 and are open at the order time.  Among them the center minimising
@@ -9,7 +9,7 @@ wins, ties to the lowest id.  tau_j = t_j / max t over the *eligible* centers (t
 the last fulfilled order); when every eligible t_j is 0 the fairness term carries no
 information and tau_j = 1 for all.  e_j is the share of the order's pieces that expire
 soon at j; M_j the tokens j lacks to cover the order's worth.  The seed's garbled eq. (1)
-is replaced by this form (specs/routing.md).
+is replaced by this form (docs/specs/routing.md).
 
 Plain floats: this is the plaintext reference, not yet the private version.
 """

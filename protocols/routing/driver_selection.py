@@ -1,4 +1,4 @@
-"""Driver selection (Buying.com §4.2, eq. (2) as fixed in specs/routing.md).
+"""Driver selection (Buying.com §4.2, eq. (2) as fixed in docs/specs/routing.md).
 
 Eligible drivers are within radius r of the center, available, with enough free capacity
 for the order and every required piece of equipment.  Each gets

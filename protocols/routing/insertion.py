@@ -1,8 +1,8 @@
 """Dynamic insertion of a new order into planned routes (Buying.com §4.4).
 
-Geometry: points in the plane, travel time = Euclidean distance / ``speed``.  A route
-starts at ``start`` at ``start_time``, loads at its distribution center (``loading``),
-serves its customers in order and ends at ``end`` by ``end_due``.
+Geometry: points in the plane, travel time ``travel(p, q)`` (Euclidean distance by
+default).  A route starts at ``start`` at ``start_time``, loads at its distribution
+center (``loading``), serves its customers in order and ends at ``end`` by ``end_due``.
 
 Scenarios, tried in this order for a new order picked up at center ``c``:
 

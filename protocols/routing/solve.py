@@ -3,7 +3,7 @@
     python -m protocols.routing.solve INSTANCE [--time-limit S] [--json OUT]
                                         [--convention C] [--method M]
 
-The format is detected from the file's content (see ``shared/data/routing/README.md``):
+The format is detected from the file's content (see ``protocols/routing/data/README.md``):
 
 * Lopez-Ibanez/Blum TSPTW (Dumas): TSPTW; objective = sum of matrix entries.
 * LKH-3 TSPTW (Potvin-Bengio): TSPTW; objective = matrix sum / 10^4 (Euclidean distance

@@ -3,7 +3,7 @@
 PyVRP (iterated local search, state of the art on Solomon/Homberger) does the search;
 this module only states the problem in PyVRP's integer terms and checks what comes back
 with an independent evaluator in the instance's own units.  Conventions follow
-``shared/data/routing/README.md``:
+``protocols/routing/data/README.md``:
 
 * ``"dimacs"``: d_ij = t_ij = floor(10*euclid)/10; objective total distance; fleet as
   given.  PyVRP works in tenths, which is exact.

@@ -47,15 +47,17 @@ def test_milp_method_from_the_command_line(routing_data, capsys):
     "args, message",
     [
         (["/no/such/file.txt"], "no such file"),
-        (["{data}/README.md"], "missing VEHICLE or CUSTOMER"),
+        (["{tmp}/notes.txt"], "missing VEHICLE or CUSTOMER"),
         (["{data}/tsptw/dumas/n20w20.002.txt", "--convention", "dimacs"], "--convention"),
         (["{data}/tsptw/dumas/n20w20.002.txt", "--time-limit", "0"], "--time-limit"),
         (["{data}/vrptw/solomon_25/C103.txt", "--method", "milp"], "--method milp"),
         (["{data}/vrptw/solomon_25/C103.txt", "--convention", "matrix"], "--convention"),
     ],
 )
-def test_errors_exit_2_with_a_message(routing_data, args, message, capsys):
-    argv = [a.format(data=routing_data) for a in args]
+def test_errors_exit_2_with_a_message(routing_data, args, message, tmp_path, capsys):
+    # prose that names both Solomon blocks, so it is taken for a Solomon file, but has neither
+    (tmp_path / "notes.txt").write_text("A Solomon file has a VEHICLE block and a CUSTOMER block.\n")
+    argv = [a.format(data=routing_data, tmp=tmp_path) for a in args]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
