@@ -1,4 +1,4 @@
-"""Market and result files of the one-slot data double auction (specs/markets.md).
+"""Market and result files of the one-slot data double auction (docs/specs/markets.md).
 
 This module holds only the data model, its validation and the JSON (de)serialisation,
 so that the plaintext CLIs (``dantm``, ``dadpm``) and the later private CLI read and
@@ -195,7 +195,7 @@ def format_price(value: Fraction) -> str:
 
 
 def result_to_dict(result: AuctionResult) -> dict:
-    """The result as the JSON object of the result file (specs/markets.md)."""
+    """The result as the JSON object of the result file (docs/specs/markets.md)."""
     return {
         "pricing": result.pricing,
         "trades": [

@@ -1,14 +1,15 @@
-"""Group purchasing of energy plans (seed: group-purchasing-spdz-zkp, §2 and §7.1; spec: specs/energy.md).
+"""Group purchasing of energy plans (seed: group-purchasing-spdz-zkp, §2 and §7.1; spec:
+docs/specs/energy.md). All money in integer nano-dollars, in the reference and the private
+protocol alike, so their results compare exactly.
 
-Plaintext reference, all money in integer nano-dollars:
-- `model`, `scenario`: plans, periods, users; the scenario file with field-naming validation.
-- `plan_costs`, `offline`, `wfa`: one user's plan selection, its offline optimum (DP with
-  backtracking, brute force) and the online work-function algorithm (seed and textbook rules).
-- `two_state`, `compensation`: the social rule and the compensations the private protocol computes
-  (`two_state_inputs`, `two_state_update`, `two_state_slots`, `decide_join`, `compute_compensation`).
-- `mechanism`: the §2.5 mechanism over all plans (step 2, step 3a subset search).
-- `reference`: ``python -m protocols.energy.reference --scenario FILE|table2 [--scheme ...] [--json OUT]``.
-- `load_profiles`, `pv_model`, `generate_scenario`: realistic scenarios from BDEW H0 (demandlib) and a
-  clear-sky PV model; the built-in `scenarios/table2.json` was made by ``--preset table2``.
-- `outcome_costs`, `report`: what users pay under each variant (for the benchmark).
+- `model`: plans, periods, users, scenarios.
+- `scenarios/`: the scenario file's loader and validator, the built-in ``table2``, and the
+  generator of realistic scenarios (``python -m protocols.energy.scenarios.generate``).
+- `reference/`: the plaintext oracle (plan costs, optimum, WFA, the two-state rule,
+  compensations, the mechanism; ``python -m protocols.energy.reference``).
+- `utility_operator/`: commits the bills and publishes the signed root
+  (``python -m protocols.energy.utility_operator``).
+- `private/`: the SPDZ + ZKP protocol, module for module the twin of `reference/` where a
+  twin exists.
+- `run`: the private protocol's command line (``python -m protocols.energy.run``).
 """

@@ -3,7 +3,7 @@
 All money inside the model is an integer number of nano-dollars (n$): a price in
 micro-dollars per kWh times an energy in Wh is exactly n$, and fees, which the
 scenario file gives in micro-dollars, are multiplied by 1000 when loaded
-(`specs/energy.md`, "Units and scale").  Nothing here rounds.
+(`docs/specs/energy.md`, §1 Units).  Nothing here rounds.
 """
 
 from __future__ import annotations

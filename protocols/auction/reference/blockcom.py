@@ -1,5 +1,5 @@
 """BlockCom's iterative double auction (seed: blockcom-double-auction.txt §III-C, Alg. 2;
-specs/markets.md).
+docs/specs/markets.md).
 
 Consumers i have demand bounds c_min_i <= sum_j c_ij <= c_max_i; suppliers j have capacity
 sum_i d_ji <= D_max_j and cost L_j = l1_j * sum_i d_ji^2 + psi_j * sum_i d_ji. Every round

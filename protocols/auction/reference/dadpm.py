@@ -1,5 +1,5 @@
 """DADPM: the differentially private variant of the one-slot data double auction
-(seed Alg. 4 and §5, as fixed by specs/markets.md).
+(seed Alg. 4 and §5, as fixed by docs/specs/markets.md).
 
 Rounds, candidates and valid prices are DANTM's; pricing is always uniform (winners pay
 p_b, serving sellers receive p_s — the critical values). Within a round:
@@ -209,7 +209,7 @@ def allocation_distribution(market: Market, epsilon: float = DEFAULT_EPSILON) ->
 
 
 def privacy_leakage(market: Market, neighbour: Market, epsilon: float = DEFAULT_EPSILON) -> float:
-    """Seed Definition 16 (specs/markets.md): max over published allocations o of
+    """Seed Definition 16 (docs/specs/markets.md): max over published allocations o of
     |ln Pr[o | market] - ln Pr[o | neighbour]|; infinite when one input can publish an
     allocation the other cannot."""
     a = allocation_distribution(market, epsilon)

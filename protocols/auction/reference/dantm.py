@@ -1,4 +1,4 @@
-"""DANTM: the one-slot double auction for IoT data (seed Algs. 1-3 as fixed by specs/markets.md).
+"""DANTM: the one-slot double auction for IoT data (seed Algs. 1-3 as fixed by docs/specs/markets.md).
 
 :func:`run_dantm` computes exactly what the spec's loop computes (tested against the
 literal transcription in :mod:`protocols.auction.reference.slot_literal`) in O((n + m) log(n + m)) time
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m protocols.auction.reference.dantm",
         description=(
             "One-slot double auction for IoT data (DANTM, or DADPM with --dp). Reads a market "
-            "file (specs/markets.md: buyers with id/bid/quality/quantity, sellers with "
+            "file (docs/specs/markets.md: buyers with id/bid/quality/quantity, sellers with "
             "id/ask/quality/quantity) and writes the result JSON: per winning buyer its "
             "quantity, whether it was fully served, its unit price and the serving sellers "
             "with their start pointers and unit prices (exact rationals as strings)."

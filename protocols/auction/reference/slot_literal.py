@@ -1,4 +1,4 @@
-"""Literal transcription of the one-slot auction loop of specs/markets.md.
+"""Literal transcription of the one-slot auction loop of docs/specs/markets.md.
 
 Every round re-sorts the active buyers and sellers and rescans them, exactly as the spec's
 pseudocode reads, so it costs O(n^2 log n) for n bidders. It is the oracle that the fast
@@ -93,7 +93,7 @@ def serve(state: SlotState, winner: Buyer, serving_order: list[Seller]) -> list[
 
 
 def literal_dantm(market: Market, pricing: str = "vickrey") -> AuctionResult:
-    """DANTM for one slot, transcribed literally from specs/markets.md (the test oracle)."""
+    """DANTM for one slot, transcribed literally from docs/specs/markets.md (the test oracle)."""
     if pricing not in PRICINGS:
         raise ValueError(f"pricing must be one of {PRICINGS}, got {pricing!r}")
     state = SlotState.start(market)

@@ -1,4 +1,4 @@
-"""Per-round winner-determination steps of the data double auction (seed Algs. 1-3, specs/markets.md).
+"""Per-round winner-determination steps of the data double auction (seed Algs. 1-3, docs/specs/markets.md).
 
 Each function is one step of a round, written on plain sequences so that a private
 version can mirror it step by step on secret-shared values:
@@ -91,7 +91,7 @@ def exponential_weight(utility: float, top: float, spread: float, epsilon: float
 def exponential_weights(utilities: Sequence[float], epsilon: float) -> list[float]:
     """Unnormalised exponential-mechanism weights exp(eps*u/(2*Delta_u)) for each utility.
 
-    Delta_u is the range max(u) - min(u) of the given utilities (specs/markets.md). Weights
+    Delta_u is the range max(u) - min(u) of the given utilities (docs/specs/markets.md). Weights
     are scaled by exp(-eps*max(u)/(2*Delta_u)) so they lie in [exp(-eps/2), 1] and never
     overflow.
     """

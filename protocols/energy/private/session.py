@@ -149,6 +149,6 @@ def _record(ledger: Ledger, decision: dict) -> bytes:
 
 def _result_json(info: PublicInfo, scheme: str, join_slot: Optional[int], per_slot: list[dict],
                  phis: dict[str, int]) -> dict:
-    """The result object of specs/energy.md, with the φ entries this party may show."""
+    """The result object of docs/specs/energy.md, with the φ entries this party may show."""
     return {"join_slot": join_slot, "scheme": scheme, "group": list(info.user_ids), "per_slot": per_slot,
             "net_compensation": {u: phis[u] for u in info.user_ids if u in phis}, "unit": "nano-dollar"}

@@ -1,4 +1,4 @@
-"""Command line: the group-purchasing decision of `specs/energy.md` in plain Python (the oracle of `run`).
+"""Command line: the group-purchasing decision of `docs/specs/energy.md` in plain Python (the oracle of `run`).
 
     python -m protocols.energy.reference --scenario table2 --scheme proportional --json out.json
 
@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
                "Exit status: 0 success, 2 bad arguments or scenario.  A slot where proportional sharing "
                "is refused (sum of C_i(E\\g) ≤ 0) is reported in per_slot[].refused and the rule goes on.")
     parser.add_argument("--scenario", required=True, metavar="FILE",
-                        help="scenario JSON file (specs/energy.md) or the name of a built-in scenario")
+                        help="scenario JSON file (docs/specs/energy.md) or the name of a built-in scenario")
     parser.add_argument("--scheme", choices=SCHEMES, default=None,
                         help="compensation scheme (default: the scenario's `scheme` field)")
     parser.add_argument("--json", metavar="OUT", default=None,

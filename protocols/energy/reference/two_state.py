@@ -1,4 +1,4 @@
-"""The two-state social rule of `specs/energy.md` ("Join at slot t"; seed Algorithm 2) in plain integers.
+"""The two-state social rule of `docs/specs/energy.md` (§3; seed Algorithm 2) in plain integers.
 
 This is exactly what the private protocol computes: per user i and slot t the inputs
 κ_i^t (current plan), κ_{i,g}^t (group plan), μ_i, v_i^t and the public c(g), d(g), all in
@@ -158,7 +158,7 @@ def decide_join(inputs: TwoStateInputs, scheme: str, sentinel: int | None = None
 
 
 def decision_to_json(decision: GroupDecision) -> dict:
-    """The result object of `specs/energy.md` (money in n$)."""
+    """The result object of `docs/specs/energy.md` (money in n$)."""
     refused = dict(decision.refusals)
     per_slot = []
     for s in decision.states:

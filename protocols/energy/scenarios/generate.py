@@ -116,7 +116,7 @@ def dumps(scenario: dict) -> str:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m protocols.energy.scenarios.generate",
-        description="Generate a group-purchasing scenario (specs/energy.md) from BDEW H0 household load "
+        description="Generate a group-purchasing scenario (docs/specs/energy.md) from BDEW H0 household load "
                     "profiles (demandlib) with seeded per-household noise and a clear-sky PV model for "
                     "some households, under the seed's Table 2 tariffs.")
     p.add_argument("--out", required=True, help="where to write the scenario JSON")
