@@ -237,32 +237,35 @@ def test_random_bills_open_and_price_correctly(rows, slots_on_plan):
 
 
 def test_operator_cli(tmp_path):
-    led, out, key = tmp_path / "l.sqlite", tmp_path / "r", tmp_path / "op.key"
-    run = lambda *a: subprocess.run([sys.executable, "-m", "protocols.energy.utility_operator", *a],
+    work = tmp_path / "run"
+    led = work / "ledger.sqlite"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "protocols.energy.utility_operator", *a],  # noqa: E731
                                     capture_output=True, text=True, timeout=120)
-    ok = run("--ledger", str(led), "--scenario", "table2", "--out", str(out), "--key", str(key), "--slots", "1:3",
-             "--timestamp", "100")
+    ok = run("publish", "--scenario", "table2", "--workdir", str(work), "--slots", "1:3", "--timestamp", "100")
     assert ok.returncode == 0, ok.stderr
-    assert "20 leaves" not in ok.stdout and "12 leaves" in ok.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["u1.json", "u2.json", "u3.json", "u4.json"]
-    again = run("--ledger", str(led), "--scenario", "table2", "--out", str(out / "e2"), "--key", str(key),
-                "--slots", "4:6", "--timestamp", "200")
+    assert "20 leaves" not in ok.stderr and "12 leaves" in ok.stderr
+    homes = work / "households"
+    assert sorted(p.name for p in homes.iterdir()) == ["u1", "u2", "u3", "u4"]
+    assert all((h / "receipts.json").stat().st_mode & 0o077 == 0 for h in homes.iterdir())
+    first = (homes / "u1" / "receipts.json").read_text()
+    again = run("publish", "--scenario", "table2", "--workdir", str(work), "--slots", "4:6", "--timestamp", "200")
     assert again.returncode == 0, again.stderr
-    v = run("--ledger", str(led), "--verify", str(out / "u1.json"), str(out / "e2" / "u2.json"))
+    (tmp_path / "u1-epoch1.json").write_text(first)
+    v = run("verify", "--ledger", str(led), str(tmp_path / "u1-epoch1.json"), str(homes / "u2" / "receipts.json"))
     assert v.returncode == 0 and v.stdout.count("ok ") == 6, v.stdout + v.stderr
-    doc = json.loads((out / "u3.json").read_text())
+    doc = json.loads((homes / "u3" / "receipts.json").read_text())
     doc["receipts"][0]["values"][4] -= 1000  # claim a lower bill
-    (out / "u3.json").write_text(json.dumps(doc))
-    bad = run("--ledger", str(led), "--verify", str(out / "u3.json"))
+    (homes / "u3" / "receipts.json").write_text(json.dumps(doc))
+    bad = run("verify", "--ledger", str(led), str(homes / "u3" / "receipts.json"))
     assert bad.returncode == 1 and "INVALID" in bad.stdout and "opening" in bad.stdout
-    stale = run("--ledger", str(led), "--scenario", "table2", "--out", str(out), "--key", str(key),
-                "--timestamp", "150")
+    stale = run("publish", "--scenario", "table2", "--workdir", str(work), "--timestamp", "150")
     assert stale.returncode == 2 and "root-timestamp" in stale.stderr
     for args, field in ((["--slots", "0:2"], "--slots"), (["--scenario", "nope"], "--scenario")):
         base = {"--scenario": "table2", "--slots": "1:2"}
         base.update(dict(zip(args[::2], args[1::2])))
-        r = run("--ledger", str(led), "--out", str(out), *[x for kv in base.items() for x in kv])
+        r = run("publish", "--workdir", str(work), *[x for kv in base.items() for x in kv])
         assert r.returncode == 2 and field in r.stderr and "Traceback" not in r.stderr
-    (tmp_path / "bad.key").write_text("zz")
-    r = run("--ledger", str(led), "--scenario", "table2", "--out", str(out), "--key", str(tmp_path / "bad.key"))
-    assert r.returncode == 2 and "--key" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+    (work / "operator" / "operator.key").write_text("zz")
+    r = run("publish", "--scenario", "table2", "--workdir", str(work))
+    assert r.returncode == 2 and "operator key" in r.stderr

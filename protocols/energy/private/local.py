@@ -16,7 +16,8 @@ from mpc.local import run_parties
 
 from protocols.energy.model import Scenario
 from protocols.energy.utility_operator import EpochReceipts, UtilityOperator
-from protocols.energy.private.bills import own_bill_from_receipts, public_info
+from protocols.energy.market import public_info
+from protocols.energy.private.bills import own_bill_from_receipts
 from protocols.energy.private.wallet import Wallet
 from protocols.energy.private.session import PartySetup, group_purchase
 from protocols.ledger import SQLiteLedger, default_group

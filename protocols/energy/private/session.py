@@ -14,9 +14,11 @@ the multi-transaction and records the decision only at the very end.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from mpc.errors import ProofFailure
 from mpc.session import Session
 from zkp.groups.base import Group
 
@@ -70,6 +72,7 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
     say = setup.progress or (lambda msg: None)
 
     with session.stage("stage0_accounts"):
+        await agree_on_market(session, info, setup.scheme)
         say("stage 0: accounts on the ledger")
         await open_accounts(session, group, setup.ledger, info.user_ids, setup.wallet, setup.host)
 
@@ -141,6 +144,17 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
     result = _result_json(info, setup.scheme, join_slot, per_slot, phis)
     return PartyResult(me, info.user_ids[me], result, own_phi, session.stage_report(),
                        (comp.sum_group, comp.sum_outside), comp.deficit, paid.seq, paid.mtx, paid.new_balance)
+
+
+async def agree_on_market(session: Session, info: PublicInfo, scheme: str) -> None:
+    """Abort unless every party computes on the same public market (households, slots, group
+    plan, scheme): a party handed another market file would otherwise compute another function."""
+    mine = hashlib.sha256(info.digest() + scheme.encode()).digest()
+    digests = await session.broadcast_bytes(mine, 32)
+    differ = [p for p, d in enumerate(digests) if d != digests[session.pid]]
+    if differ:
+        raise session.abort(ProofFailure(f"market description: parties {differ} hold another public market "
+                                         f"than party {session.pid}"))
 
 
 def _record(ledger: Ledger, decision: dict) -> bytes:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from protocols.energy.market import MarketFile, check_id, public_info
 from protocols.energy.model import Scenario
 from protocols.energy.utility_operator.receipts import Receipt, ReceiptValues, receipt_leaf_bytes, save_receipts
 from protocols.energy.reference.two_state import two_state_inputs
+from protocols.energy.run_folder import RunFolder, private_dir
 from protocols.ledger.api import Ledger, LedgerRejected
 from zkp.groups.base import Group
 from zkp.merkle import MerkleTree
@@ -65,6 +66,8 @@ class UtilityOperator:
         if not 1 <= t0 <= t1 <= scenario.n_slots:
             raise ValueError(f"epoch {t0}..{t1} is not within slots 1..{scenario.n_slots}")
         values = receipt_values(scenario)
+        for user_id in values:   # ids name receipt files and homes
+            check_id(user_id, "user id")
         g = self.group
         rows: list[tuple[str, int, ReceiptValues, tuple[int, ...], tuple[bytes, ...]]] = []
         for user_id, per_slot in values.items():
@@ -93,11 +96,17 @@ class UtilityOperator:
             raise ValueError(f"operator {self.operator_id!r} is registered on this ledger with another key")
         return ledger.publish_root(self.operator_id, epoch.signed_root)
 
-    def write_receipts(self, epoch: EpochReceipts, folder: Path, users: Iterable[str] | None = None) -> list[Path]:
-        """One receipts file per user, `<folder>/<user>.json`, mode 0600; returns the paths."""
+    def deliver(self, epoch: EpochReceipts, folder: RunFolder, scenario: Scenario) -> list[Path]:
+        """Hand out the epoch: the public market file (no bill in it) and each household's own
+        receipts in its own home (folder 0700, file 0600). Returns the receipts paths."""
+        market = MarketFile(public_info(scenario), scenario.scheme, self.operator_id, self.public_key,
+                            epoch.signed_root.root)
+        folder.market.parent.mkdir(parents=True, exist_ok=True)
+        market.save(folder.market)
         out = []
-        for user_id in (epoch.receipts if users is None else users):
-            path = folder / f"{user_id}.json"
-            save_receipts(path, self.operator_id, epoch.signed_root.root, list(epoch.receipts[user_id].values()))
+        for user_id, per_slot in epoch.receipts.items():
+            path = folder.receipts(user_id)
+            private_dir(path.parent)
+            save_receipts(path, self.operator_id, epoch.signed_root.root, list(per_slot.values()))
             out.append(path)
         return out
