@@ -25,8 +25,9 @@ it is a public linear function of a_p·β_p and a_p.
 Each (user, slot) tuple is one Merkle leaf, whose bytes also name the user
 and the slot (:func:`receipt_leaf`) so a leaf cannot be passed off as another
 user's or another slot's.  Leaves are ordered user-major (scenario order),
-then by slot.  The operator signs (root, tree size, timestamp) with Ed25519,
-publishes the signed root on the ledger, and hands each user its receipts:
+then by slot.  The operator signs (operator id, ledger id, epoch number, root,
+tree size, timestamp) with Ed25519, publishes the signed root on the ledger
+(where the issuer registered its key), and hands each user its receipts:
 values, randomness, the commitments and the inclusion proof.
 
 Command line: ``python -m protocols.energy.operator --help``.
@@ -48,6 +49,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from protocols.energy.model import Scenario
 from protocols.energy.two_state import two_state_inputs
 from protocols.ledger.api import Ledger, LedgerRejected
+from protocols.ledger.issuance import OperatorRegistration
 from zkp.groups.base import Group
 from zkp.merkle import InclusionProof, MerkleTree, encode_commitment_tuple, verify_inclusion
 from zkp.pedersen import Commitment
@@ -168,8 +170,9 @@ class UtilityOperator:
         return public_key_bytes(self.key.public_key())
 
     def issue_epoch(self, scenario: Scenario, t0: int = 1, t1: int | None = None,
-                    timestamp: int | None = None) -> EpochReceipts:
-        """Commit to slots t0..t1 (1-based, inclusive) of every user, build and sign the tree."""
+                    timestamp: int | None = None, *, ledger_id: bytes, epoch: int) -> EpochReceipts:
+        """Commit to slots t0..t1 (1-based, inclusive) of every user, build the tree and sign its root
+        for epoch number ``epoch`` (increasing per operator) on ledger ``ledger_id``."""
         t1 = scenario.n_slots if t1 is None else t1
         if not 1 <= t0 <= t1 <= scenario.n_slots:
             raise ValueError(f"epoch {t0}..{t1} is not within slots 1..{scenario.n_slots}")
@@ -184,20 +187,24 @@ class UtilityOperator:
                 rows.append((user_id, t, vals, rs, cms))
         tree = MerkleTree([receipt_leaf_bytes(u, t, cms) for u, t, _, _, cms in rows])
         ts = int(time.time()) if timestamp is None else timestamp
-        signed = sign_root(self.key, tree, ts)
+        signed = sign_root(self.key, tree, ts, operator_id=self.operator_id, ledger_id=ledger_id, epoch=epoch)
         receipts: dict[str, dict[int, Receipt]] = {u: {} for u in values}
         for index, (u, t, vals, rs, cms) in enumerate(rows):
             receipts[u][t] = Receipt(u, t, vals, rs, cms, tree.prove(index), tree.root)
         return EpochReceipts(t0, t1, tree, signed, receipts)
 
-    def publish(self, ledger: Ledger, epoch: EpochReceipts) -> int:
-        """Register the operator's key on first use, then publish the epoch's signed root; returns its seq."""
+    def publish(self, ledger: Ledger, epoch: EpochReceipts, registration: OperatorRegistration | None = None) -> int:
+        """Register the operator's key on first use (``registration``: the issuer's authorisation),
+        then publish the epoch's signed root; returns its seq."""
         try:
             known = ledger.operator_key(self.operator_id)
         except LedgerRejected:
             known = None
         if known is None:
-            ledger.register_operator(self.operator_id, self.public_key)
+            if registration is None:
+                raise ValueError(f"operator {self.operator_id!r} is not registered on this ledger and no issuer "
+                                 f"authorisation was given")
+            ledger.register_operator(registration)
         elif known != self.public_key:
             raise ValueError(f"operator {self.operator_id!r} is registered on this ledger with another key")
         return ledger.publish_root(self.operator_id, epoch.signed_root)
@@ -223,7 +230,8 @@ def check_receipt(public_key: bytes, signed: SignedRoot, receipt: Receipt, check
         leaf = receipt.leaf()
     except ValueError as exc:
         raise ReceiptInvalid("leaf", str(exc)) from None
-    if not verify_inclusion(signed.root, leaf, receipt.proof):
+    # the leaf bytes name the user and the slot, so the position is the receipt's own; the size is the signed one
+    if not verify_inclusion(signed.root, leaf, receipt.proof, index=receipt.proof.index, tree_size=signed.tree_size):
         raise ReceiptInvalid("merkle-path", f"the inclusion proof of ({receipt.user_id}, slot {receipt.slot}) "
                                             f"does not lead to the signed root")
     if check_openings:
@@ -276,7 +284,8 @@ def _parser() -> argparse.ArgumentParser:
                     "epoch (a, β per period; κ, μ, v in nano-dollars), publish the signed Merkle root on a "
                     "ledger, and write each user's receipts (openings and inclusion proofs) as JSON.  With "
                     "--verify, check receipt files against the ledger instead.")
-    p.add_argument("--ledger", required=True, metavar="PATH", help="SQLite ledger file (created if absent)")
+    p.add_argument("--ledger", required=True, metavar="PATH",
+                   help="SQLite ledger file (created if absent; its writer and issuer keys live in PATH.d/)")
     p.add_argument("--scenario", metavar="FILE", help="scenario JSON (specs/energy.md) or a built-in name")
     p.add_argument("--out", metavar="DIR", help="directory for <user>.json receipt files")
     p.add_argument("--slots", metavar="T0:T1", default=None, help="epoch, 1-based inclusive (default: all slots)")
@@ -341,11 +350,16 @@ def _verify_files(ledger: Ledger, operator_id: str, files: Iterable[str]) -> int
 def main(argv: list[str] | None = None) -> int:
     from protocols.energy.scenario import ScenarioError, load_scenario
     from protocols.ledger.api import LedgerCorrupted
+    from protocols.ledger.issuance import authorise_operator
+    from protocols.ledger.keys import open_local_writer
     from protocols.ledger.sqlite_ledger import SQLiteLedger
 
     args = _parser().parse_args(argv)
     try:
-        ledger = SQLiteLedger(args.ledger)
+        if args.verify is not None:
+            ledger, issuer = SQLiteLedger(args.ledger), None
+        else:
+            ledger, issuer = open_local_writer(args.ledger)
     except (LedgerCorrupted, ValueError) as exc:
         return _fail(f"--ledger {args.ledger}: {exc}")
     except OSError as exc:
@@ -366,9 +380,12 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(str(exc))
         op = UtilityOperator(ledger.group, args.operator_id, key)
         print(f"committing {len(scenario.users)} users × {t1 - t0 + 1} slots …", file=sys.stderr)
-        epoch = op.issue_epoch(scenario, t0, t1, args.timestamp)
+        previous = ledger.roots(args.operator_id)
+        epoch = op.issue_epoch(scenario, t0, t1, args.timestamp, ledger_id=ledger.ledger_id,
+                               epoch=previous[-1].epoch + 1 if previous else 1)
         try:
-            seq = op.publish(ledger, epoch)
+            seq = op.publish(ledger, epoch, authorise_operator(issuer, ledger.ledger_id, args.operator_id,
+                                                               op.public_key))
         except (LedgerRejected, ValueError) as exc:
             return _fail(f"the ledger refused the root: {exc}")
         out = Path(args.out)

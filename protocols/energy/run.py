@@ -12,9 +12,15 @@ Who plays the utility operator and the ledger (and what that trusts):
 - The ledger is an SQLite file (--ledger, default energy_ledger.sqlite in the working
   directory) that every party can read: the same host, or a shared file system for -P runs.
   Only party 0 writes to it (it opens the accounts, submits the multi-transaction and records
-  the decision); the ledger re-verifies every proof and signature itself before appending.
-  Every other party reads the signed root, the operator's key and the accounts from it and
-  checks them on its own.
+  the decision) and signs every entry with the ledger's writer key (<ledger>.d/writer.key);
+  the ledger re-verifies every proof and signature itself before appending, and every party
+  verifies every entry again when it opens the file.  Every other party reads the signed
+  root, the operator's key and the accounts from it and checks them on its own.
+- Tokens: the issuer key (<ledger>.d/issuer.key, created by party 0 with the ledger) registers
+  the operator and authorises each new account's opening balance.  This single-host demo
+  simulates the token purchase: a user's process signs its own --balance with that key, so
+  whoever can read <ledger>.d/ can issue tokens; a real deployment keeps the issuer key with
+  the token seller.
 - Party 0's process also plays the utility operator before the session: it commits every
   user's bill data, publishes the signed Merkle root on the ledger, and writes user u's
   receipts (openings and inclusion proofs) to <ledger>.d/receipts/<root>/<u>.json, which
@@ -105,17 +111,17 @@ def _operator_key(path: Path):
     return key
 
 
-def _play_operator(scenario, ledger, workdir: Path, operator_id: str, say) -> None:
+def _play_operator(scenario, ledger, issuer, workdir: Path, operator_id: str, say) -> None:
     """Party 0 before the session: commit the epoch, publish the signed root, write the receipts."""
     from protocols.energy.operator import UtilityOperator
+    from protocols.ledger.issuance import authorise_operator
 
     op = UtilityOperator(ledger.group, operator_id, _operator_key(workdir / "operator.key"))
-    try:
-        last = ledger.latest_root(operator_id).timestamp
-    except Exception:  # no root yet (LedgerRejected) or no operator
-        last = 0
-    epoch = op.issue_epoch(scenario, timestamp=max(int(time.time()), last + 1))
-    seq = op.publish(ledger, epoch)
+    previous = ledger.roots(operator_id)
+    last = previous[-1].timestamp if previous else 0
+    epoch = op.issue_epoch(scenario, timestamp=max(int(time.time()), last + 1), ledger_id=ledger.ledger_id,
+                           epoch=previous[-1].epoch + 1 if previous else 1)
+    seq = op.publish(ledger, epoch, authorise_operator(issuer, ledger.ledger_id, operator_id, op.public_key))
     out = workdir / "receipts" / epoch.signed_root.root.hex()
     out.mkdir(parents=True, exist_ok=True)
     for uid, per_slot in epoch.receipts.items():
@@ -129,6 +135,8 @@ def _play_operator(scenario, ledger, workdir: Path, operator_id: str, say) -> No
 def _load_wallet(group, workdir: Path, uid: str, balance: int, ledger):
     from protocols.energy.private_payments import Wallet
     from protocols.ledger.api import LedgerRejected
+    from protocols.ledger.issuance import authorise_issuance
+    from protocols.ledger.keys import load_key
 
     path = workdir / "wallets" / f"{uid}.json"
     if path.exists():
@@ -140,6 +148,12 @@ def _load_wallet(group, workdir: Path, uid: str, balance: int, ledger):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     wallet = Wallet.fresh(group, uid, balance)
+    try:  # the simulated token purchase (see the module docstring)
+        issuer = load_key(workdir / "issuer.key")
+    except (OSError, ValueError) as exc:
+        _bad(f"--ledger: cannot read the issuer key to buy tokens: {exc}")
+    wallet.issuance = authorise_issuance(issuer, group, ledger.ledger_id, uid, wallet.public_key, wallet.balance,
+                                         wallet.r_balance)
     wallet.save(path)
     return wallet, path
 
@@ -172,6 +186,7 @@ def main() -> None:
     from protocols.energy.operator import Receipt, ReceiptInvalid, check_receipt
     from protocols.ledger import SQLiteLedger, default_group
     from protocols.ledger.api import LedgerCorrupted, LedgerRejected
+    from protocols.ledger.keys import open_local_writer
 
     def say(msg: str) -> None:
         print(f"[party {pid}] {msg}", flush=True)
@@ -182,7 +197,7 @@ def main() -> None:
     try:
         workdir.mkdir(parents=True, exist_ok=True)
         # only party 0 touches the file before the session: it may still be creating it
-        ledger = SQLiteLedger(ledger_path, group) if pid == 0 else None
+        ledger, issuer = open_local_writer(ledger_path, group, workdir) if pid == 0 else (None, None)
     except (LedgerCorrupted, ValueError, OSError) as exc:
         _bad(f"--ledger {args.ledger}: {exc}")
     info = public_info(scenario)
@@ -192,7 +207,7 @@ def main() -> None:
     say(DESIGN_NOTE)
     if pid == 0:
         try:
-            _play_operator(scenario, ledger, workdir, args.operator_id, say)
+            _play_operator(scenario, ledger, issuer, workdir, args.operator_id, say)
         except (LedgerRejected, ValueError) as exc:
             _bad(f"--ledger {args.ledger}: the operator could not publish: {exc}")
 
