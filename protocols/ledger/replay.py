@@ -18,6 +18,7 @@ it trusts; otherwise the genesis is anchored by a pinned head
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from protocols.ledger.api import Entry, LedgerCorrupted, LedgerRejected
@@ -46,7 +47,6 @@ class VerifiedChain:
         self.genesis: Genesis | None = None
         self.ctx: LedgerContext | None = None
         self.state = MemoryState()
-        self.entries: list[Entry] = []
         self.stored: list[StoredEntry] = []
 
     # -- where the chain stands ------------------------------------------------------------
@@ -115,7 +115,10 @@ class VerifiedChain:
             self.ctx = LedgerContext(self.group, self.genesis.ledger_id, self.genesis.issuer_key)
         self.state.apply(c.effects)
         self.stored.append(e)
-        self.entries.append(Entry(e.seq, e.kind, c.payload, e.prev_hash, e.hash, e.signature))
+
+    def entries(self) -> list[Entry]:
+        """The verified entries with freshly parsed payloads (callers may change them freely)."""
+        return [Entry(e.seq, e.kind, json.loads(e.payload), e.prev_hash, e.hash, e.signature) for e in self.stored]
 
     def accept(self, e: StoredEntry) -> None:
         """Check and apply; a rule failure in a stored entry is corruption, not a refused request."""

@@ -72,6 +72,9 @@ _GUARDS = {
     "entries_no_delete": "CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries "
                          "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END",
 }
+# what ANALYZE creates: statistics the query planner reads, never code that runs on a write
+_STAT_TABLES = {"sqlite_stat1", "sqlite_stat4"}
+_MASTER = "SELECT type, name, tbl_name, sql FROM sqlite_master"
 _ROWS = ("SELECT seq, typeof(seq), CAST(kind AS BLOB), CAST(payload AS BLOB), CAST(prev_hash AS BLOB), "
          "CAST(hash AS BLOB), CAST(signature AS BLOB) FROM entries")
 
@@ -89,9 +92,11 @@ def default_group() -> Group:
 def _check_schema(rows: list[tuple]) -> list[str] | None:
     """The guard triggers missing from an otherwise exact schema; None for an empty database.
 
-    LedgerCorrupted for anything else: an unexpected table, index, view or trigger, or an
-    expected object whose SQL differs (e.g. a guard of the same name with an empty body).
+    LedgerCorrupted for anything else: an unexpected table, index, view or trigger — including
+    one named like SQLite's internal objects, which ``PRAGMA writable_schema`` can plant — or
+    an expected object whose SQL differs (e.g. a guard of the same name with an empty body).
     """
+    rows = [r for r in rows if not (r[0] == "table" and r[1] in _STAT_TABLES)]
     if not rows:
         return None
     names = {name for _, name, _, _ in rows}
@@ -192,8 +197,7 @@ class SQLiteLedger(Ledger):
         if own:
             conn.execute("BEGIN")
         try:
-            missing = _check_schema(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
-                                                 "WHERE name NOT LIKE 'sqlite_%'").fetchall())
+            missing = _check_schema(conn.execute(_MASTER).fetchall())
             rows = []
             if missing is not None:
                 if after is None:
@@ -210,9 +214,7 @@ class SQLiteLedger(Ledger):
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            schema = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
-                                  "WHERE name NOT LIKE 'sqlite_%'").fetchall()
-            missing = _check_schema(schema)
+            missing = _check_schema(conn.execute(_MASTER).fetchall())
             if missing is None:
                 conn.execute(_TABLE)
                 missing = sorted(_GUARDS)
@@ -473,7 +475,7 @@ class SQLiteLedger(Ledger):
 
     def entries(self) -> list[Entry]:
         self._sync()
-        return list(self._chain.entries)
+        return self._chain.entries()
 
     # -- verification --------------------------------------------------------------------------
     def verify_chain(self, check_proofs: bool = True) -> None:

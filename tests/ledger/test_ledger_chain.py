@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -313,45 +314,63 @@ _APPENDER = textwrap.dedent("""
     import os, sys, time
     from protocols.ledger import SQLiteLedger, default_group
     from protocols.ledger.keys import load_key
-    path, key, stop = sys.argv[1:4]
-    led = SQLiteLedger(path, default_group(), writer=load_key(key), check_proofs=False)
+    from zkp.merkle import MerkleTree
+    from zkp.signatures import sign_root
+    path, writer, operator, stop = sys.argv[1:5]
+    led = SQLiteLedger(path, default_group(), writer=load_key(writer), check_proofs=False)
+    op = load_key(operator)
     print("ready", flush=True)
     deadline = time.time() + 120
     n = 0
-    while not os.path.exists(stop) and time.time() < deadline and n < 2000:   # bounded in time and count
+    while not os.path.exists(stop) and time.time() < deadline and n < 300:   # bounded in time and count
+        n += 1   # state-changing entries (the operator's roots) and decisions
+        led.publish_root("ticker", sign_root(op, MerkleTree([str(n).encode()]), n, operator_id="ticker",
+                                             ledger_id=led.ledger_id, epoch=n))
         led.record_decision("tick", {"i": n, "pad": "x" * 2000})
-        n += 1
-        time.sleep(0.02)
+        time.sleep(0.01)
     print(n, flush=True)
 """)
 
 
-def test_a_healthy_ledger_verifies_while_another_process_appends(populated, tmp_path):
-    """Every open and every inspect run reads one snapshot, so concurrent appends never look like corruption."""
+def _key_file(path, key):
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+    path.write_text(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex())
+    return path
+
+
+def test_a_healthy_ledger_verifies_while_another_process_appends(populated, tmp_path):
+    """Finding 2: opens, inspect runs and a long-lived handle while another process appends state-changing
+    entries.  Each verification reads schema and entries in one transaction and derives all state from
+    those rows, so concurrent appends never make a healthy ledger look corrupted."""
     path = _copy(populated, tmp_path)
-    key, stop = tmp_path / "writer.key", tmp_path / "stop"
+    op = generate_operator_key()
     with SQLiteLedger(path, GROUP) as led:
-        key.write_text(keys_of(led).writer.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex())
-    child = subprocess.Popen([sys.executable, "-c", _APPENDER, str(path), str(key), str(stop)],
-                             stdout=subprocess.PIPE, text=True)
+        writer = keys_of(led).writer
+        register(reopen(led), "ticker", public_key_bytes(op.public_key()))
+    stop = tmp_path / "stop"
+    child = subprocess.Popen([sys.executable, "-c", _APPENDER, str(path), str(_key_file(tmp_path / "w.key", writer)),
+                              str(_key_file(tmp_path / "op.key", op)), str(stop)], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "ready"
     seen = set()
+    long_lived = SQLiteLedger(path, GROUP, check_proofs=False)
     try:
+        time.sleep(1.0)  # let the history grow, so that each verification takes a while
         for _ in range(4):
             with SQLiteLedger(path, GROUP, check_proofs=False) as led:
                 seen.add(led.head()[0])
             out = _inspect(path, "--fast")
             assert out.returncode == 0, out.stderr
+            long_lived.verify_chain(check_proofs=False)
+            seen.add(long_lived.latest_root("ticker").epoch)
     finally:
         stop.touch()
         appended = int(child.stdout.readline())
         child.wait(timeout=60)
     assert child.returncode == 0
-    assert len(seen) > 1, "the appender was not running during the opens"
-    with SQLiteLedger(path, GROUP) as led:
-        assert led.head()[0] == DECISION + appended
+    assert len(seen) > 2, "the appender was not running during the opens"
+    assert long_lived.head()[0] == DECISION + 1 + 2 * appended
+    long_lived.close()
 
 
 # -- finding 8: planted triggers --------------------------------------------------------------------
@@ -369,6 +388,19 @@ def test_planted_or_altered_triggers_are_refused_and_dropped_guards_recreated(po
     conn.close()
     with pytest.raises(LedgerCorrupted, match="unexpected trigger 'swallow'"):
         SQLiteLedger(path, GROUP)
+    path = _copy(populated, tmp_path, "internal.sqlite")  # a name SQLite reserves, planted by writing the schema
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute("INSERT INTO sqlite_master VALUES ('trigger', 'sqlite_swallow', 'entries', 0, 'CREATE TRIGGER "
+                 "sqlite_swallow BEFORE INSERT ON entries BEGIN SELECT RAISE(IGNORE); END')")
+    conn.close()
+    with pytest.raises(LedgerCorrupted, match="unexpected trigger 'sqlite_swallow'"):
+        SQLiteLedger(path, GROUP)
+    path = _copy(populated, tmp_path, "analyzed.sqlite")  # statistics are not code: a file someone ANALYZEd opens
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("ANALYZE")
+    conn.close()
+    SQLiteLedger(path, GROUP, check_proofs=False).close()
     path = _copy(populated, tmp_path, "dropped.sqlite")
     raw(path).close()
     SQLiteLedger(path, GROUP).close()
