@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Optional
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from mpc.field import PrimeField
 from mpc.local import run_parties
 
@@ -19,8 +21,6 @@ from protocols.energy.operator import EpochReceipts, UtilityOperator
 from protocols.energy.private_inputs import own_bill_from_receipts, public_info
 from protocols.energy.private_payments import Wallet
 from protocols.energy.private_session import PartySetup, group_purchase
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from protocols.ledger import (SQLiteLedger, authorise_issuance, authorise_operator, default_group,
                               open_account_request)
 from protocols.ledger.transactions import raw_public_key

@@ -28,6 +28,17 @@ one-to-all send in the session API would cut the non-writers' share to zero.)
 
 A ledger that is replicated by other means (e.g. a blockchain) takes part by
 :func:`agree_on_head` alone.
+
+How a session uses it, every party with its own file and its own pin::
+
+    # the writer (party `host`): holds the writer key; creates the ledger on first use
+    ledger = SQLiteLedger.open_or_create(path, group, writer_key, issuer_public_key, pin=pin_path)
+    # every other party: its own replica, empty at first; expect_writer if it knows the key
+    ledger = SQLiteLedger(path, group, replica=True, pin=pin_path, expect_writer=writer_public_key)
+
+    await replicate(session, ledger, writer=host)   # at the start: before anything is read
+    ...                                             # a stage in which the host writes
+    await replicate(session, ledger, writer=host)   # after every stage that wrote
 """
 
 from __future__ import annotations

@@ -211,3 +211,46 @@ def test_replicas_converge_to_the_writers_head(tmp_path_factory, rounds, newcome
                 assert json.loads(pin.read_text())["seq"] == writer.head()[0]
     for led in ledgers:
         led.close()
+
+
+def test_the_private_group_purchase_runs_on_a_ledger_file_per_party(tmp_path):
+    """The flagship protocol (energy.private_session.group_purchase) with every party reading its own
+    replica: accounts are bought before the session, so one replication before it and one after it suffice
+    (the integration into the multi-process CLI adds one after every stage that writes)."""
+    import dataclasses
+
+    from protocols.energy.private_local import prepare
+    from protocols.energy.private_session import group_purchase
+    from protocols.energy.scenario import BUILTIN_DIR, parse_scenario
+
+    data = json.loads((BUILTIN_DIR / "table2.json").read_text())
+    for u in data["users"]:
+        u["energy_wh"] = u["energy_wh"][:6]  # the group joins at slot 6
+    setups, _, host = prepare(parse_scenario(data), tmp_path / "party0.sqlite")
+    m = len(setups)
+    pins = [tmp_path / f"party{p}.pin" for p in range(m)]
+    ledgers = [reopen_with_pin(host, pins[0])] + [
+        SQLiteLedger(tmp_path / f"party{p}.sqlite", host.group, replica=True, pin=pins[p],
+                     expect_writer=host.writer_key) for p in range(1, m)]
+    host.close()
+    setups = [dataclasses.replace(s, ledger=ledgers[p]) for p, s in enumerate(setups)]
+
+    async def program(session):
+        before = await replicate(session, ledgers[session.pid])
+        result = await group_purchase(session, setups[session.pid])
+        return before, result, await replicate(session, ledgers[session.pid])
+
+    results = run_parties(m, program, field=PrimeField(host.group.order), timeout=120)
+    assert not any(isinstance(r, BaseException) for r in results), results
+    assert {r[1].result["join_slot"] for r in results} == {6}
+    final = results[0][2]
+    assert all(r[2] == final for r in results) and final[0] == results[0][0][0] + 2
+    for p, led in enumerate(ledgers):
+        assert [e.kind for e in led.entries()[-2:]] == ["multi_transaction", "decision"]
+        assert all(led.account(u).nonce == 1 for u in ("u1", "u2", "u3", "u4"))
+        led.close()
+    assert {_inspect_head(tmp_path / f"party{p}.sqlite") for p in range(m)} == {f"{final[0]}:{final[1].hex()}"}
+
+
+def reopen_with_pin(ledger: SQLiteLedger, pin: Path) -> SQLiteLedger:
+    return SQLiteLedger(ledger.path, ledger.group, writer=ledger._writer, pin=pin)
