@@ -52,6 +52,9 @@ from protocols.ledger.sqlite_ledger import SQLiteLedger
 
 #: largest single broadcast of entry bytes; bigger batches go in several rounds.
 CHUNK = 1 << 20
+#: largest batch of entries one replication carries (a party announcing more aborts the session)
+MAX_BATCH = 1 << 30
+_MAX_STATUS = 1 + 8 + HASH_SIZE + 300
 _OK, _FAILED = b"\x01", b"\x00"
 
 
@@ -61,9 +64,14 @@ class LedgerDivergence(MPCAbort):
     check = "ledger replica agreement"
 
 
-async def _broadcast_variable(session: Session, payload: bytes) -> list[bytes]:
-    """Everyone broadcasts a byte string of any length: lengths first, then payloads padded to the longest."""
+async def _broadcast_variable(session: Session, payload: bytes, limits: list[int]) -> list[bytes]:
+    """Everyone broadcasts a byte string of any length up to its limit: lengths first, then payloads padded
+    to the longest.  A party announcing more than its limit aborts the session before anyone sends it."""
     sizes = [int.from_bytes(x, "big") for x in await session.broadcast_bytes(len(payload).to_bytes(8, "big"), 8)]
+    over = [p for p, (n, cap) in enumerate(zip(sizes, limits)) if n > cap]
+    if over:
+        raise session.abort(LedgerDivergence(f"party {over[0]} announced {sizes[over[0]]} bytes, more than the "
+                                             f"{limits[over[0]]} it may send"))
     width = max(sizes)
     out = [bytearray() for _ in sizes]
     for at in range(0, width, CHUNK):
@@ -110,7 +118,7 @@ async def agree_on_head(session: Session, ledger: Ledger, status: str | None = N
         mine = _OK + _encode_head(ledger.head()) if status is None else _FAILED + status.encode()[:300]
     except (LedgerCorrupted, LedgerRejected) as exc:
         mine = _FAILED + f"cannot read its ledger: {exc}".encode()[:300]
-    got = await _broadcast_variable(session, mine)
+    got = await _broadcast_variable(session, mine, [_MAX_STATUS] * session.m)
     failed = [f"party {p}: {g[1:].decode(errors='replace')}" for p, g in enumerate(got) if g[:1] != _OK]
     if failed:
         raise session.abort(LedgerDivergence("; ".join(failed)))
@@ -148,7 +156,10 @@ async def replicate(session: Session, ledger: SQLiteLedger, writer: int = 0) -> 
                 batch = _encode_batch(ledger.stored_entries(after=min(s for s, _ in heads)))
             except (LedgerCorrupted, LedgerRejected) as exc:
                 failure = f"cannot read its ledger: {exc}"
-    sent = (await _broadcast_variable(session, batch))[writer]
+    if len(batch) > MAX_BATCH:
+        failure, batch = f"{len(batch)} bytes of entries to send exceed the {MAX_BATCH}-byte limit", b""
+    limits = [MAX_BATCH if p == writer else 0 for p in range(session.m)]  # only the writer sends entries
+    sent = (await _broadcast_variable(session, batch, limits))[writer]
 
     if session.pid != writer and failure is None:
         try:

@@ -42,22 +42,22 @@ def _inspect_head(path: Path) -> str:
     return re.search(r"head (\d+:[0-9a-f]{64})", out.stderr).group(1)
 
 
-def _factory(tamper=None):
-    """Sessions as usual, except that party 0's broadcasts to party 2 pass through ``tamper`` (a writer that
-    sends different parties different bytes)."""
+def _factory(tamper=None, cheater: int = 0, victims: tuple[int, ...] = (2,)):
+    """Sessions as usual, except that the cheater's broadcasts to the victims pass through ``tamper`` (e.g. a
+    writer that sends different parties different bytes)."""
     class Equivocating(Session):
         def _broadcast_payload_for(self, peer, payload):
-            return tamper(payload) if peer == 2 else payload
+            return tamper(payload) if peer in victims else payload
 
     def factory(pid, transport, prep):
-        return (Equivocating if pid == 0 and tamper else Session)(transport, prep, PrimeField())
+        return (Equivocating if pid == cheater and tamper else Session)(transport, prep, PrimeField())
     return factory
 
 
-def _replicate_all(ledgers, tamper=None) -> list:
+def _replicate_all(ledgers, tamper=None, timeout: float = 60, **kw) -> list:
     async def program(session):
         return await replicate(session, ledgers[session.pid])
-    return run_parties(len(ledgers), program, session_factory=_factory(tamper), timeout=60)
+    return run_parties(len(ledgers), program, session_factory=_factory(tamper, **kw), timeout=timeout)
 
 
 def test_every_party_ends_each_stage_with_the_same_verified_ledger_in_its_own_file(tmp_path):
@@ -151,6 +151,19 @@ def test_a_writer_signed_entry_that_breaks_a_rule_is_refused_by_every_replica(tm
         assert isinstance(r, LedgerDivergence), r
         assert "the writer signed an entry that breaks a ledger rule (signature: account 'u2'" in str(r)
     assert all(led.head() == writer.head() for led in ledgers[1:])  # everything up to the bad entry
+
+
+def test_only_the_writer_may_send_entries_and_no_one_more_than_the_limit(tmp_path):
+    """A party that announces a batch of entries (or a huge one) makes the others abort before anything of
+    that size is sent or allocated."""
+    writer, ledgers, _ = _files(tmp_path)
+    announce = (1 << 40).to_bytes(8, "big")
+    results = _replicate_all(ledgers, lambda payload: announce if payload == bytes(8) else payload, timeout=5,
+                             cheater=1, victims=(0, 2))
+    for pid in (0, 2):
+        assert isinstance(results[pid], LedgerDivergence), results[pid]
+        assert f"party 1 announced {1 << 40} bytes, more than the 0 it may send" in str(results[pid])
+    assert ledgers[2].head()[0] == -1
 
 
 def test_a_replica_expecting_another_writer_refuses_the_genesis(tmp_path):
