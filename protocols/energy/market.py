@@ -19,6 +19,7 @@ from typing import Any
 
 from mpc.cli import CliError, read_json_file
 from protocols.energy.model import SCHEMES, Scenario
+from protocols.ledger.chain import LEDGER_ID_SIZE
 
 FORMAT = "mpc-markets/energy-market/v1"
 #: household and operator ids: they name files and folders, so only a safe character set
@@ -85,10 +86,13 @@ class MarketFile:
     operator_id: str
     operator_key: bytes      # raw Ed25519 public key
     root: bytes              # the epoch's Merkle root (the signed root itself is on the ledger)
+    ledger_id: bytes         # the ledger the root was published on ...
+    ledger_writer: bytes     # ... and its writer's public key, which every replica expects
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "public": self.info.to_json(), "scheme": self.scheme,
-                "operator_id": self.operator_id, "operator_key": self.operator_key.hex(), "root": self.root.hex()}
+                "operator_id": self.operator_id, "operator_key": self.operator_key.hex(), "root": self.root.hex(),
+                "ledger_id": self.ledger_id.hex(), "ledger_writer": self.ledger_writer.hex()}
 
     def save(self, path: str | os.PathLike) -> None:
         with open(path, "w", encoding="utf-8") as fh:
@@ -125,7 +129,8 @@ class MarketFile:
         if d.get("scheme") not in SCHEMES:
             raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}")
         return cls(info, d["scheme"], check_id(d.get("operator_id"), "operator_id"),
-                   _hex(d.get("operator_key"), "operator_key", 32), _hex(d.get("root"), "root", 32))
+                   _hex(d.get("operator_key"), "operator_key", 32), _hex(d.get("root"), "root", 32),
+                   _hex(d.get("ledger_id"), "ledger_id", LEDGER_ID_SIZE), _hex(d.get("ledger_writer"), "ledger_writer", 32))
 
 
 def _obj(v: Any, what: str) -> dict:

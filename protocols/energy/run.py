@@ -9,16 +9,22 @@ Roles and what each sees (protocols.energy.run_folder lays out the files):
   publish`) commits every household's bill data, publishes the signed Merkle root on the
   ledger, writes the public market file and hands each household only its own receipts,
   in that household's home. It sees the bills it issued; it takes no part in the session.
-  With --scenario, this command starts that process first (only when -M starts every party).
-- Household p (party p, in the market file's order) reads the public market file, the
-  ledger and its own home only (receipts, and its wallet: Ed25519 key and balance opening,
-  created with --balance dollars on first use). It learns the per-slot decisions, the two
+  With --scenario, this command starts that process first, then opens the account of every
+  household that has no wallet yet (one `accounts open` process each, --balance dollars),
+  both only when -M starts every party.
+- Household p (party p, in the market file's order) reads the public market file and its
+  own home only (receipts; wallet: Ed25519 key and balance opening; ledger replica); party 0
+  also the ledger service's file and writer key. It learns the per-slot decisions, the two
   public sums at the join slot, the rounding deficit and its own φ; the result JSON holds
   only its own φ unless --reveal-all (testing).
-- The ledger is an SQLite file every household reads; party 0 is its only writer during the
-  session (accounts, the multi-transaction, the decision) and the ledger re-verifies every
-  proof and signature before it appends. Every household checks the operator's key and
-  root on it against the market file, and every receipt against the root.
+- The ledger service (<workdir>/ledger/) holds the writer and issuer keys: the operator
+  publishes through it, `python -m protocols.energy.accounts open` opens a household's
+  account through it (the token issuer sees the amount bought), and during the session
+  party 0 holds its writer key. Every household keeps its own replica in its home: at the
+  start and after every stage that wrote, party 0 sends the new entries, every household
+  verifies them under the ledger's rules, appends them to its own file and pins the head,
+  and the session goes on only if all heads agree. Every household checks the operator's
+  key and root against the market file, and its receipts against the root.
 - The preprocessing backend's trust model is printed at start; with the trusted dealer,
   party 0 could read every household's input, so use it only for tests.
 Party i writes its result JSON to OUT for party 0 and OUT with ".party<i>" before the
@@ -36,9 +42,13 @@ from mpc.cli import CliError, bounded_float, check_output_path, write_json_file
 from mpc.errors import ProofFailure
 from mpc.session_cli import SessionCLI, party_path
 
+HOST = 0   # the party that holds the ledger's writer key during the session
+MAX_DOLLARS = 1.8e10
+
 ROLES = ("roles: the operator sees the bills it issued and is not in the session; each household sees only "
-         "its own receipts, wallet and φ, plus the public decisions and sums; party 0 writes the ledger, which "
-         "re-verifies everything; every household checks the operator's root and its receipts itself")
+         "its own receipts, wallet and φ, plus the public decisions and sums; party 0 writes the ledger, every "
+         "household verifies each entry into its own replica; every household checks the operator's root and "
+         "its receipts itself")
 
 
 def build_cli() -> SessionCLI:
@@ -58,34 +68,45 @@ def build_cli() -> SessionCLI:
     p.add_argument("--workdir", metavar="DIR", default="energy_run",
                    help="run folder: public market file, ledger, operator key, one home per household "
                         "(default: energy_run)")
-    p.add_argument("--ledger", metavar="PATH", default=None,
-                   help="ledger file (default <workdir>/ledger.sqlite)")
     p.add_argument("--json", metavar="OUT", default=None,
                    help="write this party's result JSON (party i > 0 inserts .party<i> before the suffix)")
     p.add_argument("--reveal-all", action="store_true",
                    help="testing only: open every φ_i to every party and write them all")
-    p.add_argument("--balance", type=bounded_float(0.0, 1.8e10, what="dollars"), default=10_000.0,
-                   help="opening token balance in dollars of a household's new account, at most 1.8e10 (the 2^64 "
-                        "n$ bound; default 10000)")
+    p.add_argument("--balance", type=bounded_float(0.0, MAX_DOLLARS, what="dollars"), default=10_000.0,
+                   help="with --scenario: tokens bought, in dollars, by a household that has no account yet (at "
+                        f"most {MAX_DOLLARS:g}, the 2^64 n$ bound; default 10000)")
     p.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
-    cli.launcher_only.update({"--scenario", "--scheme"})   # the operator runs once, before the households
+    cli.launcher_only.update({"--scenario", "--scheme", "--balance"})   # the set-up runs once, before the session
     return cli
 
 
-def _run_operator(args) -> None:
-    """The operator's own process (so that no household process ever holds the bills)."""
-    cmd = [sys.executable, "-m", "protocols.energy.utility_operator", "publish", "--scenario", args.scenario,
-           "--workdir", args.workdir, "--operator-id", args.operator_id]
-    if args.ledger:
-        cmd += ["--ledger", args.ledger]
-    if args.scheme:
-        cmd += ["--scheme", args.scheme]
-    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def _run_role(module: str, *args: str) -> None:
+    """Another role's own process (the operator, a household opening its account): no household
+    session process ever holds the bills or another household's key."""
+    proc = subprocess.run([sys.executable, "-m", module, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
     lines = proc.stderr.strip().splitlines()
     if proc.returncode != 0:
-        raise CliError(lines[-1].removeprefix("error: ") if lines else f"the operator exited with {proc.returncode}")
+        raise CliError(lines[-1].removeprefix("error: ") if lines else f"{module} exited with {proc.returncode}")
     for line in lines:
         print(line, file=sys.stderr, flush=True)
+
+
+def _set_up(args, folder) -> None:
+    """The one-command demo: the operator publishes, then every household without a wallet opens
+    its account (each in its own process)."""
+    from protocols.energy.market import MarketFile
+
+    operator = ["publish", "--scenario", args.scenario, "--workdir", args.workdir, "--operator-id", args.operator_id]
+    _run_role("protocols.energy.utility_operator", *operator, *(["--scheme", args.scheme] if args.scheme else []))
+    try:
+        market = MarketFile.load(folder.market)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    for uid in market.info.user_ids:
+        if not folder.wallet(uid).exists():
+            _run_role("protocols.energy.accounts", "open", "--workdir", args.workdir, "--household", uid,
+                      "--dollars", repr(args.balance))
 
 
 def _validate(args, cli: SessionCLI):
@@ -94,10 +115,7 @@ def _validate(args, cli: SessionCLI):
     from protocols.energy.run_folder import RunFolder
 
     args.workdir = str(Path(args.workdir).resolve())
-    if args.ledger:
-        args.ledger = str(Path(args.ledger).resolve())
-        if not Path(args.ledger).parent.is_dir():
-            raise CliError(f"--ledger {args.ledger}: folder {Path(args.ledger).parent} does not exist")
+    folder = RunFolder(args.workdir)
     if args.json:
         for pid in range(cli.m) if cli.plan.spawn else [cli.pid]:
             check_output_path(party_path(args.json, pid), "--json")
@@ -110,8 +128,7 @@ def _validate(args, cli: SessionCLI):
         parent = Path(args.workdir).parent
         if not parent.is_dir():
             raise CliError(f"--workdir {args.workdir}: folder {parent} does not exist")
-        _run_operator(args)
-    folder = RunFolder(args.workdir, args.ledger)
+        _set_up(args, folder)
     if not folder.market.exists():
         raise CliError(f"--workdir {args.workdir}: no market file {folder.market}; give --scenario or run "
                        "python -m protocols.energy.utility_operator publish first")
@@ -123,27 +140,29 @@ def _validate(args, cli: SessionCLI):
     if cli.m != n:
         raise CliError(f"-M{cli.m}: the market registers {n} households and the protocol runs one party per "
                        f"household; start it with -M{n}")
+    for uid in market.info.user_ids if cli.plan.spawn else [market.info.user_ids[cli.pid]]:
+        if not folder.wallet(uid).exists():
+            raise CliError(f"household {uid} has no wallet: run python -m protocols.energy.accounts open --workdir "
+                           f"{args.workdir} --household {uid} first")
     cli.market, cli.folder = market, folder
     return None
 
 
-def _load_wallet(folder, group, uid: str, balance: int, ledger):
-    from protocols.energy.private.wallet import Wallet
-    from protocols.energy.run_folder import private_dir
-    from protocols.ledger.api import LedgerRejected
+def _open_ledger(session, folder, market, group, uid: str, writer: bool):
+    """Party 0: the ledger service's copy with its writer key; every other household: its own
+    replica (created empty on first use), which accepts only the market's ledger and writer."""
+    from protocols.ledger import LedgerCorrupted, SQLiteLedger
+    from protocols.ledger.keys import load_key
 
-    path = folder.wallet(uid)
-    if path.exists():
-        return Wallet.load(path), path
     try:
-        ledger.account(uid)
-        raise ValueError(f"account {uid!r} exists on the ledger but its wallet {path} is missing")
-    except LedgerRejected:
-        pass
-    private_dir(path.parent)
-    wallet = Wallet.fresh(group, uid, balance)
-    wallet.save(path)
-    return wallet, path
+        if writer:
+            ledger = SQLiteLedger(folder.ledger, group, writer=load_key(folder.writer_key), pin=folder.pin(uid))
+        else:
+            ledger = SQLiteLedger(folder.replica(uid), group, replica=True, pin=folder.pin(uid),
+                                  expect_writer=market.ledger_writer)
+    except (LedgerCorrupted, ValueError, OSError) as exc:
+        raise session.abort(ProofFailure(f"ledger of {uid}: {exc}"))
+    return ledger
 
 
 def _check_operator(session, market, ledger, group, uid, receipts_path):
@@ -156,9 +175,9 @@ def _check_operator(session, market, ledger, group, uid, receipts_path):
         key = ledger.operator_key(market.operator_id)
     except LedgerRejected as exc:
         raise session.abort(ProofFailure(f"operator root: {exc}"))
-    if key != market.operator_key or signed.root != market.root:
-        raise session.abort(ProofFailure("operator root: the ledger's operator key or latest root differs from "
-                                         "the market file's"))
+    if key != market.operator_key or signed.root != market.root or ledger.ledger_id != market.ledger_id:
+        raise session.abort(ProofFailure("operator root: the ledger's id, operator key or latest root differs "
+                                         "from the market file's"))
     try:
         _, _, receipts = load_receipts(receipts_path)
         for r in receipts:
@@ -179,26 +198,25 @@ def main() -> None:
 
     from mpc.field import PrimeField
     from protocols.energy.private.bills import own_bill_from_receipts
-    from protocols.energy.private.session import PartySetup, group_purchase
-    from protocols.ledger import SQLiteLedger, default_group
-    from protocols.ledger.api import LedgerCorrupted
+    from protocols.energy.private.session import PartySetup, group_purchase, sync_ledger
+    from protocols.energy.private.wallet import Wallet
+    from protocols.ledger import default_group
 
     group = default_group()
     cli.say(f"household {uid} of {cli.m}; scheme {market.scheme}; group {group.name} ({type(group).__name__})")
     cli.say(ROLES)
 
     async def program(session):
-        try:
-            ledger = SQLiteLedger(folder.ledger, group, create=False)
-        except (LedgerCorrupted, ValueError, OSError) as exc:
-            raise session.abort(ProofFailure(f"ledger {folder.ledger}: {exc}"))
+        ledger = _open_ledger(session, folder, market, group, uid, pid == HOST)
+        await sync_ledger(session, ledger, HOST)   # every replica at the writer's verified head
         receipts = _check_operator(session, market, ledger, group, uid, folder.receipts(uid))
+        wallet_path = folder.wallet(uid)
         try:
-            wallet, wallet_path = _load_wallet(folder, group, uid, int(args.balance * 10**9), ledger)
+            wallet = Wallet.load(wallet_path)
         except ValueError as exc:
             raise session.abort(ProofFailure(f"wallet of {uid}: {exc}"))
         setup = PartySetup(info, market.scheme, group, own_bill_from_receipts(uid, receipts), wallet, ledger,
-                           market.operator_id, args.reveal_all, progress=cli.say)
+                           market.operator_id, args.reveal_all, host=HOST, progress=cli.say)
         cli.say(f"connected; {session.m} parties, opening via {session.open_mode}")
         result = await group_purchase(session, setup)
         if result.new_balance is not None:

@@ -15,18 +15,23 @@ from protocols.energy.scenarios.loader import parse_scenario
 from tests.conftest import REPO, free_base_port
 
 
-def _publish(scenario_path, workdir):
-    """The operator's own process: commit the bills, publish the root, hand out receipts."""
+def _publish(scenario_path, workdir, households):
+    """The operator's own process (commit the bills, publish the root, hand out receipts), then
+    each household opens its account in its own process."""
     r = subprocess.run([sys.executable, "-m", "protocols.energy.utility_operator", "publish", "--scenario",
                         str(scenario_path), "--workdir", str(workdir)], cwd=REPO, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0, r.stderr
+    for uid in households:
+        r = subprocess.run([sys.executable, "-m", "protocols.energy.accounts", "open", "--workdir", str(workdir),
+                            "--household", uid], cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
 
 
 def _start(m, scenario_path, tmp_path, extra=(), base=None):
     """The operator, then one process per household started by hand (-I)."""
     base = base or free_base_port(m)
-    _publish(scenario_path, tmp_path / "run")
+    _publish(scenario_path, tmp_path / "run", [f"u{k + 1}" for k in range(m)])
     procs = []
     for i in range(m):
         cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{m}", "-I", str(i), "-B", str(base), "--no-log",
@@ -58,7 +63,10 @@ def test_three_processes_each_learn_the_decision_and_only_their_own_phi(tmp_path
             {k: v for k, v in ref.items() if k != "net_compensation"}
     homes = tmp_path / "run" / "households"
     assert sorted(p.name for p in homes.iterdir()) == ["u1", "u2", "u3"]
-    assert all(sorted(f.name for f in h.iterdir()) == ["receipts.json", "wallet.json"] for h in homes.iterdir())
+    assert sorted(f.name for f in (homes / "u1").iterdir()) == ["ledger.pin", "receipts.json", "wallet.json"]
+    for h in ("u2", "u3"):   # the others keep their own verified replica of the ledger
+        assert sorted(f.name for f in (homes / h).iterdir()) == ["ledger.pin", "ledger.sqlite", "receipts.json",
+                                                                  "wallet.json"]
 
 
 def test_wrong_party_count_and_bad_scenario_exit_2(tmp_path):
@@ -84,7 +92,7 @@ def test_wrong_party_count_and_bad_scenario_exit_2(tmp_path):
 def test_help_explains_the_operator_and_ledger_roles():
     r = subprocess.run([sys.executable, "-m", "protocols.energy.run", "--help"], cwd=REPO,
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0 and "--reveal-all" in r.stdout and "--ledger" in r.stdout
+    assert r.returncode == 0 and "--reveal-all" in r.stdout and "--workdir" in r.stdout and "-M m" in r.stdout
 
 
 @pytest.mark.slow
@@ -107,7 +115,7 @@ def test_killed_party_makes_every_other_party_exit_nonzero(tmp_path):
         assert rc == 1, err
         assert f"ABORT (party {pid})" in err and "liveness" in err
     from protocols.ledger import SQLiteLedger
-    with SQLiteLedger(tmp_path / "run" / "ledger.sqlite") as led:
+    with SQLiteLedger(tmp_path / "run" / "ledger" / "ledger.sqlite") as led:
         kinds = [e.kind for e in led.entries()]
     assert "multi_transaction" not in kinds and "decision" not in kinds
 

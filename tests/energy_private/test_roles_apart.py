@@ -36,10 +36,13 @@ def _secrets(run: Path, uid: str) -> dict[str, set]:
 
 
 def _readable(run: Path, tmp: Path, uid: str, pid: int, terminal: str) -> dict[str, bytes]:
-    """Every file household `uid`'s process reads or writes in this run, and its terminal output."""
+    """Every file household `uid`'s process reads or writes in this run, and its terminal output
+    (party 0 also holds the ledger service's file and writer key during the session)."""
     files = {p: p.read_bytes() for p in (run / "public").rglob("*") if p.is_file()}
-    files.update({p: p.read_bytes() for p in run.glob("ledger.sqlite*") if p.is_file()})
     files.update({p: p.read_bytes() for p in (run / "households" / uid).rglob("*") if p.is_file()})
+    if pid == 0:
+        files.update({p: p.read_bytes() for p in (run / "ledger").glob("ledger.sqlite*") if p.is_file()})
+        files[run / "ledger" / "writer.key"] = (run / "ledger" / "writer.key").read_bytes()
     out = tmp / ("out.json" if pid == 0 else f"out.party{pid}.json")
     files[out] = out.read_bytes()
     files[Path(f"terminal of {uid}")] = terminal.encode()
@@ -55,6 +58,10 @@ def test_no_household_can_read_another_households_bill_receipt_or_key(tmp_path):
     r = subprocess.run([sys.executable, "-m", "protocols.energy.utility_operator", "publish", "--scenario",
                         str(scenario), "--workdir", str(run)], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+    for uid in USERS:   # each household opens its account in its own process
+        r = subprocess.run([sys.executable, "-m", "protocols.energy.accounts", "open", "--workdir", str(run),
+                            "--household", uid], cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
     # each household started by hand, as on separate machines: only its own process, its own home
     procs = [subprocess.Popen([sys.executable, "-m", "protocols.energy.run", "-M3", "-I", str(i), "-B", str(base),
                                "--workdir", str(run), "--json", str(tmp_path / "out.json"), "--timeout", "60"],

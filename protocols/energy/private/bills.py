@@ -136,7 +136,9 @@ async def share_bills(session: Session, group: Group, info: PublicInfo, bill: Ow
         flat = []
         for t, (cms, proof) in enumerate(leaves, start=1):
             leaf = receipt_leaf_bytes(info.user_ids[owner], t, cms)
-            if proof.tree_size != signed_root.tree_size or not verify_inclusion(signed_root.root, leaf, proof):
+            # leaves are user-major, slot by slot, over every slot (the epoch of the whole scenario)
+            if not verify_inclusion(signed_root.root, leaf, proof, index=owner * info.n_slots + t - 1,
+                                    tree_size=signed_root.tree_size):
                 bad_path.append(f"party {owner} (user {info.user_ids[owner]}) slot {t}")
                 break
             try:

@@ -7,18 +7,22 @@
 root on the ledger, writes the public market file (no bill in it) and hands each
 household only its own receipts, in its own home under the run folder (see
 protocols.energy.run_folder). The operator sees every bill it issues; nobody else needs to.
+On one machine it calls the ledger service directly (<workdir>/ledger/: created on first
+use with fresh writer and issuer keys; the issuer registers the operator on first use).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sys
+import time
 
 from mpc.cli import ArgumentParser, CliError, bounded_int, fail
 from protocols.energy.run_folder import RunFolder, private_dir
 from protocols.energy.utility_operator.receipts import ReceiptInvalid, load_receipts, verify_receipt
 from protocols.energy.utility_operator.utility import UtilityOperator
 from protocols.ledger.api import Ledger, LedgerCorrupted, LedgerRejected
+from protocols.ledger.issuance import authorise_operator
 from zkp.keys import load_or_create_key
 
 TRUST = ("trust: the operator sees every bill it commits (it issued them); each household receives only its own "
@@ -42,8 +46,6 @@ def build_parser() -> ArgumentParser:
     pub.add_argument("--scheme", choices=("egalitarian", "proportional"), default=None,
                      help="compensation scheme announced in the market file (default: the scenario's)")
     pub.add_argument("--workdir", required=True, metavar="DIR", help="run folder (created if absent)")
-    pub.add_argument("--ledger", metavar="PATH", default=None,
-                     help="ledger file (default <workdir>/ledger.sqlite; created if absent)")
     pub.add_argument("--slots", metavar="T0:T1", default=None, help="epoch, 1-based inclusive (default: all slots)")
     pub.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
     pub.add_argument("--timestamp", type=bounded_int(0, 2**63 - 1, "a Unix time"), default=None,
@@ -94,6 +96,17 @@ def _open_ledger(path):
         raise CliError(f"--ledger {path}: {exc}") from None
 
 
+def _ledger_service(folder: RunFolder):
+    """The ledger service of the run folder, as its writer and issuer (created on first use)."""
+    from protocols.ledger.keys import open_local_writer
+
+    try:
+        folder.ledger_dir.mkdir(parents=True, exist_ok=True)
+        return open_local_writer(folder.ledger, key_dir=folder.ledger_dir)
+    except (LedgerCorrupted, ValueError, OSError) as exc:
+        raise CliError(f"--workdir {folder.root}: ledger service: {exc}") from None
+
+
 def publish(args) -> int:
     from protocols.energy.scenarios.loader import ScenarioError, load_scenario
 
@@ -104,7 +117,7 @@ def publish(args) -> int:
     if args.scheme:
         scenario = dataclasses.replace(scenario, scheme=args.scheme)
     t0, t1 = _slots(args.slots, scenario.n_slots)
-    folder = RunFolder(args.workdir, args.ledger)
+    folder = RunFolder(args.workdir)
     try:
         for u in scenario.users:
             folder.home(u.id)
@@ -115,25 +128,25 @@ def publish(args) -> int:
         key = load_or_create_key(folder.operator_key)
     except (ValueError, OSError) as exc:
         raise CliError(f"--workdir {args.workdir}: operator key: {exc}") from None
-    with _open_ledger(folder.ledger) as ledger:
+    ledger, issuer = _ledger_service(folder)
+    with ledger:
         op = UtilityOperator(ledger.group, args.operator_id, key)
+        previous = ledger.roots(args.operator_id)
         timestamp = args.timestamp
         if timestamp is None:
-            import time
-            try:
-                last = ledger.latest_root(args.operator_id).timestamp
-            except LedgerRejected:
-                last = 0
-            timestamp = max(int(time.time()), last + 1)
+            timestamp = max(int(time.time()), previous[-1].timestamp + 1 if previous else 0)
         print(f"operator: committing {len(scenario.users)} households × {t1 - t0 + 1} slots …",
               file=sys.stderr, flush=True)
-        epoch = op.issue_epoch(scenario, t0, t1, timestamp)
+        epoch = op.issue_epoch(scenario, t0, t1, timestamp, ledger_id=ledger.ledger_id,
+                               epoch=previous[-1].epoch + 1 if previous else 1)
         try:
-            seq = op.publish(ledger, epoch)
+            seq = op.publish(ledger, epoch, authorise_operator(issuer, ledger.ledger_id, args.operator_id,
+                                                               op.public_key))
         except (LedgerRejected, ValueError) as exc:
             raise CliError(f"the ledger refused the root: {exc}") from None
+        writer = ledger.writer_key
     try:
-        op.deliver(epoch, folder, scenario)
+        op.deliver(epoch, folder, scenario, writer)
     except OSError as exc:
         raise CliError(f"--workdir {args.workdir}: cannot write: {exc.strerror or exc}") from None
     print(f"operator: signed root {epoch.signed_root.root.hex()[:16]}… ({epoch.tree.size} leaves, slots {t0}..{t1}) "
