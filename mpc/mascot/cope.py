@@ -1,0 +1,55 @@
+"""Correlated OT with errors (COPE, MASCOT Fig. "Π_COPE") over GF(q), k = 254.
+
+One instance per ordered pair: the receiver A holds Δ ∈ GF(q) (its MAC-key share) and,
+from k random OTs in which it chose the bits Δ_i, one seed k_i^{Δ_i}; the sender B holds
+both seeds. For a batch of inputs x of B (nonce = batch number):
+    B: t0_i = F(k_i^0), t1_i = F(k_i^1), sends u_i = t0_i − t1_i + x,   outputs t = −Σ 2^i·t0_i
+    A: outputs q = Σ 2^i·(F(k_i^{Δ_i}) + Δ_i·u_i) = Σ 2^i·t0_i + Δ·x
+so q + t = Δ·x. F expands a seed into uniform field elements (AES-CTR + rejection). A
+sender that uses different x in different rows makes q + t = Δ·x + Σ 2^i·Δ_i·e_i: the
+authentication check that follows catches it unless the sender guesses the bits of Δ it
+touched, which is the selective-failure leakage MASCOT's analysis allows for.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from gmpy2 import mpz
+
+from . import fieldvec as fv
+
+
+class CopeSender:
+    def __init__(self, keys: list[tuple[bytes, bytes]]):
+        if len(keys) != fv.K_BITS:
+            raise ValueError("COPE needs one OT per bit of the field")
+        self.keys = keys
+        self.calls = 0
+
+    def extend(self, x: np.ndarray) -> tuple[bytes, list[mpz]]:
+        """Corrections u (to send) and this party's shares t of Δ·x."""
+        n = len(x)
+        t0 = fv.prg_field_rows([k[0] for k in self.keys], self.calls, n)
+        t1 = fv.prg_field_rows([k[1] for k in self.keys], self.calls, n)
+        self.calls += 1
+        u = fv.sub_add_mod(t0, t1, x)
+        return fv.to_bytes(u), fv.weighted_sum(t0, negate=True)
+
+
+class CopeReceiver:
+    def __init__(self, delta_bits: list[int], keys: list[bytes]):
+        if len(keys) != fv.K_BITS or len(delta_bits) != fv.K_BITS:
+            raise ValueError("COPE needs one OT per bit of the field")
+        self.delta_bits = np.array(delta_bits, dtype=np.uint64)
+        self.keys = keys
+        self.calls = 0
+
+    def extend(self, n: int, u: bytes) -> Optional[list[mpz]]:
+        """This party's shares q of Δ·x; None if u is malformed."""
+        t = fv.prg_field_rows(self.keys, self.calls, n)
+        self.calls += 1
+        uu = fv.from_bytes(u, (fv.K_BITS, n))
+        if uu is None:
+            return None
+        return fv.weighted_sum(t, uu, self.delta_bits)

@@ -1,0 +1,195 @@
+"""Vectors of GF(q) elements as numpy limb arrays, for the bulk arithmetic of COPE and Gilboa.
+
+An element is stored as four little-endian 64-bit limbs (shape (..., 4), dtype uint64),
+always reduced into [0, q). The OT-based protocols touch ~2,000 such values per triple and
+pair of parties, so everything here works on whole arrays: uniform sampling by rejection
+from an AES keystream, the sender's correction (t0 − t1 + x) mod q, and the receivers'
+weighted sums Σ_i 2^i·v_i, which are accumulated on 16-bit limbs in 64-bit integers and
+carried into one big integer per output only at the end.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+import numpy as np
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from gmpy2 import mpz
+
+from ..field import BN254_ORDER
+
+Q = int(BN254_ORDER)
+K_BITS = Q.bit_length()  # 254: bits of a field element (rows of COPE and Gilboa)
+_Q32 = np.array([(Q >> (32 * j)) & 0xFFFFFFFF for j in range(8)], dtype=np.int64)
+_Q64 = np.array([(Q >> (64 * j)) & (2**64 - 1) for j in range(4)], dtype=np.uint64)
+_TOP_MASK = np.uint64((1 << (K_BITS - 192)) - 1)  # keeps bits 192..253 of the top limb
+_M32 = np.int64(0xFFFFFFFF)
+_ACCEPT = Q / 2**K_BITS  # fraction of 254-bit strings below q (~0.757)
+_W16 = np.array([1 << s for s in range(16)], dtype=np.uint64)
+
+
+def keystream(key: bytes, nonce: int, nbytes: int) -> bytes:
+    """AES-CTR keystream (AES-128 for 16-byte keys) with a 64-bit nonce in the counter block."""
+    iv = nonce.to_bytes(8, "little") + bytes(8)
+    enc = Cipher(algorithms.AES(key), modes.CTR(iv)).encryptor()
+    return enc.update(bytes(nbytes))
+
+
+def _below_q(v: np.ndarray) -> np.ndarray:
+    """For (M, 4) uint64 values < 2^254: boolean mask of those < q (exact)."""
+    top = v[:, 3]
+    ok = top < _Q64[3]
+    tie = np.flatnonzero(top == _Q64[3])
+    for i in tie:  # probability 2^-62 per value: compare exactly
+        ok[i] = limbs_to_int(v[i]) < Q
+    return ok
+
+
+def uniform_from_bytes(stream: bytes, n: int) -> Optional[np.ndarray]:
+    """The first n values of a byte stream, read as 32-byte candidates masked to 254 bits,
+    that fall below q (uniform in GF(q)); None if the stream holds fewer than n."""
+    m = len(stream) // 32
+    v = np.frombuffer(stream, dtype=np.uint64, count=4 * m).reshape(m, 4).copy()
+    v[:, 3] &= _TOP_MASK
+    idx = np.flatnonzero(_below_q(v))
+    if len(idx) < n:
+        return None
+    return v[idx[:n]]
+
+
+def prg_field(key: bytes, nonce: int, n: int) -> np.ndarray:
+    """n uniform field elements expanded from (key, nonce), identical for everyone holding key."""
+    want = int(n / _ACCEPT + 8 * math.sqrt(n) + 16)
+    while True:
+        out = uniform_from_bytes(keystream(key, nonce, 32 * want), n)
+        if out is not None:
+            return out
+        want *= 2  # astronomically rare; the longer stream extends the same one
+
+
+def prg_field_rows(keys: Sequence[bytes], nonce: int, n: int) -> np.ndarray:
+    """One row of n uniform elements per key: shape (len(keys), n, 4)."""
+    out = np.empty((len(keys), n, 4), dtype=np.uint64)
+    for i, k in enumerate(keys):
+        out[i] = prg_field(k, nonce, n)
+    return out
+
+
+def random_field(n: int) -> np.ndarray:
+    """n uniform field elements from the OS randomness (through a fresh AES key)."""
+    import secrets
+    return prg_field(secrets.token_bytes(16), 0, n)
+
+
+# conversions ------------------------------------------------------------------
+def limbs_to_int(v: np.ndarray) -> int:
+    return int.from_bytes(np.ascontiguousarray(v, dtype=np.uint64).tobytes(), "little")
+
+
+def to_mpz(v: np.ndarray) -> list[mpz]:
+    """(n, 4) limbs -> list of mpz."""
+    b = np.ascontiguousarray(v, dtype=np.uint64).tobytes()
+    return [mpz(int.from_bytes(b[i:i + 32], "little")) for i in range(0, len(b), 32)]
+
+
+def from_ints(xs: Sequence[int]) -> np.ndarray:
+    """List of integers in [0, q) -> (n, 4) limbs."""
+    b = b"".join(int(x).to_bytes(32, "little") for x in xs)
+    return np.frombuffer(b, dtype=np.uint64).reshape(len(xs), 4).copy()
+
+
+def to_bytes(v: np.ndarray) -> bytes:
+    return np.ascontiguousarray(v, dtype=np.uint64).tobytes()
+
+
+def from_bytes(data: bytes, shape: tuple) -> Optional[np.ndarray]:
+    """Parse little-endian 32-byte elements into limbs of the given leading shape; None if
+    the length is wrong or a value is not below q (the caller raises the abort)."""
+    count = int(np.prod(shape))
+    if len(data) != 32 * count:
+        return None
+    v = np.frombuffer(data, dtype=np.uint64).reshape(count, 4)
+    if (v[:, 3] > _Q64[3]).any() or not _below_q_or_top_ok(v):
+        return None
+    return v.reshape(*shape, 4)
+
+
+def _below_q_or_top_ok(v: np.ndarray) -> bool:
+    tie = np.flatnonzero(v[:, 3] == _Q64[3])
+    return all(limbs_to_int(v[i]) < Q for i in tie)
+
+
+def bits_of(v: np.ndarray) -> np.ndarray:
+    """(n, 4) limbs -> (K_BITS, n) uint8 bit matrix, row h holding bit h of every element."""
+    b = np.unpackbits(np.ascontiguousarray(v, dtype=np.uint64).view(np.uint8).reshape(len(v), 32),
+                      axis=1, bitorder="little")
+    return np.ascontiguousarray(b[:, :K_BITS].T)
+
+
+# modular corrections ------------------------------------------------------------
+def _carry(v: np.ndarray) -> None:
+    """Normalise 8 lazy 32-bit limbs (limb-major int64, shape (8, M)) in place; the top limb keeps the sign."""
+    for j in range(7):
+        c = v[j] >> 32
+        v[j] &= _M32
+        v[j + 1] += c
+
+
+def sub_add_mod(t0: np.ndarray, t1: np.ndarray, x: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
+    """(t0 − t1 + x) mod q for t0, t1 of shape (R, n, 4) and x of shape (n, 4), all reduced."""
+    R, n = t0.shape[:2]
+    a = t0.view(np.uint32).reshape(R, n, 8)
+    b = t1.view(np.uint32).reshape(R, n, 8)
+    xq = x.view(np.uint32).reshape(n, 8).T.astype(np.int64) + _Q32[:, None]   # (8, n)
+    out = np.empty((R, n, 8), dtype=np.uint32)
+    q1, q2 = _Q32[7], (2 * Q) >> 224
+    step = max(1, chunk // n)
+    for s in range(0, R, step):
+        e = min(R, s + step)
+        v = a[s:e].transpose(2, 0, 1).astype(np.int64)      # (8, rows, n)
+        v -= b[s:e].transpose(2, 0, 1)
+        v += xq[:, None, :]                                  # now in (0, 3q)
+        v = v.reshape(8, -1)
+        _carry(v)
+        top = v[7]
+        k = (top > q1).astype(np.int64)
+        k += top > q2
+        for i in np.flatnonzero((top == q1) | (top == q2)):  # exact, rare (2^-30)
+            val = sum(int(v[j, i]) << (32 * j) for j in range(8))
+            k[i] = val // Q
+        v -= k[None, :] * _Q32[:, None]
+        _carry(v)
+        out[s:e] = v.reshape(8, e - s, n).transpose(1, 2, 0)
+    return out.view(np.uint64).reshape(R, n, 4)
+
+
+# weighted sums -------------------------------------------------------------------
+def weighted_sum(rows: np.ndarray, extra: Optional[np.ndarray] = None,
+                 extra_mask: Optional[np.ndarray] = None, negate: bool = False) -> list[mpz]:
+    """Σ_i 2^i·(rows_i + mask_i·extra_i) mod q for each column; rows and extra have shape
+    (R, n, 4) with R ≤ 256, mask is a 0/1 vector of length R. Returns n mpz (negated if asked)."""
+    R, n = rows.shape[:2]
+    groups = [(rows, np.ones(R, dtype=np.uint64))]
+    if extra is not None:
+        groups.append((extra, np.asarray(extra_mask, dtype=np.uint64)))
+    acc = np.zeros((n, 34), dtype=np.uint64)
+    for data, mask in groups:
+        u16 = data.view(np.uint16).reshape(R, n, 16)
+        full = R // 16
+        if full:
+            w = (mask[:16 * full].reshape(full, 16) * _W16[None, :])
+            z = np.einsum("csnj,cs->cnj", u16[:16 * full].reshape(full, 16, n, 16), w)
+            for c in range(full):
+                acc[:, c:c + 16] += z[c]
+        if R % 16:
+            w = mask[16 * full:] * _W16[:R % 16]
+            acc[:, full:full + 16] += np.einsum("snj,s->nj", u16[16 * full:], w)
+    for p in range(33):
+        acc[:, p + 1] += acc[:, p] >> np.uint64(16)
+        acc[:, p] &= np.uint64(0xFFFF)
+    b = acc.astype(np.uint16).tobytes()
+    w = 68
+    q = BN254_ORDER
+    if negate:
+        return [(-mpz(int.from_bytes(b[i:i + w], "little"))) % q for i in range(0, len(b), w)]
+    return [mpz(int.from_bytes(b[i:i + w], "little")) % q for i in range(0, len(b), w)]
