@@ -243,3 +243,8 @@ class TrustedDealer(Preprocessing):
 
 
 BACKENDS = {"dealer": TrustedDealer}
+
+# Imported last: the MASCOT package builds on the Preprocessing class defined above.
+from .mascot.backend import MascotPreprocessing  # noqa: E402
+
+BACKENDS["mascot"] = MascotPreprocessing
