@@ -59,32 +59,41 @@ class PrepWire:
     def peers(self) -> list[int]:
         return [p for p in range(self.m) if p != self.pid]
 
-    def _send(self, step: str, peer: int, label: int, payload: bytes) -> None:
+    def _send(self, step: str, peer: int, label: int, payload: bytes) -> bytes:
+        """Send (through the hook); returns what was actually sent."""
         t = self.transport
+        out = self._outgoing(step, peer, payload)
         t.phase, saved = "preprocessing", t.phase
         try:
-            t.send(peer, label, self._outgoing(step, peer, payload))
+            t.send(peer, label, out)
         finally:
             t.phase = saved
+        return out
 
     async def _recv_all(self, label: int, peers: Sequence[int]) -> dict[int, bytes]:
         got = await asyncio.gather(*(self.transport.recv(p, label) for p in peers))
         return dict(zip(peers, got))
 
-    async def _exchange(self, step: str, payload_for: Callable[[int], bytes]) -> dict[int, bytes]:
+    async def _exchange(self, step: str, payload_for: Callable[[int], bytes],
+                        sent: Optional[dict] = None) -> dict[int, bytes]:
         """One round: a (possibly different) payload to every peer, one message from each."""
         label = self._label()
         for p in self.peers:
-            self._send(step, p, label, payload_for(p))
+            out = self._send(step, p, label, payload_for(p))
+            if sent is not None:
+                sent[p] = out
         self.transport.stats.round("preprocessing")
         return await self._recv_all(label, self.peers)
 
     async def _broadcast(self, step: str, payload: bytes, size: int) -> list[bytes]:
-        """Everyone sends the same payload to everyone; the values enter the transcript."""
-        got = await self._exchange(step, lambda p: payload)
+        """Everyone sends the same payload to everyone; the values enter the transcript
+        (this party's own entry is what it actually sent)."""
+        sent: dict[int, bytes] = {}
+        got = await self._exchange(step, lambda p: payload, sent)
+        own = sent[self.peers[0]]
         out = []
         for p in range(self.m):
-            data = payload if p == self.pid else expect_bytes(got[p], size, step, p)
+            data = own if p == self.pid else expect_bytes(got[p], size, step, p)
             out.append(data)
             self._transcript.update(step.encode() + p.to_bytes(4, "little") + data)
         return out
