@@ -96,27 +96,30 @@ def _xor(a: bytes, b: bytes) -> bytes:
 
 
 # hashing OT outputs ------------------------------------------------------------------
+_ENC = _ECB.encryptor()  # ECB is stateless: one context serves every call
+
+
 def _pi(data: np.ndarray) -> np.ndarray:
-    """The fixed-key permutation on (..., 2) uint64 blocks."""
-    out = _ECB.encryptor().update(np.ascontiguousarray(data).tobytes())
-    return np.frombuffer(out, dtype=np.uint64).reshape(data.shape)
-
-
-def _tweaks(index: np.ndarray, blocks: range, domain: int) -> np.ndarray:
-    t = np.empty((len(index), len(blocks), 2), dtype=np.uint64)
-    t[:, :, 0] = index[:, None]
-    t[:, :, 1] = np.array([b | (domain << 32) for b in blocks], dtype=np.uint64)[None, :]
-    return t
-
-
-def tmmo(p: np.ndarray, index: np.ndarray, blocks: range, domain: int) -> np.ndarray:
-    """H(tweak, y) = π(π(y) ⊕ tweak) ⊕ π(y), given p = π(y) as (M, 2) uint64; -> (M, blocks, 2)."""
-    pp = p[:, None, :]
-    return _pi(pp ^ _tweaks(index, blocks, domain)) ^ pp
+    """The fixed-key permutation on a contiguous (..., 2) uint64 array of blocks."""
+    data = np.ascontiguousarray(data)
+    out = np.empty(data.nbytes + 16, dtype=np.uint8)
+    _ENC.update_into(memoryview(data).cast("B"), out)
+    return out[:data.nbytes].view(np.uint64).reshape(data.shape)
 
 
 def _as_blocks(rows: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rows).view(np.uint64).reshape(len(rows), 2)
+
+
+def _tweaked(p: np.ndarray, index: np.ndarray, blocks: range, domain: int) -> np.ndarray:
+    """H(tweak, y) = π(π(y) ⊕ tweak) ⊕ π(y) for p = π(y) (M, 2); tweak = (index, block | domain)."""
+    buf = np.empty((len(p), len(blocks), 2), dtype=np.uint64)
+    for c, b in enumerate(blocks):
+        np.bitwise_xor(p[:, 0], index, out=buf[:, c, 0])
+        np.bitwise_xor(p[:, 1], np.uint64(b | (domain << 32)), out=buf[:, c, 1])
+    h = _pi(buf)
+    h ^= p[:, None, :]
+    return h
 
 
 def hash_to_field(rows: np.ndarray, first_index: int, domain: int) -> np.ndarray:
@@ -126,25 +129,28 @@ def hash_to_field(rows: np.ndarray, first_index: int, domain: int) -> np.ndarray
     out = np.empty((M, 4), dtype=np.uint64)
     p = _pi(_as_blocks(rows))
     index = np.arange(first_index, first_index + M, dtype=np.uint64)
-    todo = np.arange(M)
-    c0 = 0
-    while len(todo):
-        v = tmmo(p[todo], index[todo], range(2 * c0, 2 * c0 + 4), domain).reshape(len(todo), 2, 4)
-        v[:, :, 3] &= fv._TOP_MASK
-        ok0 = fv._below_q(np.ascontiguousarray(v[:, 0]))
-        ok1 = fv._below_q(np.ascontiguousarray(v[:, 1])) & ~ok0
-        out[todo[ok0]] = v[ok0, 0]
-        out[todo[ok1]] = v[ok1, 1]
-        todo = todo[~(ok0 | ok1)]
-        c0 += 2
+    todo: Optional[np.ndarray] = None
+    c = 0
+    while todo is None or len(todo):
+        pt, it = (p, index) if todo is None else (p[todo], index[todo])
+        v = _tweaked(pt, it, range(2 * c, 2 * c + 2), domain).reshape(len(pt), 4)
+        v[:, 3] &= fv._TOP_MASK
+        ok = fv._below_q(v)
+        if todo is None:
+            out[ok] = v[ok]
+            todo = np.flatnonzero(~ok)
+        else:
+            out[todo[ok]] = v[ok]
+            todo = todo[~ok]
+        c += 1
     return out
 
 
 def hash_to_key(rows: np.ndarray, first_index: int, domain: int) -> list[bytes]:
     """16-byte keys from OT output rows (for COPE's seeds)."""
     M = len(rows)
-    h = tmmo(_pi(_as_blocks(rows)), np.arange(first_index, first_index + M, dtype=np.uint64),
-             range(1), domain)
+    h = _tweaked(_pi(_as_blocks(rows)), np.arange(first_index, first_index + M, dtype=np.uint64),
+                 range(1), domain)
     return [h[i].tobytes() for i in range(M)]
 
 
