@@ -37,12 +37,17 @@ def keystream(key: bytes, nonce: int, nbytes: int) -> bytes:
 
 def _below_q(v: np.ndarray) -> np.ndarray:
     """For (M, 4) uint64 values < 2^254: boolean mask of those < q (exact)."""
-    top = v[:, 3]
-    ok = top < _Q64[3]
-    tie = np.flatnonzero(top == _Q64[3])
-    for i in tie:  # probability 2^-62 per value: compare exactly
+    ok = v[:, 3] < _Q64[3]
+    for i in np.flatnonzero(~ok & (v[:, 3] == _Q64[3])):  # probability 2^-62 per value
         ok[i] = limbs_to_int(v[i]) < Q
     return ok
+
+
+def not_below_q(v: np.ndarray) -> np.ndarray:
+    """Indices of the (M, 4) values < 2^254 that are not below q."""
+    cand = np.flatnonzero(v[:, 3] >= _Q64[3])
+    return np.array([i for i in cand if limbs_to_int(v[i]) >= Q], dtype=np.int64) \
+        if len(cand) and (v[cand, 3] == _Q64[3]).any() else cand
 
 
 def uniform_from_bytes(stream: bytes, n: int) -> Optional[np.ndarray]:
@@ -54,7 +59,7 @@ def uniform_from_bytes(stream: bytes, n: int) -> Optional[np.ndarray]:
     idx = np.flatnonzero(_below_q(v))
     if len(idx) < n:
         return None
-    return v[idx[:n]]
+    return np.take(v, idx[:n], axis=0)
 
 
 def prg_field(key: bytes, nonce: int, n: int) -> np.ndarray:
@@ -68,11 +73,32 @@ def prg_field(key: bytes, nonce: int, n: int) -> np.ndarray:
 
 
 def prg_field_rows(keys: Sequence[bytes], nonce: int, n: int) -> np.ndarray:
-    """One row of n uniform elements per key: shape (len(keys), n, 4)."""
-    out = np.empty((len(keys), n, 4), dtype=np.uint64)
-    for i, k in enumerate(keys):
-        out[i] = prg_field(k, nonce, n)
-    return out
+    """One row of n uniform elements per key: shape (len(keys), n, 4); row i equals
+    prg_field(keys[i], nonce, n)."""
+    R = len(keys)
+    want = int(n / _ACCEPT + 8 * math.sqrt(n) + 16)
+    L = 32 * want
+    raw = np.empty(R * L + 16, dtype=np.uint8)
+    zeros = bytes(L)
+    iv = nonce.to_bytes(8, "little") + bytes(8)
+    for i, k in enumerate(keys):   # in order: each row's 16 spare bytes are the next row's start
+        Cipher(algorithms.AES(k), modes.CTR(iv)).encryptor().update_into(zeros, raw[i * L:(i + 1) * L + 16])
+    v = raw[:R * L].view(np.uint64).reshape(R * want, 4)
+    top = v[:, 3] & _TOP_MASK
+    ok = top < _Q64[3]
+    for i in np.flatnonzero(top == _Q64[3]):   # probability 2^-62 per value
+        w = v[i].copy()
+        w[3] &= _TOP_MASK
+        ok[i] = limbs_to_int(w) < Q
+    ok = ok.reshape(R, want)
+    counts = ok.sum(axis=1)
+    if (counts < n).any():   # never in practice (8 standard deviations of margin)
+        return np.stack([prg_field(k, nonce, n) for k in keys])
+    flat = np.flatnonzero(ok)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    out = np.take(v, flat[(starts[:, None] + np.arange(n)[None, :]).reshape(-1)], axis=0)
+    out[:, 3] &= _TOP_MASK
+    return out.reshape(R, n, 4)
 
 
 def random_field(n: int) -> np.ndarray:
@@ -135,31 +161,40 @@ def _carry(v: np.ndarray) -> None:
         v[j + 1] += c
 
 
+_Q1_TOP = Q >> 224
+_Q2_TOP = (2 * Q) >> 224
+
+
 def sub_add_mod(t0: np.ndarray, t1: np.ndarray, x: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
-    """(t0 − t1 + x) mod q for t0, t1 of shape (R, n, 4) and x of shape (n, 4), all reduced."""
+    """(t0 − t1 + x) mod q for t0, t1 of shape (R, n, 4) and x of shape (n, 4), all reduced.
+
+    On lazy 32-bit limbs: v = t0 − t1 + x + q lies in (0, 3q); how many q to subtract is read
+    off the unnormalised top limb (the lower limbs can move it by −1..2, so values within 2 of
+    a threshold, probability ~2^-29, are decided exactly); one carry pass then normalises."""
     R, n = t0.shape[:2]
     a = t0.view(np.uint32).reshape(R, n, 8)
     b = t1.view(np.uint32).reshape(R, n, 8)
-    xq = x.view(np.uint32).reshape(n, 8).T.astype(np.int64) + _Q32[:, None]   # (8, n)
+    y = x.view(np.uint32).reshape(n, 8).T.astype(np.int64) + _Q32[:, None]   # (8, n)
     out = np.empty((R, n, 8), dtype=np.uint32)
-    q1, q2 = _Q32[7], (2 * Q) >> 224
     step = max(1, chunk // n)
+    buf = np.empty((8, step, n), dtype=np.int64)
     for s in range(0, R, step):
         e = min(R, s + step)
-        v = a[s:e].transpose(2, 0, 1).astype(np.int64)      # (8, rows, n)
+        v = buf[:, :e - s]
+        np.copyto(v, a[s:e].transpose(2, 0, 1))
         v -= b[s:e].transpose(2, 0, 1)
-        v += xq[:, None, :]                                  # now in (0, 3q)
-        v = v.reshape(8, -1)
-        _carry(v)
-        top = v[7]
-        k = (top > q1).astype(np.int64)
-        k += top > q2
-        for i in np.flatnonzero((top == q1) | (top == q2)):  # exact, rare (2^-30)
-            val = sum(int(v[j, i]) << (32 * j) for j in range(8))
-            k[i] = val // Q
-        v -= k[None, :] * _Q32[:, None]
-        _carry(v)
-        out[s:e] = v.reshape(8, e - s, n).transpose(1, 2, 0)
+        v += y[:, None, :]
+        flat = v.reshape(8, -1)
+        top = flat[7]
+        k = (top >= _Q1_TOP + 2).astype(np.int64)
+        k += top >= _Q2_TOP + 2
+        unsure = np.flatnonzero(((top >= _Q1_TOP - 2) & (top <= _Q1_TOP + 1)) |
+                                ((top >= _Q2_TOP - 2) & (top <= _Q2_TOP + 1)))
+        for i in unsure:
+            k[i] = sum(int(flat[j, i]) << (32 * j) for j in range(8)) // Q
+        flat -= np.multiply.outer(_Q32, k)
+        _carry(flat)
+        out[s:e] = v.transpose(1, 2, 0)
     return out.view(np.uint64).reshape(R, n, 4)
 
 
