@@ -21,7 +21,7 @@ def test_quick_benchmark_writes_real_numbers(tmp_path):
         for key in ("triples_per_second", "bits_per_second", "masks_per_second"):
             assert math.isfinite(r[key]) and r[key] > 0
         assert r["triples_made"] >= 16 and r["bits_made"] >= 8 and r["masks_made"] >= 16
-        assert all(x > 0 for x in r["bytes_per_triple_per_party"])
+        assert max(r["bytes_per_triple_per_party"]) > 0   # the dealer's receivers send nothing
     mz = res["backends"]["mascot"]
     # MASCOT sends per triple and peer at least the Gilboa and COPE corrections:
     # (3 + 5) * 254 field elements of 32 bytes
