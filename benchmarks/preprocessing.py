@@ -75,15 +75,15 @@ async def measure(s: Session, prep, sizes: dict, log) -> dict:
         await s.broadcast_bytes(b"\x02", 1)  # start together
         before = t.stats.by_phase.get("preprocessing", {}).get("bytes", 0)
         rounds0 = t.stats.by_phase.get("preprocessing", {}).get("rounds", 0)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         await prep.prefetch(kind, n)
-        dt = time.perf_counter() - t0
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
         await s.broadcast_bytes(b"\x03", 1)
         n = len(prep._buffers[kind][0])   # a backend may round a batch up: count what it made
         ph = t.stats.by_phase.get("preprocessing", {})
-        out[name] = {"count": n, "seconds": dt, "bytes_sent": ph.get("bytes", 0) - before,
+        out[name] = {"count": n, "seconds": dt, "cpu_seconds": cpu, "bytes_sent": ph.get("bytes", 0) - before,
                      "rounds": ph.get("rounds", 0) - rounds0}
-        log(f"  {name}: {n} in {dt:.2f} s ({n / dt:,.0f}/s), "
+        log(f"  {name}: {n} in {dt:.2f} s ({n / dt:,.0f}/s, {cpu:.2f} s CPU), "
             f"{out[name]['bytes_sent'] / n:,.0f} bytes/item sent by this party")
     return out
 
@@ -91,9 +91,9 @@ async def measure(s: Session, prep, sizes: dict, log) -> dict:
 async def gather(s: Session, mine: dict) -> list[dict]:
     """Every party's seconds and bytes per kind and backend (seconds as microseconds)."""
     keys = [(b, k, f) for b in BACKEND_NAMES for k, _, _ in KINDS
-            for f in ("seconds", "bytes_sent", "rounds", "count")]
+            for f in ("seconds", "cpu_seconds", "bytes_sent", "rounds", "count")]
     keys += [(b, "setup_seconds", None) for b in BACKEND_NAMES]
-    vec = [int(mine[b][k][f] * 1e6) if f == "seconds" else
+    vec = [int(mine[b][k][f] * 1e6) if f in ("seconds", "cpu_seconds") else
            int(mine[b][k] * 1e6) if f is None else int(mine[b][k][f]) for b, k, f in keys]
     raw = await s.broadcast_bytes(encode_vector(s.field, vec), len(vec) * s.field.nbytes)
     table = []
@@ -101,7 +101,7 @@ async def gather(s: Session, mine: dict) -> list[dict]:
         v = [int(x) for x in decode_vector(s.field, data, len(vec), p)]
         row = {"party": p}
         for (b, k, f), x in zip(keys, v):
-            val = x / 1e6 if f in ("seconds", None) else x
+            val = x / 1e6 if f in ("seconds", "cpu_seconds", None) else x
             row.setdefault(b, {}).setdefault(k, {}) if f else None
             if f:
                 row[b][k][f] = val
@@ -135,6 +135,7 @@ def summarise(table: list, sizes: dict, m: int, mode: str) -> dict:
             r[f"{plural}_per_second"] = count / secs
             r[f"bytes_per_{name}_per_party"] = [row[b][name]["bytes_sent"] / count for row in table]
             r[f"{name}_rounds"] = max(row[b][name]["rounds"] for row in table)
+            r[f"{name}_cpu_seconds_per_party"] = [row[b][name]["cpu_seconds"] for row in table]
         res["backends"][b] = r
     d, mz = res["backends"]["dealer"], res["backends"]["mascot"]
     res["mascot_over_dealer_triples_per_second"] = mz["triples_per_second"] / d["triples_per_second"]

@@ -28,13 +28,19 @@ class CopeSender:
         self.calls = 0
 
     def extend(self, x: np.ndarray) -> tuple[bytes, list[mpz]]:
-        """Corrections u (to send) and this party's shares t of Δ·x."""
+        """Corrections u (to send) and this party's shares t of Δ·x; rows are produced in
+        blocks of 16 so that each block's data stays in cache while it is used."""
         n = len(x)
-        t0 = fv.prg_field_rows([k[0] for k in self.keys], self.calls, n)
-        t1 = fv.prg_field_rows([k[1] for k in self.keys], self.calls, n)
+        u = np.empty((fv.K_BITS, n, 4), dtype=np.uint64)
+        acc = fv.WeightedSum(n)
+        for h in range(0, fv.K_BITS, fv.BLOCK):
+            keys = self.keys[h:h + fv.BLOCK]
+            t0 = fv.prg_field_rows([k[0] for k in keys], self.calls, n)
+            t1 = fv.prg_field_rows([k[1] for k in keys], self.calls, n)
+            u[h:h + len(keys)] = fv.sub_add_mod(t0, t1, x)
+            acc.add(h, t0)
         self.calls += 1
-        u = fv.sub_add_mod(t0, t1, x)
-        return fv.to_bytes(u), fv.weighted_sum(t0, negate=True)
+        return fv.to_bytes(u), acc.result(negate=True)
 
 
 class CopeReceiver:
@@ -47,9 +53,13 @@ class CopeReceiver:
 
     def extend(self, n: int, u: bytes) -> Optional[list[mpz]]:
         """This party's shares q of Δ·x; None if u is malformed."""
-        t = fv.prg_field_rows(self.keys, self.calls, n)
-        self.calls += 1
         uu = fv.from_bytes(u, (fv.K_BITS, n))
         if uu is None:
             return None
-        return fv.weighted_sum(t, uu, self.delta_bits)
+        acc = fv.WeightedSum(n)
+        for h in range(0, fv.K_BITS, fv.BLOCK):
+            keys = self.keys[h:h + fv.BLOCK]
+            acc.add(h, fv.prg_field_rows(keys, self.calls, n))
+            acc.add(h, uu[h:h + len(keys)], self.delta_bits[h:h + len(keys)])
+        self.calls += 1
+        return acc.result()

@@ -199,32 +199,48 @@ def sub_add_mod(t0: np.ndarray, t1: np.ndarray, x: np.ndarray, chunk: int = 1 <<
 
 
 # weighted sums -------------------------------------------------------------------
+BLOCK = 16   # rows per block: the 2^i weights of one block differ only in the low 4 bits
+
+
+class WeightedSum:
+    """Accumulates Σ_i 2^i·v_i mod q column by column, fed in blocks of up to 16 rows that
+    start at a multiple of 16, so callers can stream rows through the cache. Inside a block
+    the weights 2^(i mod 16) are applied by one einsum on 16-bit limbs; the block's offset
+    2^(16c) is a shift by c limbs. Limb sums stay below 2^42, far from overflow."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.acc = np.zeros((n, 34), dtype=np.uint64)
+
+    def add(self, first_row: int, rows: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
+        """rows (r, n, 4) are rows first_row .. first_row + r − 1, weighted by mask (0/1) if given."""
+        r = rows.shape[0]
+        c = first_row // BLOCK
+        w = _W16[:r] if mask is None else _W16[:r] * np.asarray(mask, dtype=np.uint64)
+        u16 = rows.view(np.uint16).reshape(r, self.n, 16)
+        self.acc[:, c:c + 16] += np.einsum("snj,s->nj", u16, w)
+
+    def result(self, negate: bool = False) -> list[mpz]:
+        acc = self.acc
+        for p in range(33):
+            acc[:, p + 1] += acc[:, p] >> np.uint64(16)
+            acc[:, p] &= np.uint64(0xFFFF)
+        b = acc.astype(np.uint16).tobytes()
+        w = 68
+        q = BN254_ORDER
+        if negate:
+            return [(-mpz(int.from_bytes(b[i:i + w], "little"))) % q for i in range(0, len(b), w)]
+        return [mpz(int.from_bytes(b[i:i + w], "little")) % q for i in range(0, len(b), w)]
+
+
 def weighted_sum(rows: np.ndarray, extra: Optional[np.ndarray] = None,
                  extra_mask: Optional[np.ndarray] = None, negate: bool = False) -> list[mpz]:
     """Σ_i 2^i·(rows_i + mask_i·extra_i) mod q for each column; rows and extra have shape
     (R, n, 4) with R ≤ 256, mask is a 0/1 vector of length R. Returns n mpz (negated if asked)."""
     R, n = rows.shape[:2]
-    groups = [(rows, np.ones(R, dtype=np.uint64))]
-    if extra is not None:
-        groups.append((extra, np.asarray(extra_mask, dtype=np.uint64)))
-    acc = np.zeros((n, 34), dtype=np.uint64)
-    for data, mask in groups:
-        u16 = data.view(np.uint16).reshape(R, n, 16)
-        full = R // 16
-        if full:
-            w = (mask[:16 * full].reshape(full, 16) * _W16[None, :])
-            z = np.einsum("csnj,cs->cnj", u16[:16 * full].reshape(full, 16, n, 16), w)
-            for c in range(full):
-                acc[:, c:c + 16] += z[c]
-        if R % 16:
-            w = mask[16 * full:] * _W16[:R % 16]
-            acc[:, full:full + 16] += np.einsum("snj,s->nj", u16[16 * full:], w)
-    for p in range(33):
-        acc[:, p + 1] += acc[:, p] >> np.uint64(16)
-        acc[:, p] &= np.uint64(0xFFFF)
-    b = acc.astype(np.uint16).tobytes()
-    w = 68
-    q = BN254_ORDER
-    if negate:
-        return [(-mpz(int.from_bytes(b[i:i + w], "little"))) % q for i in range(0, len(b), w)]
-    return [mpz(int.from_bytes(b[i:i + w], "little")) % q for i in range(0, len(b), w)]
+    ws = WeightedSum(n)
+    for h in range(0, R, BLOCK):
+        ws.add(h, rows[h:h + BLOCK])
+        if extra is not None:
+            ws.add(h, extra[h:h + BLOCK], extra_mask[h:h + BLOCK])
+    return ws.result(negate)

@@ -28,13 +28,19 @@ def choice_bits(a: np.ndarray) -> np.ndarray:
 
 
 def sender(batch: SenderBatch, b_cols: np.ndarray) -> tuple[bytes, list[mpz]]:
-    """Corrections d (to send) and S's shares −Σ 2^h m0 (one per column)."""
+    """Corrections d (to send) and S's shares −Σ 2^h m0 (one per column), in blocks of 16 bits."""
     M = len(b_cols)
     q0, q1 = batch.outputs()
-    m0 = hash_to_field(q0, batch.first, DOMAIN_GILBOA).reshape(fv.K_BITS, M, 4)
-    m1 = hash_to_field(q1, batch.first, DOMAIN_GILBOA).reshape(fv.K_BITS, M, 4)
-    d = fv.sub_add_mod(m0, m1, b_cols)
-    return fv.to_bytes(d), fv.weighted_sum(m0, negate=True)
+    d = np.empty((fv.K_BITS, M, 4), dtype=np.uint64)
+    acc = fv.WeightedSum(M)
+    for h in range(0, fv.K_BITS, fv.BLOCK):
+        e = min(fv.K_BITS, h + fv.BLOCK)
+        lo, hi = h * M, e * M
+        m0 = hash_to_field(q0[lo:hi], batch.first + lo, DOMAIN_GILBOA).reshape(e - h, M, 4)
+        m1 = hash_to_field(q1[lo:hi], batch.first + lo, DOMAIN_GILBOA).reshape(e - h, M, 4)
+        d[h:e] = fv.sub_add_mod(m0, m1, b_cols)
+        acc.add(h, m0)
+    return fv.to_bytes(d), acc.result(negate=True)
 
 
 def receiver(batch: ReceiverBatch, choices: np.ndarray, M: int, d: bytes) -> Optional[list[mpz]]:
@@ -42,6 +48,12 @@ def receiver(batch: ReceiverBatch, choices: np.ndarray, M: int, d: bytes) -> Opt
     dd = fv.from_bytes(d, (fv.K_BITS, M))
     if dd is None:
         return None
-    mx = hash_to_field(batch.outputs(), batch.first, DOMAIN_GILBOA).reshape(fv.K_BITS, M, 4)
-    sel = dd * choices.reshape(fv.K_BITS, M, 1).astype(np.uint64)
-    return fv.weighted_sum(mx, sel, np.ones(fv.K_BITS, dtype=np.uint64))
+    rows = batch.outputs()
+    bits = choices.reshape(fv.K_BITS, M, 1).astype(np.uint64)
+    acc = fv.WeightedSum(M)
+    for h in range(0, fv.K_BITS, fv.BLOCK):
+        e = min(fv.K_BITS, h + fv.BLOCK)
+        lo, hi = h * M, e * M
+        acc.add(h, hash_to_field(rows[lo:hi], batch.first + lo, DOMAIN_GILBOA).reshape(e - h, M, 4))
+        acc.add(h, dd[h:e] * bits[h:e])
+    return acc.result()
