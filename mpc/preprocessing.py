@@ -244,7 +244,6 @@ class TrustedDealer(Preprocessing):
 
 BACKENDS = {"dealer": TrustedDealer}
 
-# Imported last: the MASCOT package builds on the Preprocessing class defined above.
-from .mascot.backend import MascotPreprocessing  # noqa: E402
-
-BACKENDS["mascot"] = MascotPreprocessing
+# Imported last, for its side effect: mpc.mascot.backend builds on the Preprocessing class
+# above and registers BACKENDS["mascot"] itself (so importing either module first works).
+from .mascot import backend as _mascot_backend  # noqa: E402,F401

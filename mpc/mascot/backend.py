@@ -59,7 +59,7 @@ from gmpy2 import mpz
 
 from ..errors import MalformedMessage, MPCAbort
 from ..field import BN254_ORDER, PrimeField
-from ..preprocessing import Preprocessing
+from ..preprocessing import BACKENDS, Preprocessing
 from ..shares import AuthVector, KeyShare
 from ..transport import Transport
 from . import baseot, fieldvec as fv, triples as gilboa
@@ -187,14 +187,17 @@ class MascotPreprocessing(PrepWire, Preprocessing):
                 out[j], t = self.cope_send[j].extend(xa)
                 macs = [(a + b) % q for a, b in zip(macs, t)]
         got = await self._exchange(step + "/cope", lambda p: out.get(p, b""))
+        failure = None
         for j in self.peers:
             if j in inputters:
                 qv = self.cope_recv[j].extend(n + 1, got[j])
                 if qv is None:
-                    raise MalformedMessage(f"COPE corrections of party {j} are malformed ({step})")
+                    failure = failure or MalformedMessage(f"COPE corrections of party {j} are malformed ({step})")
+                    continue
                 macs = [(a + b) % q for a, b in zip(macs, qv)]
             elif got[j]:
-                raise MalformedMessage(f"party {j} sent COPE corrections out of turn ({step})")
+                failure = failure or MalformedMessage(f"party {j} sent COPE corrections out of turn ({step})")
+        await self._status(step + "/status", failure)
         seed = await self._coin(step + "/coin")
         r = self._coeffs(seed, b"auth-check", n + 1)
         y_parts = await self._broadcast_vector(step + "/y", [f.dot(r, x)])
@@ -223,11 +226,14 @@ class MascotPreprocessing(PrepWire, Preprocessing):
             d_out[j], share = gilboa.sender(send[j], b_cols)
             c = [(x + y) % q for x, y in zip(c, share)]
         got = await self._exchange("triple/gilboa", lambda p: d_out[p])
+        failure = None
         for j in self.peers:
             share = gilboa.receiver(recv[j], choices, M, got[j])
             if share is None:
-                raise MalformedMessage(f"Gilboa corrections of party {j} are malformed")
+                failure = failure or MalformedMessage(f"Gilboa corrections of party {j} are malformed")
+                continue
             c = [(x + y) % q for x, y in zip(c, share)]
+        await self._status("triple/gilboa/status", failure)
         # combine: two random combinations of the τ products sharing b
         seed = await self._coin("triple/combine")
         r, rh = self._coeffs(seed, b"r", M), self._coeffs(seed, b"rhat", M)
@@ -333,3 +339,6 @@ class MascotPreprocessing(PrepWire, Preprocessing):
                 acc = acc + bits[i * n:(i + 1) * n] * (1 << i)
             return [acc], None
         raise ValueError(f"unknown preprocessing kind {kind}")
+
+
+BACKENDS["mascot"] = MascotPreprocessing

@@ -1,5 +1,5 @@
 """Named aborts of the MASCOT preprocessing: one class per check, all MPCAbort subclasses."""
-from ..errors import MacCheckFailure, MPCAbort
+from ..errors import MacCheckFailure, MalformedMessage, MPCAbort
 
 
 class BaseOTFailure(MPCAbort):
@@ -39,4 +39,4 @@ class BitGenerationFailure(MPCAbort):
 
 
 # status codes exchanged after pairwise checks, so that every honest party aborts
-STATUS_CODES = {1: BaseOTFailure, 2: OTExtensionCheckFailure}
+STATUS_CODES = {1: BaseOTFailure, 2: OTExtensionCheckFailure, 3: MalformedMessage}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import MalformedMessage
 from ..field import BN254_ORDER
 from . import errors as E
 from .backend import MascotPreprocessing
@@ -25,6 +26,7 @@ DEVIATIONS = {
     "mac": ("reports a MAC-check value off by one", E.PreprocessingMacCheckFailure),
     "sacrifice": ("opens a wrong share of ρ in the sacrifice", E.SacrificeFailure),
     "bit": ("opens a wrong share of the square a² in bit generation", E.PreprocessingMacCheckFailure),
+    "malformed": ("sends a truncated Gilboa correction message", MalformedMessage),
 }
 
 
@@ -52,7 +54,7 @@ class DeviatingMascot(MascotPreprocessing):
         d = self.deviation
         if self.done and step != self.step:
             return payload
-        if peer != self.victim and d in ("base-ot", "kos", "cope", "gilboa"):
+        if peer != self.victim and d in ("base-ot", "kos", "cope", "gilboa", "malformed"):
             return payload
         self.step = step
         if d == "base-ot" and step == "base-ot/sender":
@@ -71,6 +73,9 @@ class DeviatingMascot(MascotPreprocessing):
             self.done = True
             n = len(payload) // 32 // 254
             return _add_one_mod_q(payload, [h * n for h in range(254)])   # column 0, every bit
+        if d == "malformed" and step == "triple/gilboa":
+            self.done = True
+            return payload[:-1]
         if d == "sacrifice" and step == "triple/rho":
             self.done = True          # the same wrong share to everyone (no equivocation)
             return _add_one_mod_q(payload, [0])

@@ -10,6 +10,7 @@ from mpc.mascot.testing import DEVIATIONS, DeviatingMascot
 from mpc.session import Session
 
 F = PrimeField()
+pytestmark = pytest.mark.usefixtures("small_mascot_batches")
 
 
 def run_with_cheater(m, cheater, victim, deviation, program):

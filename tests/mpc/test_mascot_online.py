@@ -11,20 +11,14 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from mpc import blinded, comparison as C
 from mpc.field import PrimeField
 from mpc.local import run_parties
-from mpc.mascot.backend import MascotPreprocessing
+from mpc.session import Session
 from tests.conftest import REPO, free_base_port
 
 F = PrimeField()
 BOUND = 1 << 62
 
 
-@pytest.fixture(scope="module", autouse=True)
-def small_batches():
-    """Tests ask for a handful of items: start batches small (the code paths are the same)."""
-    saved = MascotPreprocessing.MIN_BATCH
-    MascotPreprocessing.MIN_BATCH = {"triple": 16, "bit": 16, "mask": 8}
-    yield
-    MascotPreprocessing.MIN_BATCH = saved
+pytestmark = pytest.mark.usefixtures("small_mascot_batches")
 
 
 def ok(results):
@@ -34,8 +28,9 @@ def ok(results):
     return results
 
 
-def run(m, prog):
-    return ok(run_parties(m, prog, field=F, backend="mascot", timeout=120))
+def run(m, prog, security=40):
+    factory = lambda pid, t, prep: Session(t, prep, F, security=security)  # noqa: E731
+    return ok(run_parties(m, prog, field=F, backend="mascot", timeout=120, session_factory=factory))
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -88,9 +83,9 @@ def test_material_opens_correctly_through_the_session_mac_check():
     assert r == [int(v) for v in clear1] and checks >= 6
 
 
-def test_comparisons_equality_and_minimum():
+def test_comparisons_equality_and_selection():
     k = 8
-    xs, ys = [0, 5, -1, -128, 127, 3], [0, 6, 0, 127, -128, 3]
+    xs, ys = [0, 5, -1, -128, 127], [0, 6, 0, 127, -128]
 
     async def prog(s):
         v = await s.input_many({0: xs if s.pid == 0 else None, 1: ys if s.pid == 1 else None},
@@ -98,10 +93,10 @@ def test_comparisons_equality_and_minimum():
         x, y = v[0], v[1]
         lt = await C.less_than(s, x, y, k)
         eq = await C.equal(s, x, y, k)
-        mn = await C.minimum(s, x, y, k)
+        mn = await C.select(s, lt, x, y)          # the minimum, as comparison.minimum builds it
         return [await s.output_signed(t) for t in (lt, eq, mn)]
 
-    lt, eq, mn = run(3, prog)[0]
+    lt, eq, mn = run(3, prog, security=16)[0]   # κ = 16: fewer bits per mask, same protocol
     assert lt == [int(a < b) for a, b in zip(xs, ys)]
     assert eq == [int(a == b) for a, b in zip(xs, ys)]
     assert mn == [min(a, b) for a, b in zip(xs, ys)]
@@ -117,7 +112,7 @@ def test_truncation_and_blinded_comparison():
         lt = await blinded.blinded_less_than(s, v[0], v[1], 8)
         return await s.output_signed(t), lt
 
-    t, lt = run(2, prog)[0]
+    t, lt = run(2, prog, security=16)[0]
     assert t == [a >> 2 for a in xs]
     assert lt == [int(a < b) for a, b in zip(xs, ys)]
 
