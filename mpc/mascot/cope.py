@@ -24,8 +24,7 @@ class CopeSender:
     def __init__(self, keys: list[tuple[bytes, bytes]]):
         if len(keys) != fv.K_BITS:
             raise ValueError("COPE needs one OT per bit of the field")
-        self.keys = keys
-        self.calls = 0
+        self.streams = [(fv.Stream(k0), fv.Stream(k1)) for k0, k1 in keys]
 
     def extend(self, x: np.ndarray) -> tuple[bytes, list[mpz]]:
         """Corrections u (to send) and this party's shares t of Δ·x; rows are produced in
@@ -34,12 +33,11 @@ class CopeSender:
         u = np.empty((fv.K_BITS, n, 4), dtype=np.uint64)
         acc = fv.WeightedSum(n)
         for h in range(0, fv.K_BITS, fv.BLOCK):
-            keys = self.keys[h:h + fv.BLOCK]
-            t0 = fv.prg_field_rows([k[0] for k in keys], self.calls, n)
-            t1 = fv.prg_field_rows([k[1] for k in keys], self.calls, n)
-            u[h:h + len(keys)] = fv.sub_add_mod(t0, t1, x)
+            st = self.streams[h:h + fv.BLOCK]
+            t0 = fv.prg_field_rows([s[0] for s in st], n)
+            t1 = fv.prg_field_rows([s[1] for s in st], n)
+            u[h:h + len(st)] = fv.sub_add_mod(t0, t1, x)
             acc.add(h, t0)
-        self.calls += 1
         return fv.to_bytes(u), acc.result(negate=True)
 
 
@@ -48,8 +46,7 @@ class CopeReceiver:
         if len(keys) != fv.K_BITS or len(delta_bits) != fv.K_BITS:
             raise ValueError("COPE needs one OT per bit of the field")
         self.delta_bits = np.array(delta_bits, dtype=np.uint64)
-        self.keys = keys
-        self.calls = 0
+        self.streams = [fv.Stream(k) for k in keys]
 
     def extend(self, n: int, u: bytes) -> Optional[list[mpz]]:
         """This party's shares q of Δ·x; None if u is malformed."""
@@ -58,8 +55,7 @@ class CopeReceiver:
             return None
         acc = fv.WeightedSum(n)
         for h in range(0, fv.K_BITS, fv.BLOCK):
-            keys = self.keys[h:h + fv.BLOCK]
-            acc.add(h, fv.prg_field_rows(keys, self.calls, n))
-            acc.add(h, uu[h:h + len(keys)], self.delta_bits[h:h + len(keys)])
-        self.calls += 1
+            st = self.streams[h:h + fv.BLOCK]
+            acc.add(h, fv.prg_field_rows(st, n))
+            acc.add(h, uu[h:h + len(st)], self.delta_bits[h:h + len(st)])
         return acc.result()

@@ -72,17 +72,43 @@ def prg_field(key: bytes, nonce: int, n: int) -> np.ndarray:
         want *= 2  # astronomically rare; the longer stream extends the same one
 
 
-def prg_field_rows(keys: Sequence[bytes], nonce: int, n: int) -> np.ndarray:
-    """One row of n uniform elements per key: shape (len(keys), n, 4); row i equals
-    prg_field(keys[i], nonce, n)."""
-    R = len(keys)
+class Stream:
+    """One AES-128-CTR keystream, read in consecutive pieces. Both ends of an OT keep one per
+    seed and read the same pieces in the same order, so their streams stay aligned without
+    a new cipher context (or nonce) per batch."""
+
+    __slots__ = ("enc",)
+
+    def __init__(self, key: bytes):
+        self.enc = Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor()
+
+    def read_into(self, out: np.ndarray, nbytes: int) -> None:
+        """Write the next nbytes of keystream into out[:nbytes] (out needs 16 spare bytes)."""
+        self.enc.update_into(_zeros(nbytes), out)
+
+    def read(self, nbytes: int) -> bytes:
+        return self.enc.update(_zeros(nbytes))
+
+
+_ZEROS = [b""]
+
+
+def _zeros(n: int) -> bytes:
+    if len(_ZEROS[0]) < n:
+        _ZEROS[0] = bytes(max(n, 2 * len(_ZEROS[0])))
+    return memoryview(_ZEROS[0])[:n]
+
+
+def prg_field_rows(streams: Sequence[Stream], n: int) -> np.ndarray:
+    """The next n uniform field elements of each stream: shape (len(streams), n, 4).
+    Each stream is consumed by a length that depends only on n (plus, with probability
+    ~2^-60, a deterministic extension), so every holder of a stream reads the same values."""
+    R = len(streams)
     want = int(n / _ACCEPT + 8 * math.sqrt(n) + 16)
     L = 32 * want
     raw = np.empty(R * L + 16, dtype=np.uint8)
-    zeros = bytes(L)
-    iv = nonce.to_bytes(8, "little") + bytes(8)
-    for i, k in enumerate(keys):   # in order: each row's 16 spare bytes are the next row's start
-        Cipher(algorithms.AES(k), modes.CTR(iv)).encryptor().update_into(zeros, raw[i * L:(i + 1) * L + 16])
+    for i, st in enumerate(streams):   # in order: each row's 16 spare bytes are the next row's start
+        st.read_into(raw[i * L:(i + 1) * L + 16], L)
     v = raw[:R * L].view(np.uint64).reshape(R * want, 4)
     top = v[:, 3] & _TOP_MASK
     ok = top < _Q64[3]
@@ -93,12 +119,25 @@ def prg_field_rows(keys: Sequence[bytes], nonce: int, n: int) -> np.ndarray:
     ok = ok.reshape(R, want)
     counts = ok.sum(axis=1)
     if (counts < n).any():   # never in practice (8 standard deviations of margin)
-        return np.stack([prg_field(k, nonce, n) for k in keys])
+        return _rows_slow(streams, v.reshape(R, want, 4), n)
     flat = np.flatnonzero(ok)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     out = np.take(v, flat[(starts[:, None] + np.arange(n)[None, :]).reshape(-1)], axis=0)
     out[:, 3] &= _TOP_MASK
     return out.reshape(R, n, 4)
+
+
+def _rows_slow(streams: Sequence[Stream], cand: np.ndarray, n: int) -> np.ndarray:
+    out = np.empty((len(streams), n, 4), dtype=np.uint64)
+    for r, st in enumerate(streams):
+        data = cand[r].tobytes()
+        while True:
+            got = uniform_from_bytes(data, n)
+            if got is not None:
+                out[r] = got
+                break
+            data += st.read(32 * n)     # the same extension at every holder of the stream
+    return out
 
 
 def random_field(n: int) -> np.ndarray:

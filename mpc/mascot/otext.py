@@ -7,8 +7,8 @@ extension *receiver* holds both seeds (k_i^0, k_i^1).
 Extending m OTs with receiver choices x (padded with 128 + 64 random bits x'):
     receiver: t^i = G(k_i^0), u^i = t^i ⊕ G(k_i^1) ⊕ x'        (sends u, 128 columns)
     sender:   q^i = G(k_i^{Δ_i}) ⊕ Δ_i·u^i = t^i ⊕ Δ_i·x'
-so that row j satisfies q_j = t_j ⊕ x_j·Δ. G is AES-128-CTR keyed by the seed, with the
-extension's sequence number as nonce. Bit matrices are transposed with 8×8 block bit
+so that row j satisfies q_j = t_j ⊕ x_j·Δ. G is AES-128-CTR keyed by the seed; successive
+extensions read successive pieces of the same stream. Bit matrices are transposed with 8×8 block bit
 transposes on numpy uint64 words.
 
 Correlation check (the KOS check): after the receiver's u are fixed, a coin toss gives a
@@ -65,8 +65,8 @@ def transpose(cols: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(out).reshape(nbytes * 8, nrow // 8)
 
 
-def prg_bits(key: bytes, nonce: int, nbytes: int) -> np.ndarray:
-    return np.frombuffer(fv.keystream(key, nonce, nbytes), dtype=np.uint8)
+def prg_bits(stream: fv.Stream, nbytes: int) -> np.ndarray:
+    return np.frombuffer(stream.read(nbytes), dtype=np.uint8)
 
 
 def pack_bits(bits: np.ndarray) -> np.ndarray:
@@ -165,8 +165,7 @@ class KOSReceiver:
     def __init__(self, seeds: list[tuple[bytes, bytes]]):
         if len(seeds) != KAPPA:
             raise ValueError("KOS needs 128 base OTs")
-        self.seeds = seeds
-        self.calls = 0
+        self.streams = [(fv.Stream(k0), fv.Stream(k1)) for k0, k1 in seeds]
         self.ot_index = 0      # running index of produced OTs (hash tweaks)
 
     def extend(self, choices: np.ndarray) -> tuple[bytes, "ReceiverBatch"]:
@@ -179,10 +178,9 @@ class KOSReceiver:
         nb = mp // 8
         t = np.empty((KAPPA, nb), dtype=np.uint8)
         u = np.empty((KAPPA, nb), dtype=np.uint8)
-        for i, (k0, k1) in enumerate(self.seeds):
-            t[i] = prg_bits(k0, self.calls, nb)
-            u[i] = t[i] ^ prg_bits(k1, self.calls, nb) ^ xp
-        self.calls += 1
+        for i, (s0, s1) in enumerate(self.streams):
+            t[i] = prg_bits(s0, nb)
+            u[i] = t[i] ^ prg_bits(s1, nb) ^ xp
         first = self.ot_index
         self.ot_index += m
         return u.tobytes(), ReceiverBatch(m, x, transpose(t), first)
@@ -209,8 +207,7 @@ class KOSSender:
             raise ValueError("KOS needs 128 base OTs")
         self.delta_bits = delta_bits
         self.delta = pack_bits(np.array(delta_bits, dtype=np.uint8)).tobytes()
-        self.seeds = seeds
-        self.calls = 0
+        self.streams = [fv.Stream(k) for k in seeds]
         self.ot_index = 0
 
     def extend(self, m: int, u: bytes) -> Optional["SenderBatch"]:
@@ -221,11 +218,10 @@ class KOSSender:
             return None
         uu = np.frombuffer(u, dtype=np.uint8).reshape(KAPPA, nb)
         q = np.empty((KAPPA, nb), dtype=np.uint8)
-        for i, k in enumerate(self.seeds):
-            q[i] = prg_bits(k, self.calls, nb)
+        for i, st in enumerate(self.streams):
+            q[i] = prg_bits(st, nb)
             if self.delta_bits[i]:
                 q[i] ^= uu[i]
-        self.calls += 1
         first = self.ot_index
         self.ot_index += m
         return SenderBatch(m, transpose(q), first, self.delta)
