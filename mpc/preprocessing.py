@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from abc import ABC, abstractmethod
+from importlib import import_module
 from typing import Optional
 
 from gmpy2 import mpz
@@ -246,4 +247,4 @@ BACKENDS = {"dealer": TrustedDealer}
 
 # Imported last, for its side effect: mpc.mascot.backend builds on the Preprocessing class
 # above and registers BACKENDS["mascot"] itself (so importing either module first works).
-from .mascot import backend as _mascot_backend  # noqa: E402,F401
+import_module(".mascot.backend", __package__)

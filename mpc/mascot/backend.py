@@ -77,9 +77,10 @@ DOMAIN_COPE_SEEDS = 1
 class MascotPreprocessing(PrepWire, Preprocessing):
     """Dealer-free MASCOT preprocessing for one party."""
 
-    TRUST_MODEL = ("MASCOT (OT-based, dealer-free): active security with abort against any "
-                   "number of corrupt parties (dishonest majority); assumes authenticated, "
-                   "private channels between the parties")
+    TRUST_MODEL = ("MASCOT (OT-based, no dealer): active security with abort against any number of "
+                   "statically corrupt parties (dishonest majority; a party that equivocates may make "
+                   "only some honest parties abort); assumes authenticated private channels, CDH on "
+                   "secp256k1 and AES as PRG and correlation-robust hash (random-oracle model)")
 
     # Batches grow with use (doubling from MIN to MAX) so small sessions stay cheap and large
     # ones pay few rounds; CHUNK bounds one protocol run (memory ~ 60 KB per triple and peer).
@@ -212,7 +213,7 @@ class MascotPreprocessing(PrepWire, Preprocessing):
 
     # triples -------------------------------------------------------------------------
     async def _triple_chunk(self, N: int) -> tuple[AuthVector, AuthVector, AuthVector]:
-        f, q = self.field, self.field.q
+        q = self.field.q
         M = N * TAU
         a = fv.random_field(M)                  # column n·τ + k holds a_k of triple n
         b = fv.random_field(N)

@@ -23,12 +23,12 @@ def run_with_cheater(m, cheater, victim, deviation, program):
 
 
 async def use_triples(s):
-    a, b, c = await s.prep.triples(8)
+    await s.prep.triples(8)
     return "used triples"
 
 
 async def use_bits(s):
-    bits = await s.prep.random_bits(8)
+    await s.prep.random_bits(8)
     return "used bits"
 
 
