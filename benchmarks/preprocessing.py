@@ -32,6 +32,7 @@ from mpc.codec import decode_vector, encode_vector  # noqa: E402
 from mpc.field import PrimeField  # noqa: E402
 from mpc.preprocessing import BACKENDS, TrustedDealer  # noqa: E402
 from mpc.session import Session  # noqa: E402
+from mpc.transport import OFFLINE_PHASE  # noqa: E402
 
 KINDS = (("triple", ("triple",), "triples"), ("bit", ("bit",), "bits"), ("mask", ("mask", 0), "masks"))
 BACKEND_NAMES = ("dealer", "mascot")
@@ -73,14 +74,14 @@ async def measure(s: Session, prep, sizes: dict, log) -> dict:
     for name, kind, plural in KINDS:
         n = sizes[plural]
         await s.broadcast_bytes(b"\x02", 1)  # start together
-        before = t.stats.by_phase.get("preprocessing", {}).get("bytes", 0)
-        rounds0 = t.stats.by_phase.get("preprocessing", {}).get("rounds", 0)
+        before = t.stats.by_phase.get(OFFLINE_PHASE, {}).get("bytes", 0)
+        rounds0 = t.stats.by_phase.get(OFFLINE_PHASE, {}).get("rounds", 0)
         t0, c0 = time.perf_counter(), time.process_time()
         await prep.prefetch(kind, n)
         dt, cpu = time.perf_counter() - t0, time.process_time() - c0
         await s.broadcast_bytes(b"\x03", 1)
         n = len(prep._buffers[kind][0])   # a backend may round a batch up: count what it made
-        ph = t.stats.by_phase.get("preprocessing", {})
+        ph = t.stats.by_phase.get(OFFLINE_PHASE, {})
         out[name] = {"count": n, "seconds": dt, "cpu_seconds": cpu, "bytes_sent": ph.get("bytes", 0) - before,
                      "rounds": ph.get("rounds", 0) - rounds0}
         log(f"  {name}: {n} in {dt:.2f} s ({n / dt:,.0f}/s, {cpu:.2f} s CPU), "

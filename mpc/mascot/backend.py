@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from typing import Optional
 
 import numpy as np
@@ -61,7 +62,7 @@ from ..errors import MalformedMessage, MPCAbort
 from ..field import BN254_ORDER, PrimeField
 from ..preprocessing import BACKENDS, Preprocessing
 from ..shares import AuthVector, KeyShare
-from ..transport import Transport
+from ..transport import OFFLINE_PHASE, Transport
 from . import baseot, fieldvec as fv, triples as gilboa
 from .cope import CopeReceiver, CopeSender
 from .errors import (AuthenticationCheckFailure, BaseOTFailure, BitGenerationFailure,
@@ -104,6 +105,14 @@ class MascotPreprocessing(PrepWire, Preprocessing):
 
     # set-up --------------------------------------------------------------------------
     async def setup(self) -> KeyShare:
+        t0 = time.perf_counter()
+        try:
+            with self.transport.in_phase(OFFLINE_PHASE):
+                return await self._setup()
+        finally:
+            self.offline_seconds += time.perf_counter() - t0
+
+    async def _setup(self) -> KeyShare:
         self.alpha = fv.to_mpz(fv.random_field(1))[0]
         self.key = KeyShare(self.field, self.pid, self.alpha)
         await self._base_ots()

@@ -2,7 +2,7 @@
 
 All traffic goes through `_send`, which passes every outgoing payload through the
 `_outgoing` hook (identity here; the test-only deviating backend overrides it) and counts
-it under the "preprocessing" phase. Labels come from one counter that every party advances
+it under the offline ("preprocessing") phase. Labels come from one counter that every party advances
 in the same order, in the preprocessing's own negative label space.
 
 Checks follow the online phase's (mpc.session): coins come from a commit-then-reveal toss;
@@ -25,6 +25,7 @@ from ..codec import decode_vector, encode_vector, expect_bytes
 from ..errors import BroadcastInconsistency, CommitmentMismatch, MPCAbort
 from ..preprocessing import _PREP_LABEL_BASE
 from ..prg import prg_elements
+from ..transport import OFFLINE_PHASE
 from .errors import STATUS_CODES
 
 _HASH = 32
@@ -63,11 +64,8 @@ class PrepWire:
         """Send (through the hook); returns what was actually sent."""
         t = self.transport
         out = self._outgoing(step, peer, payload)
-        t.phase, saved = "preprocessing", t.phase
-        try:
+        with t.in_phase(OFFLINE_PHASE):
             t.send(peer, label, out)
-        finally:
-            t.phase = saved
         return out
 
     async def _recv_all(self, label: int, peers: Sequence[int]) -> dict[int, bytes]:
@@ -82,7 +80,7 @@ class PrepWire:
             out = self._send(step, p, label, payload_for(p))
             if sent is not None:
                 sent[p] = out
-        self.transport.stats.round("preprocessing")
+        self.transport.stats.round(OFFLINE_PHASE)
         return await self._recv_all(label, self.peers)
 
     async def _broadcast(self, step: str, payload: bytes, size: int) -> list[bytes]:
