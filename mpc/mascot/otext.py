@@ -144,7 +144,8 @@ def hash_to_field(rows: np.ndarray, first_index: int, domain: int) -> np.ndarray
         bad = fv.not_below_q(v)
         keep = np.ones(len(todo), dtype=bool)
         keep[bad] = False
-        out[todo[keep]] = v[keep]
+        # row assignment through 32-byte void items: one memcpy per row
+        out.view("V32").reshape(-1)[todo[keep]] = v.view("V32").reshape(-1)[keep]
         todo = todo[bad]
         c += 1
     return out
