@@ -16,42 +16,51 @@ asyncio tasks in this process (in-memory transport, all parties on one core) wit
 sizes, for tests. `--combine` plots several runs' JSON (e.g. 2, 3 and 5 parties) in one
 figure. Timings are wall-clock on a shared machine: the JSON records the load average.
 """
+import argparse
+import asyncio
+import json
 import os
+import platform
 import sys
+import time
 
-if __package__ in (None, ""):  # started by MPyC's launcher as a script
-    sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-
-from mpc.codec import decode_vector, encode_vector  # noqa: E402
-from mpc.field import PrimeField  # noqa: E402
-from mpc.preprocessing import BACKENDS, TrustedDealer  # noqa: E402
-from mpc.session import Session  # noqa: E402
-from mpc.transport import OFFLINE_PHASE  # noqa: E402
+from mpc.codec import decode_vector, encode_vector
+from mpc.field import PrimeField
+from mpc.preprocessing import BACKENDS, TrustedDealer
+from mpc.session import Session
+from mpc.transport import OFFLINE_PHASE
 
 KINDS = (("triple", ("triple",), "triples"), ("bit", ("bit",), "bits"), ("mask", ("mask", 0), "masks"))
 BACKEND_NAMES = ("dealer", "mascot")
 
 
-def build_parser():
-    p = argparse.ArgumentParser(prog="python -m benchmarks.preprocessing",
-                                description="MASCOT vs trusted-dealer preprocessing throughput "
-                                            "(MPyC options such as -M3 pass through)")
+def add_options(p) -> None:
     p.add_argument("--triples", type=int, default=2000, help="triples per backend (default 2000)")
     p.add_argument("--bits", type=int, default=1000, help="random bits per backend (default 1000)")
     p.add_argument("--masks", type=int, default=2000, help="input masks per backend (default 2000)")
     p.add_argument("--json", help="output file (written by party 0)")
     p.add_argument("--plot", help="PNG figure (written by party 0)")
-    p.add_argument("--timeout", type=float, default=600.0)
     p.add_argument("--quick", action="store_true", help="in-process run with small sizes (tests)")
     p.add_argument("--parties", type=int, default=3, help="parties for --quick (default 3)")
     p.add_argument("--combine", nargs="+", metavar="JSON", help="plot these runs' JSON together")
+
+
+def build_parser():
+    """Options of the modes that start no processes (--quick, --combine)."""
+    p = argparse.ArgumentParser(prog="python -m benchmarks.preprocessing",
+                                description="MASCOT vs trusted-dealer preprocessing throughput")
+    add_options(p)
+    p.add_argument("--timeout", type=float, default=600.0)
     return p
+
+
+def build_cli():
+    from mpc.session_cli import SessionCLI
+
+    cli = SessionCLI("benchmarks.preprocessing", "MASCOT vs trusted-dealer preprocessing throughput "
+                     "(both backends run on the same connections; --preprocessing is ignored)", timeout=600.0)
+    add_options(cli.parser)
+    return cli
 
 
 def validate(args):
@@ -249,6 +258,7 @@ def main():
         print(f"wrote {args0.plot}")
         return
     if args0.quick:
+        args0 = build_parser().parse_args()
         problem = validate(args0)
         if problem:
             build_parser().error(problem)
@@ -257,10 +267,13 @@ def main():
         report(run_quick(args0), args0)
         return
 
-    from mpc.launch import exit_on_abort, mpyc_runtime, parse_cli
-    args = parse_cli(build_parser(), validate)
-    rt = mpyc_runtime()
+    from mpc.errors import MPCAbort
+    from mpc.launch import mpyc_runtime
     from mpc.mpyc_transport import MPyCTransport
+
+    cli = build_cli()
+    args = cli.parse(validate=validate)
+    rt = mpyc_runtime(cli.plan)
     sizes = {"triples": args.triples, "bits": args.bits, "masks": args.masks}
 
     def log(msg):
@@ -271,18 +284,25 @@ def main():
         field = PrimeField()
         t = MPyCTransport(rt, args.timeout)
         await t.connect()
-        s = Session(t, TrustedDealer(field, t), field)
-        await s.start()
-        log(f"{s.m} parties, sizes {sizes}")
-        out = await party_program(s, sizes, log)
-        await s.close()
-        return out
+        try:
+            s = Session(t, TrustedDealer(field, t), field)
+            await s.start()
+            log(f"{s.m} parties, sizes {sizes}")
+            out = await party_program(s, sizes, log)
+            await s.close()
+            return out
+        except BaseException:
+            t.abort_connections()
+            raise
 
-    mine, table = exit_on_abort(lambda: rt.run(run()))
-    if rt.pid != 0:
-        return
-    report(summarise(table, sizes, len(rt.parties), "real processes (MPyC launcher, loopback TCP)"), args)
-
+    try:
+        mine, table = rt.run(run())
+    except MPCAbort as exc:
+        print(f"ABORT (party {rt.pid}): {exc}", file=sys.stderr, flush=True)
+        cli.finish(1)
+    if rt.pid == 0:
+        report(summarise(table, sizes, len(rt.parties), "real processes (MPyC launcher, loopback TCP)"), args)
+    cli.finish(0)
 
 if __name__ == "__main__":
     main()

@@ -121,15 +121,17 @@ def test_truncation_and_blinded_comparison():
 def test_three_processes_with_mascot_preprocessing(tmp_path):
     base = free_base_port(3)
     procs = [subprocess.Popen([sys.executable, "-m", "mpc.demo", "-M3", "-I", str(i), "-B", str(base),
-                               "--no-log", "--backend", "mascot", "--length", "3", "--bits", "16",
-                               "--timeout", "120", "--json", str(tmp_path / f"p{i}.json")],
+                               "--preprocessing", "mascot", "--length", "3", "--bits", "16",
+                               "--timeout", "120", "--json", str(tmp_path / "p.json")],
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(3)]
-    for i, p in enumerate(procs):
+    for p in procs:
         out, err = p.communicate(timeout=600)
         assert p.returncode == 0, err
-        assert "matches plain computation: True" in out
-        assert "MASCOT" in out
-    reports = [json.loads((tmp_path / f"p{i}.json").read_text()) for i in range(3)]
+        assert "matches plain computation: True" in err
+        assert "MASCOT" in err and json.loads(out)["ok"] is True
+    reports = [json.loads((tmp_path / (f"p.party{i}.json" if i else "p.json")).read_text()) for i in range(3)]
     assert reports[0]["minimum"] == reports[1]["minimum"] == reports[2]["minimum"]
-    assert all(r["traffic"]["by_phase"]["preprocessing"]["bytes"] > 0 for r in reports)
+    assert all(r["trust_model"].startswith("MASCOT") for r in reports)
+    assert all(r["traffic"]["by_phase"]["preprocessing"]["bytes"] > 100_000 for r in reports)
+    assert all(r["traffic"]["offline_seconds"] > 0 for r in reports)
