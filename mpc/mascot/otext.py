@@ -123,7 +123,9 @@ def _tweaked(p: np.ndarray, index: np.ndarray, blocks: range, domain: int) -> np
         np.bitwise_xor(p[:, 0], index, out=buf[:, c, 0])
         np.bitwise_xor(p[:, 1], np.uint64(b | (domain << 32)), out=buf[:, c, 1])
     h = _pi(buf)
-    h ^= p[:, None, :]
+    for c in range(len(blocks)):   # 1-D strided loops: numpy's broadcast over a length-2 axis is slow
+        h[:, c, 0] ^= p[:, 0]
+        h[:, c, 1] ^= p[:, 1]
     return h
 
 

@@ -49,11 +49,12 @@ def receiver(batch: ReceiverBatch, choices: np.ndarray, M: int, d: bytes) -> Opt
     if dd is None:
         return None
     rows = batch.outputs()
-    bits = choices.reshape(fv.K_BITS, M, 1).astype(np.uint64)
+    # all-ones limbs where the choice bit is 1: a 1-D AND instead of a broadcast product
+    keep = np.repeat(np.uint64(0) - choices.astype(np.uint64), 4).reshape(fv.K_BITS, M, 4)
     acc = fv.WeightedSum(M)
     for h in range(0, fv.K_BITS, fv.BLOCK):
         e = min(fv.K_BITS, h + fv.BLOCK)
         lo, hi = h * M, e * M
         acc.add(h, hash_to_field(rows[lo:hi], batch.first + lo, DOMAIN_GILBOA).reshape(e - h, M, 4))
-        acc.add(h, dd[h:e] * bits[h:e])
+        acc.add(h, dd[h:e] & keep[h:e])
     return acc.result()
