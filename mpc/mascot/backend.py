@@ -40,8 +40,15 @@ inputs to every sub-protocol; every deviation is caught as follows —
   wrong share opened in the sacrifice      -> SacrificeFailure / PreprocessingMacCheckFailure
   wrong MAC share in a check               -> PreprocessingMacCheckFailure
   wrong share of ε or a² in bit generation -> PreprocessingMacCheckFailure
+  malformed pairwise message               -> MalformedMessage (status round: everyone)
   equivocating a broadcast                 -> BroadcastInconsistency
   revealing other than committed           -> CommitmentMismatch
+A corrupt party can also choose its own shares freely (a^i, b^i, r, its α_i): that only
+changes which uniformly random secret comes out, never makes c ≠ a·b pass. The KOS check
+uses GHASH powers as its random coefficients (see `otext`). Everything is generated in
+batches sized from demand (`_batch`: what was asked, at least a minimum that doubles with
+use, capped), so a protocol that announces its demand (Session.reserve) pays one batch,
+and no output is used before the checks of its whole batch passed.
 A selective failure (a deviation that hits only when an honest bit is 1) can leak that
 bit with probability of detection 1/2 per bit: MASCOT's analysis (bits of α, of a_k) covers
 it. Security is "with abort": a party that equivocates may make some honest parties abort
