@@ -152,6 +152,12 @@ def summarise(table: list, sizes: dict, m: int, mode: str) -> dict:
     return res
 
 
+def cpu_ms(r: dict, backend: str, name: str) -> float:
+    b = r["backends"][backend]
+    plural = {"triple": "triples", "bit": "bits", "mask": "masks"}[name]
+    return max(b[f"{name}_cpu_seconds_per_party"]) / b[f"{plural}_made"] * 1e3
+
+
 def plot(results: list, path: str) -> None:
     """One run: grouped bars per kind; several runs: lines over the number of parties."""
     import matplotlib
@@ -160,7 +166,7 @@ def plot(results: list, path: str) -> None:
 
     results = sorted(results, key=lambda r: r["parties"])
     colors = {"dealer": "tab:gray", "mascot": "tab:blue"}
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11.5, 4.8))
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15.5, 4.8))
     if len(results) == 1:
         r = results[0]
         plurals = [p for _, _, p in KINDS]
@@ -173,7 +179,12 @@ def plot(results: list, path: str) -> None:
             y = max(r["backends"][b]["bytes_per_triple_per_party"])
             bb = ax2.bar([i], [y], 0.6, color=colors[b], label=b)
             ax2.bar_label(bb, labels=[f"{y:,.0f}"], fontsize=8, padding=2)
+            ys = [cpu_ms(r, b, name) for name, _, _ in KINDS]
+            bc = ax3.bar(xs, ys, width, color=colors[b], label=b)
+            ax3.bar_label(bc, labels=[f"{y:.3g}" for y in ys], fontsize=8, padding=2)
         ax1.set_xticks(range(len(plurals)), [f"{p}/s" for p in plurals])
+        ax3.set_xticks(range(len(plurals)), [p[:-1] for p in plurals])
+        ax3.set_xlabel("item")
         ax2.set_xticks(range(len(BACKEND_NAMES)), list(BACKEND_NAMES))
         ax1.set_xlabel("item")
         ax2.set_xlabel("backend")
@@ -188,11 +199,14 @@ def plot(results: list, path: str) -> None:
                 ax1.plot(ms, ys, ls, color=colors[b], marker=markers[plural], label=f"{b}: {plural}/s")
             ys = [max(r["backends"][b]["bytes_per_triple_per_party"]) for r in results]
             ax2.plot(ms, ys, ls, color=colors[b], marker="o", label=b)
-        for ax in (ax1, ax2):
+            for name, _, plural in KINDS:
+                ys = [cpu_ms(r, b, name) for r in results]
+                ax3.plot(ms, ys, ls, color=colors[b], marker=markers[plural], label=f"{b}: {name}")
+        for ax in (ax1, ax2, ax3):
             ax.set_xlabel("parties")
             ax.set_xticks(ms)
         title = "by number of parties"
-    for ax in (ax1, ax2):
+    for ax in (ax1, ax2, ax3):
         ax.set_yscale("log")
         ax.grid(True, which="major", axis="y", alpha=0.3)
         ax.margins(y=0.15)
@@ -202,6 +216,9 @@ def plot(results: list, path: str) -> None:
     ax2.set_title("Communication per triple")
     ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
     ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    ax3.set_ylabel("CPU ms per item, busiest party")
+    ax3.set_title("CPU per item (robust to machine load)")
+    ax3.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
     mode = ", ".join(sorted({r["mode"] for r in results}))
     load = max(r["machine"]["load_average"][0] for r in results)
     fig.suptitle(f"MASCOT vs trusted dealer, BN254 field; {mode}; 1-min load average up to {load:.1f} "
@@ -216,7 +233,9 @@ def report(res: dict, args) -> None:
         r = res["backends"][b]
         print(f"{b:>6}: {r['triples_per_second']:>10,.0f} triples/s  {r['bits_per_second']:>10,.0f} bits/s  "
               f"{r['masks_per_second']:>10,.0f} masks/s  "
-              f"{max(r['bytes_per_triple_per_party']):>10,.0f} bytes/triple/party  setup {r['setup_seconds']:.2f} s")
+              f"{max(r['bytes_per_triple_per_party']):>10,.0f} bytes/triple/party  setup {r['setup_seconds']:.2f} s  "
+              f"CPU ms per triple/bit/mask {cpu_ms(res, b, 'triple'):.3f}/{cpu_ms(res, b, 'bit'):.3f}/"
+              f"{cpu_ms(res, b, 'mask'):.3f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=2)
