@@ -17,7 +17,10 @@ key K; the receiver sends x̃ = Σ_j χ_j·x_j and t̃ = Σ_j χ_j·t_j, the sen
 sums are GHASH polynomial evaluations, computed by AES-GCM's GHASH in `cryptography`
 (hardware carry-less multiplication) instead of independent χ_j: this is the universal-hash
 form of the check; a non-zero error pattern survives it with probability ≤ (m'+1)/2^128
-instead of 2^-128 (≤ 2^-100 for any batch we run). A receiver that used inconsistent choice
+instead of 2^-128 (≤ 2^-100 for any batch we run). Why not numpy: with independent χ_j
+every row needs a full 128×128 carry-less product (~16k bit operations, ~100× the rest of
+the extension per OT in numpy), while GHASH runs at memory speed. `gf128_mul` (pure
+Python, GCM bit order) is used once per check, for x̃·Δ. A receiver that used inconsistent choice
 bits in some columns passes only by guessing the sender's Δ bits in those columns.
 The padding rows hide x in x̃ and are discarded.
 
