@@ -98,25 +98,24 @@ async def measure(s: Session, prep, sizes: dict, log) -> dict:
     return out
 
 
+_TIMES = ("seconds", "cpu_seconds")
+
+
 async def gather(s: Session, mine: dict) -> list[dict]:
-    """Every party's seconds and bytes per kind and backend (seconds as microseconds)."""
-    keys = [(b, k, f) for b in BACKEND_NAMES for k, _, _ in KINDS
-            for f in ("seconds", "cpu_seconds", "bytes_sent", "rounds", "count")]
-    keys += [(b, "setup_seconds", None) for b in BACKEND_NAMES]
-    vec = [int(mine[b][k][f] * 1e6) if f in ("seconds", "cpu_seconds") else
-           int(mine[b][k] * 1e6) if f is None else int(mine[b][k][f]) for b, k, f in keys]
+    """Every party's figures per backend and kind, exchanged as field elements (times in µs)."""
+    fields = ("seconds", "cpu_seconds", "bytes_sent", "rounds", "count")
+    keys = [(b, k, f) for b in BACKEND_NAMES for k, _, _ in KINDS for f in fields]
+    vec = [int(mine[b][k][f] * 1e6) if f in _TIMES else int(mine[b][k][f]) for b, k, f in keys]
+    vec += [int(mine[b]["setup_seconds"] * 1e6) for b in BACKEND_NAMES]
     raw = await s.broadcast_bytes(encode_vector(s.field, vec), len(vec) * s.field.nbytes)
     table = []
     for p, data in enumerate(raw):
         v = [int(x) for x in decode_vector(s.field, data, len(vec), p)]
-        row = {"party": p}
+        row: dict = {"party": p, **{b: {k: {} for k, _, _ in KINDS} for b in BACKEND_NAMES}}
         for (b, k, f), x in zip(keys, v):
-            val = x / 1e6 if f in ("seconds", "cpu_seconds", None) else x
-            row.setdefault(b, {}).setdefault(k, {}) if f else None
-            if f:
-                row[b][k][f] = val
-            else:
-                row[b][k] = val
+            row[b][k][f] = x / 1e6 if f in _TIMES else x
+        for b, x in zip(BACKEND_NAMES, v[len(keys):]):
+            row[b]["setup_seconds"] = x / 1e6
         table.append(row)
     return table
 
