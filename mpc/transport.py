@@ -86,6 +86,9 @@ class Transport(ABC):
     async def close(self) -> None:
         """Release the connections (a no-op in memory)."""
 
+    def abandon(self) -> None:
+        """Drop the connections at once, without the closing handshake (after an abort)."""
+
     @contextmanager
     def in_phase(self, phase: str) -> Iterator[None]:
         """Count the traffic inside the block under `phase` (e.g. OFFLINE_PHASE)."""

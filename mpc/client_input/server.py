@@ -77,7 +77,7 @@ class ClientInputServer:
 
     async def prepare(self) -> None:
         """Reserve one triple per client value (preprocessing, before clients connect)."""
-        self.triples = await self.s.prep.triples(self.total)
+        self.triples = await self.s.triples(self.total)
 
     # connections --------------------------------------------------------------------
     async def listen(self, host: str, port: int) -> None:
@@ -233,7 +233,7 @@ class ClientInputServer:
         auth: dict[str, tuple[list, list, list]] = {}
         if names:
             ys = AuthVector.concat([private[nm] for nm in names])
-            r = (await self.s.prep.triples(len(ys)))[0]
+            r = (await self.s.triples(len(ys)))[0]
             v = await self.s.mul(r, ys)
             at = 0
             for nm in names:

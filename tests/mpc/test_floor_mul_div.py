@@ -61,7 +61,7 @@ def test_too_wide_a_product_is_refused_before_any_message():
 
 def test_unpipelined_rule_slot_gives_the_reference_decisions_and_sums():
     """The one-slot-at-a-time Π_WFA (`rule_slot`) agrees with the reference slot by slot."""
-    from private_cases import table2_dict
+    from tests.energy_private.private_cases import table2_dict
     from protocols.energy.private.bills import arrange_bills, public_info
     from protocols.energy.private.two_state import group_costs, initial_state, rule_slot
     from protocols.energy.scenarios.loader import parse_scenario

@@ -7,7 +7,9 @@ two aggregate tests, one product for the AND):
   Opt_{i,g}^t = min(Opt_{i,g}^{t-1} + κ_{i,g}^t, Opt_i^{t-1} + κ_{i,g}^t + c(g) + v_i^t)
   join_t = [ΣC_i(g) < ΣC_i(E\\g)] · [ΣOpt_{i,g}^t = Σ(Opt_{i,g}^{t-1} + κ_{i,g}^t)]
 
-Only join_t is opened (not its two factors, not any cost).  `RuleRunner` pipelines the
+Only join_t is opened (not its two factors, not any cost), and it is MAC-checked as it is
+opened (`Session.open_checked`): it decides whether the rule goes on or Stage 3 opens the
+sums, so a corrupt party that flips it makes every honest party abort first.  `RuleRunner` pipelines the
 slots: the join test of slot t rides in the same comparison and product rounds as the
 minima of slot t + 1.  κ_{i,g}^t comes from the shared
 energies and import/export indicators with the group plan's public prices (Algorithm 2,
@@ -161,7 +163,8 @@ class RuleRunner:
                 self.state = new[0]
             if done is None:
                 continue
-            (bit,) = await self.s.open(join_bit)
+            # the join bit decides whether the rule goes on or Stage 3 starts: MAC-checked
+            (bit,) = await self.s.open_checked(join_bit)
             return SlotOutcome(done[0], done[1], int(bit) == 1)
 
 
@@ -176,5 +179,5 @@ async def rule_slot(session: Session, info: PublicInfo, bills: SharedBills, kapp
     x, y = _join_test(info, state, after, v, kg)
     lt = await comparison.less_than(session, x, y, sum_bits(n))
     join = await session.mul(lt[0], 1 - lt[1])
-    (bit,) = await session.open(join)
+    (bit,) = await session.open_checked(join)
     return SlotOutcome(after, v, int(bit) == 1)
