@@ -251,7 +251,7 @@ CLIENT_CHEATS = ("malformed", "overflow", "equivocate", "negative", "silent")
 
 
 async def cheating_submit(channels: Sequence[ClientChannel], client_id: str, values: Sequence[int],
-                          kind: str, field: PrimeField, timeout: float = 30.0) -> None:
+                          kind: str, field: PrimeField, timeout: float = 30.0):
     """Run the client-input protocol with one deviation:
 
     - malformed:  its input message has the wrong length
@@ -266,8 +266,7 @@ async def cheating_submit(channels: Sequence[ClientChannel], client_id: str, val
     if kind == "negative":
         bad = list(values)
         bad[0] = -5
-        await submit_input(channels, client_id, bad, field, timeout)
-        return
+        return await submit_input(channels, client_id, bad, field, timeout)
     for ch in channels:
         await ch.send(HELLO, encode_hello(client_id))
     if kind == "silent":
