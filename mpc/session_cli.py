@@ -8,7 +8,7 @@ the parties, run one party's program, and report.
     cli.say("done")
 
 Common options: --timeout, --preprocessing, --stats, and the launcher's (-M, -I, -P, -B,
---ssl, --output-file). Exit status: 0 success, 1 the session aborted (the message names
+--ssl, --certs, --max-frame, --output-file). Exit status: 0 success, 1 the session aborted (the message names
 the failed check), 2 bad usage or input. Progress lines go to stderr as
 `[party i] ...`; results go to stdout or files.
 """
@@ -125,7 +125,8 @@ class SessionCLI:
         t0 = time.perf_counter()
         try:
             result = run_party(wrapped, self.plan, field=self.field, backend=self.args.preprocessing,
-                               timeout=self.args.timeout, session_factory=session_factory or self._session_factory)
+                               timeout=self.args.timeout, session_factory=session_factory or self._session_factory,
+                               log=self.say)
         except MPCAbort as exc:
             print(f"ABORT (party {self.plan.pid}): {exc}", file=sys.stderr, flush=True)
             self.finish(EXIT_ABORT)
