@@ -4,7 +4,7 @@ Status: ready (online phase, trusted-dealer preprocessing, in-memory and TCP/TLS
 comparisons). API summary for code built on top (e.g. zkp.distributed):
 
     from mpc.local import run_parties            # all parties in one process (tests)
-    from mpc.launch import run_party             # one party per process (MPyC launcher)
+    from mpc.launch import run_party             # one party per process (mpc.net, MPyC-style options)
     from mpc.session import Session              # one party's view of a session
     from mpc.shares import AuthVector            # this party's authenticated shares of a vector
     from mpc.errors import MPCAbort, ProofFailure, ...   # one exception family for aborts

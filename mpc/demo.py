@@ -31,7 +31,7 @@ def build_cli() -> SessionCLI:
                             help="signed bit length of the inputs, 2..128 (default 32)")
     cli.parser.add_argument("--json", metavar="OUT",
                             help="write this party's results and traffic as JSON (party i > 0 inserts .party<i>)")
-    cli.add_cheat_option()
+    cli.add_cheat_option(ranged_inputs=True)
     return cli
 
 

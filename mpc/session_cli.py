@@ -60,11 +60,14 @@ class SessionCLI:
         self._session_factory = None
         self._started = time.perf_counter()
 
-    def add_cheat_option(self) -> None:
-        """--cheat KIND: testing only, party 1 deviates (see mpc.testing)."""
+    def add_cheat_option(self, ranged_inputs: bool = False) -> None:
+        """--cheat KIND: testing only, party 1 deviates (see mpc.testing). The `range` kind
+        is offered only by programs whose parties declare their inputs' width
+        (ranged_inputs): elsewhere it would not deviate at all."""
         from .testing import CHEATS
 
-        self.parser.add_argument("--cheat", choices=CHEATS, default=None,
+        kinds = CHEATS if ranged_inputs else tuple(k for k in CHEATS if k != "range")
+        self.parser.add_argument("--cheat", choices=kinds, default=None,
                                  help="testing: make party 1 deviate in this way; the honest parties must abort")
 
     # -- parse, validate, launch ------------------------------------------------------

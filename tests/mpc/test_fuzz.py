@@ -22,7 +22,6 @@ from mpc.net.handshake import HandshakeError, Hello, Welcome
 from mpc.net.transport import NetTransport, _Peer
 from mpc.session import Session
 from mpc.shares import AuthVector, KeyShare
-from mpc.transport import InMemoryNetwork
 
 F = PrimeField()
 Q = int(F.q)

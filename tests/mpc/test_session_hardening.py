@@ -4,7 +4,6 @@ with its rule removed (see the docstrings)."""
 from pathlib import Path
 
 import pytest
-from gmpy2 import mpz
 
 import mpc.session as session_module
 from mpc import comparison as C
@@ -204,6 +203,15 @@ def test_an_input_of_three_times_two_to_the_k_is_refused():
         assert isinstance(r, InputOutOfRange), r
         assert "party 1" in str(r) and "32-bit" in str(r)
     assert RANGE_CHEAT_FACTOR == 3
+
+
+def test_demo_processes_abort_on_an_out_of_range_input(tmp_path):
+    from tests.mpc.test_processes import finish, start_parties
+    res = finish(start_parties(3, ["--length", "3", "--cheat", "range", "--timeout", "10"], tmp_path))
+    for pid in (0, 2):
+        rc, _, stderr = res[pid]
+        assert rc == 1
+        assert f"ABORT (party {pid}): input range failed: party 1 input a value outside its declared range" in stderr
 
 
 def test_range_checked_inputs_compute_correctly_at_the_edges():
