@@ -210,7 +210,10 @@ class NetTransport(Transport):
                     host, port, ssl=client_context(self.tls) if self.tls else None,
                     ssl_handshake_timeout=self._ssl_timeout())
                 break
+            except ssl.SSLEOFError:
+                await asyncio.sleep(0.1)  # the listener dropped the connection (busy): try again
             except ssl.SSLError as exc:
+                # a certificate that does not verify, or a peer that refused ours
                 raise AuthenticationFailure(f"TLS with party {j} at {host}:{port} failed: {exc}") from None
             except OSError:
                 await asyncio.sleep(0.1)  # not listening yet: try again (connect() bounds the wait)

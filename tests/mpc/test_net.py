@@ -261,3 +261,32 @@ def test_an_impostor_process_cannot_join_a_tls_session(tmp_path):
     assert proc.returncode == 1
     assert "ABORT (party 0): liveness (timeout) failed: party 0 could not connect to parties 1, 2" in err
     assert "claiming party 1: its certificate is bound to party 2 of 3" in err
+
+
+def test_without_tls_the_listening_socket_is_on_loopback_only(certs):
+    import argparse
+
+    from mpc.launch import add_launcher_options, plan_from_args
+
+    p = argparse.ArgumentParser()
+    add_launcher_options(p)
+    local = plan_from_args(p.parse_args(["-M3", "-I", "1"]))
+    assert local.listen_host == "127.0.0.1" and all(h == "127.0.0.1" for h, _ in local.addresses)
+    remote = plan_from_args(p.parse_args(["-P", "h0.example:5000", "-P", ":5001", "-P", "h2.example:5002",
+                                          "--ssl", "--certs", str(certs)]))
+    assert remote.listen_host == "" and remote.pid == 1 and remote.tls().cert == certs / "party1.crt"
+    with pytest.raises(ValueError, match="--certs applies only with --ssl"):
+        plan_from_args(p.parse_args(["-M3", "--certs", str(certs)]))
+
+    base = free_base_port(3)
+
+    async def bound():
+        t = NetTransport(1, addresses(base), timeout=5, bind_host=local.listen_host)
+        c = asyncio.ensure_future(t.connect())
+        await asyncio.sleep(0.2)
+        names = [sock.getsockname()[0] for sock in t._server.sockets]
+        c.cancel()
+        t.abandon()
+        return names
+
+    assert asyncio.run(bound()) == ["127.0.0.1"]
