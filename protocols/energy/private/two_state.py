@@ -109,8 +109,9 @@ def _join_test(info: PublicInfo, before: RuleState, after: RuleState, v: AuthVec
 class RuleRunner:
     """Π_WFA slot by slot, pipelined: the join test of slot t shares its comparison and its product
     round with the minima of slot t + 1 (which do not depend on it), so a slot costs one
-    comparison, one product and one opening.  If slot t joins, the slot t + 1 work is dropped
-    unopened.  Decisions come out in slot order from `next_decision`.
+    comparison, one product and one checked opening (open + MAC check).  If slot t joins,
+    the slot t + 1 work is dropped unopened.  Decisions come out in slot order from
+    `next_decision`.
     """
 
     def __init__(self, session: Session, info: PublicInfo, bills: SharedBills, kappa_g: AuthVector):
