@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Awaitable, Callable, Optional
@@ -172,25 +174,58 @@ def main_module() -> str:
     return spec.name[:-len(".__main__")] if spec.name.endswith(".__main__") else spec.name
 
 
+def strip_options(argv: list[str], names: set[str]) -> list[str]:
+    """argv without the options in `names` and their values ("--opt v" and "--opt=v")."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in names:
+            skip = "=" not in arg
+            continue
+        out.append(arg)
+    return out
+
+
 def start_children(plan: LaunchPlan, argv: list[str]) -> None:
     """Start parties 1..m−1 as `python -m <this module> <argv> -I i` (same folder and
-    environment). Their output goes to /dev/null or, with --output-file, to
-    party<m>_<i>.log; they are terminated when this process exits."""
+    environment); they are terminated when this process exits. Their output goes to
+    party<m>_<i>.log with --output-file, else nowhere; either way, a child that exits with
+    an error is reported here at once with its last line (or its log's name), so the
+    cause of a failed session is visible in this terminal."""
     if not plan.spawn:
         return
     module = main_module()
     for i in range(1, plan.m):
         cmd = [sys.executable, "-m", module, *argv, "-I", str(i)]
         if plan.output_file:
-            with open(f"party{plan.m}_{i}.log", "a") as log:
+            log_name = f"party{plan.m}_{i}.log"
+            with open(log_name, "a") as log:
                 log.write(f"\n$> {' '.join(cmd)}\n")
                 log.flush()
-                plan.children.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                                      stdin=subprocess.DEVNULL))
+                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            threading.Thread(target=_report_exit, args=(i, proc, None, log_name), daemon=True).start()
         else:
-            plan.children.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                                  stdin=subprocess.DEVNULL))
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+            threading.Thread(target=_report_exit, args=(i, proc, proc.stderr, None), daemon=True).start()
+        plan.children.append(proc)
     atexit.register(stop_children, plan)
+
+
+def _report_exit(i: int, proc: subprocess.Popen, stream, log_name: str | None) -> None:
+    """Drain a child's stderr (keeping its last lines) and say why it failed, if it did."""
+    tail: collections.deque[str] = collections.deque(maxlen=3)
+    if stream is not None:
+        for raw in stream:
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            if line:
+                tail.append(line)
+    code = proc.wait()
+    if code not in (0, -15):  # -15: we terminated it ourselves
+        where = f"see {log_name}" if log_name else (tail[-1] if tail else "no output")
+        print(f"[party 0] party {i} exited with status {code}: {where}", file=sys.stderr, flush=True)
 
 
 def stop_children(plan: LaunchPlan, grace: float = 5.0) -> list[Optional[int]]:

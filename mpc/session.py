@@ -266,8 +266,28 @@ class Session:
 
     @_latching
     async def broadcast_from(self, sender: int, payload: bytes = b"", limit: int = MAX_BROADCAST) -> bytes:
-        """Party `sender`'s payload, as every party received it (others pass nothing)."""
-        return (await self.broadcast_variable(payload if self.pid == sender else b"", limit))[sender]
+        """Party `sender`'s payload (up to `limit` bytes), sent by it alone to every other party,
+        in one round. It enters every party's broadcast transcript, so a sender that tells
+        different parties different things is caught at the next check."""
+        if not 0 <= sender < self.m:
+            raise ValueError(f"sender {sender} is not a party index")
+        label = self._next_label()
+        if self.pid == sender:
+            if len(payload) > limit:
+                raise ValueError(f"payload of {len(payload)} bytes exceeds the limit of {limit}")
+            data = self._own_broadcast(bytes(payload))
+            for p in range(self.m):
+                if p != self.pid:
+                    self.transport.send(p, label, self._broadcast_payload_for(p, data))
+            self.transport.stats.round(self.transport.phase)
+        else:
+            self.transport.stats.round(self.transport.phase)
+            data = await self.transport.recv(sender, label)
+            if not isinstance(data, (bytes, bytearray)) or len(data) > limit:
+                raise MalformedMessage(f"party {sender} sent a broadcast of more than {limit} bytes")
+            data = bytes(data)
+        self._record(b"from" + sender.to_bytes(4, "little") + len(data).to_bytes(8, "little") + data)
+        return data
 
     @_latching
     async def act_and_agree(self, actor: int, act: Callable[[], bytes],

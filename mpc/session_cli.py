@@ -22,7 +22,8 @@ from typing import Any, Awaitable, Callable, Optional
 from .cli import EXIT_ABORT, ArgumentParser, CliError, check_output_path, die, seconds, write_json_file
 from .errors import MPCAbort
 from .field import PrimeField
-from .launch import LaunchPlan, add_launcher_options, plan_from_args, run_party, start_children, stop_children
+from .launch import (LaunchPlan, add_launcher_options, plan_from_args, run_party, start_children, stop_children,
+                     strip_options)
 from .preprocessing import BACKENDS
 from .session import Session
 
@@ -59,6 +60,8 @@ class SessionCLI:
         self.field = PrimeField()
         self._session_factory = None
         self._started = time.perf_counter()
+        #: options only this process acts on when it starts the others (not passed to them)
+        self.launcher_only: set[str] = set()
 
     def add_cheat_option(self, ranged_inputs: bool = False) -> None:
         """--cheat KIND: testing only, party 1 deviates (see mpc.testing). The `range` kind
@@ -94,7 +97,7 @@ class SessionCLI:
         if getattr(args, "cheat", None):
             from .testing import cheating_factory
             self._session_factory = cheating_factory(args.cheat, 1, self.field)
-        start_children(plan, argv)
+        start_children(plan, strip_options(argv, self.launcher_only))
         return args
 
     @property

@@ -13,7 +13,12 @@ ambiguities:
   root (duplication makes [a, b, c] and [a, b, c, c] collide).
 
 Verification follows RFC 9162 §2.1.3.2 and needs the leaf index and the tree
-size, which is why the signed root (:mod:`zkp.signatures`) includes the size.
+size.  Both are the *verifier's* expectation, never the prover's claim: the
+caller passes the position it cares about (e.g. user i's slot t) and the size
+it trusts (the size in the operator-signed root, :mod:`zkp.signatures`).  An
+audit path alone fits several positions and sizes (leaf 0 of 3 leaves has the
+path shape of leaf 0 of 4), so taking them from the proof would let a prover
+choose what is being verified.
 """
 
 from __future__ import annotations
@@ -133,14 +138,27 @@ class MerkleTree:
         return InclusionProof(index, self.size, tuple(reversed(path)))
 
 
-def verify_inclusion(root: bytes, leaf_data: bytes, proof: InclusionProof) -> bool:
-    """RFC 9162 §2.1.3.2: whether ``leaf_data`` is leaf ``proof.index`` of the tree with ``root``."""
-    if not isinstance(proof, InclusionProof) or not 0 <= proof.index < proof.tree_size:
+def verify_inclusion(root: bytes, leaf_data: bytes, proof: InclusionProof | Sequence[bytes], *,
+                     index: int, tree_size: int) -> bool:
+    """RFC 9162 §2.1.3.2: whether ``leaf_data`` is leaf ``index`` of the ``tree_size``-leaf tree with ``root``.
+
+    ``index`` and ``tree_size`` are what the caller expects; ``proof`` is either a bare
+    audit path (sibling hashes from the leaf up) or an :class:`InclusionProof`, whose
+    own index and size must then equal the expected ones (a proof made for another
+    position is refused even when its path happens to fit).
+    """
+    if isinstance(proof, InclusionProof):
+        if proof.index != index or proof.tree_size != tree_size:
+            return False
+        path = proof.path
+    else:
+        path = tuple(proof)
+    if type(index) is not int or type(tree_size) is not int or not 0 <= index < tree_size <= MAX_LEAVES:
         return False
-    fn, sn = proof.index, proof.tree_size - 1
+    fn, sn = index, tree_size - 1
     r = leaf_hash(leaf_data)
-    for p in proof.path:
-        if sn == 0 or len(p) != HASH_SIZE:
+    for p in path:
+        if sn == 0 or not isinstance(p, bytes) or len(p) != HASH_SIZE:
             return False
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
@@ -155,6 +173,7 @@ def verify_inclusion(root: bytes, leaf_data: bytes, proof: InclusionProof) -> bo
     return sn == 0 and r == root
 
 
-def verify_commitment_tuple(root: bytes, commitments: Sequence[Commitment], proof: InclusionProof) -> bool:
-    """Whether this tuple of commitments is leaf ``proof.index`` under ``root``."""
-    return verify_inclusion(root, encode_commitment_tuple(commitments), proof)
+def verify_commitment_tuple(root: bytes, commitments: Sequence[Commitment], proof: InclusionProof | Sequence[bytes],
+                            *, index: int, tree_size: int) -> bool:
+    """Whether this tuple of commitments is leaf ``index`` of the ``tree_size``-leaf tree under ``root``."""
+    return verify_inclusion(root, encode_commitment_tuple(commitments), proof, index=index, tree_size=tree_size)

@@ -1,183 +1,222 @@
 """Command line: the private group purchase (SPDZ + ZKPs), one process per household.
 
-    python -m protocols.energy.run -M4 --scenario table2 --scheme proportional --json out.json
-    python -m protocols.energy.run -M4 -I 2 -B 12000 --scenario my.json --ledger /shared/ledger.sqlite
+    python -m protocols.energy.run -M4 --scenario table2                  # operator, then 4 households
+    python -m protocols.energy.utility_operator publish --scenario my.json --workdir RUN
+    python -m protocols.energy.run -M4 -I 2 -B 12000 --workdir RUN        # household 2 of a manual start
 
--M<N> starts N processes on this machine (party p plays user p of the scenario, in file
-order); -I i, -P host:port, -B port and --ssl run one party of a multi-host session.
-Party i writes its view of the result JSON (docs/specs/energy.md): OUT for party 0, OUT
-with ".party<i>" before the suffix for the others; it holds only the party's own φ_i
-unless --reveal-all.
-
-Who plays the utility operator and the ledger (and what that trusts):
-- The ledger is an SQLite file (--ledger, default energy_ledger.sqlite in the working
-  directory) that every party can read: the same host, or a shared file system for -P runs.
-  Only party 0 writes to it (it opens the accounts, submits the multi-transaction and records
-  the decision); the ledger re-verifies every proof and signature itself before appending.
-  Every other party reads the signed root, the operator's key and the accounts from it and
-  checks them on its own.
-- Party 0's process also plays the utility operator before the session: it commits every
-  user's bill data, publishes the signed Merkle root on the ledger, and writes user u's
-  receipts (openings and inclusion proofs) to <ledger>.d/receipts/<root>/<u>.json, which
-  only party u reads.  Party 0 connects only after publishing, so every other party, which
-  reads the root after the session is connected, sees this run's root.
-- Trust: party 0 therefore sees every user's bill data, as does the real operator.
-- Each user keeps its account wallet (Ed25519 key, balance opening) in
-  <ledger>.d/wallets/<u>.json (created with --balance dollars on first use, updated after
-  each payment), so one ledger file can serve several runs.
+Roles and what each sees (protocols.energy.run_folder lays out the files):
+- The utility operator (its own process, `python -m protocols.energy.utility_operator
+  publish`) commits every household's bill data, publishes the signed Merkle root on the
+  ledger, writes the public market file and hands each household only its own receipts,
+  in that household's home. It sees the bills it issued; it takes no part in the session.
+  With --scenario, this command starts that process first, then opens the account of every
+  household that has no wallet yet (one `accounts open` process each, --balance dollars),
+  both only when -M starts every party.
+- Household p (party p, in the market file's order) reads the public market file and its
+  own home only (receipts; wallet: Ed25519 key and balance opening; ledger replica); party 0
+  also the ledger service's file and writer key. It learns the per-slot decisions, the two
+  public sums at the join slot, the rounding deficit and its own φ; the result JSON holds
+  only its own φ unless --reveal-all (testing).
+- The ledger service (<workdir>/ledger/) holds the writer and issuer keys: the operator
+  publishes through it, `python -m protocols.energy.accounts open` opens a household's
+  account through it (the token issuer sees the amount bought), and during the session
+  party 0 holds its writer key. Every household keeps its own replica in its home: at the
+  start and after every stage that wrote, party 0 sends the new entries, every household
+  verifies them under the ledger's rules, appends them to its own file and pins the head,
+  and the session goes on only if all heads agree. Every household checks the operator's
+  key and root against the market file, and its receipts against the root.
+- The preprocessing backend's trust model is printed at start; with the trusted dealer,
+  party 0 could read every household's input, so use it only for tests.
+Party i writes its result JSON to OUT for party 0 and OUT with ".party<i>" before the
+suffix for the others.
 """
 
 from __future__ import annotations
 
 import json
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 from mpc.cli import CliError, bounded_float, check_output_path, write_json_file
 from mpc.errors import ProofFailure
 from mpc.session_cli import SessionCLI, party_path
 
-DESIGN_NOTE = ("operator and ledger: party 0 plays the utility operator before the session (sees every bill, "
-               "as the utility does) and is the only writer of the SQLite ledger; every party reads the ledger "
-               "and checks the signed root, Merkle paths and proofs itself")
+HOST = 0   # the party that holds the ledger's writer key during the session
+MAX_DOLLARS = 1.8e10
+
+ROLES = ("roles: the operator sees the bills it issued and is not in the session; each household sees only "
+         "its own receipts, wallet and φ, plus the public decisions and sums; party 0 writes the ledger, every "
+         "household verifies each entry into its own replica; every household checks the operator's root and "
+         "its receipts itself")
 
 
 def build_cli() -> SessionCLI:
     cli = SessionCLI(
         "protocols.energy.run",
-        description="Private group purchasing of an energy plan: N users (one process each) share their "
+        description="Private group purchasing of an energy plan: N households (one process each) share their "
                     "operator-committed bills, decide by the two-state social work-function rule, compute "
                     "their net compensations φ_i and pay them by a confidential multi-transaction on the "
                     "ledger.",
-        epilog="See the module docstring for who plays the operator and the ledger and what that trusts.")
+        epilog="See the module docstring for the roles and what each sees.")
     p = cli.parser
-    p.add_argument("--scenario", required=True, metavar="FILE",
-                   help="scenario JSON (docs/specs/energy.md) or a built-in name such as table2")
+    p.add_argument("--scenario", metavar="FILE", default=None,
+                   help="run the utility operator on this scenario first (docs/specs/energy.md, or a built-in "
+                        "name such as table2); only with -M and no -I, which start every party here")
     p.add_argument("--scheme", choices=("egalitarian", "proportional"), default=None,
-                   help="compensation scheme (default: the scenario's)")
+                   help="with --scenario: the compensation scheme the operator announces (default: the scenario's)")
+    p.add_argument("--workdir", metavar="DIR", default="energy_run",
+                   help="run folder: public market file, ledger, operator key, one home per household "
+                        "(default: energy_run)")
     p.add_argument("--json", metavar="OUT", default=None,
                    help="write this party's result JSON (party i > 0 inserts .party<i> before the suffix)")
-    p.add_argument("--ledger", metavar="PATH", default="energy_ledger.sqlite",
-                   help="SQLite ledger file readable by every party (default: energy_ledger.sqlite)")
     p.add_argument("--reveal-all", action="store_true",
                    help="testing only: open every φ_i to every party and write them all")
-    p.add_argument("--balance", type=bounded_float(0.0, 1.8e10, what="dollars"), default=10_000.0,
-                   help="opening token balance in dollars of a user's new account, at most 1.8e10 (the 2^64 n$ "
-                        "bound; default 10000)")
+    p.add_argument("--balance", type=bounded_float(0.0, MAX_DOLLARS, what="dollars"), default=10_000.0,
+                   help="with --scenario: tokens bought, in dollars, by a household that has no account yet (at "
+                        f"most {MAX_DOLLARS:g}, the 2^64 n$ bound; default 10000)")
     p.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
+    cli.launcher_only.update({"--scenario", "--scheme", "--balance"})   # the set-up runs once, before the session
     return cli
 
 
-def _validate(args, cli: SessionCLI):
-    """Everything that can be checked before any process starts or anything is written."""
-    from protocols.energy.scenarios.loader import ScenarioError, load_scenario
+def _run_role(module: str, *args: str) -> None:
+    """Another role's own process (the operator, a household opening its account): no household
+    session process ever holds the bills or another household's key."""
+    proc = subprocess.run([sys.executable, "-m", module, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    lines = proc.stderr.strip().splitlines()
+    if proc.returncode != 0:
+        raise CliError(lines[-1].removeprefix("error: ") if lines else f"{module} exited with {proc.returncode}")
+    for line in lines:
+        print(line, file=sys.stderr, flush=True)
 
+
+def _set_up(args, folder) -> None:
+    """The one-command demo: the operator publishes, then every household without a wallet opens
+    its account (each in its own process)."""
+    from protocols.energy.market import MarketFile
+
+    operator = ["publish", "--scenario", args.scenario, "--workdir", args.workdir, "--operator-id", args.operator_id]
+    _run_role("protocols.energy.utility_operator", *operator, *(["--scheme", args.scheme] if args.scheme else []))
     try:
-        scenario = load_scenario(args.scenario)
-    except ScenarioError as exc:
-        raise CliError(f"--scenario {args.scenario}: {exc}") from None
-    m = cli.m
-    if m != len(scenario.users):
-        raise CliError(f"-M{m}: the scenario registers {len(scenario.users)} users and the protocol runs one party "
-                       f"per user; start it with -M{len(scenario.users)}")
+        market = MarketFile.load(folder.market)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    for uid in market.info.user_ids:
+        if not folder.wallet(uid).exists():
+            _run_role("protocols.energy.accounts", "open", "--workdir", args.workdir, "--household", uid,
+                      "--dollars", repr(args.balance))
+
+
+def _validate(args, cli: SessionCLI):
+    """Everything that can be checked before any household process starts."""
+    from protocols.energy.market import MarketFile
+    from protocols.energy.run_folder import RunFolder
+
+    args.workdir = str(Path(args.workdir).resolve())
+    folder = RunFolder(args.workdir)
     if args.json:
-        for pid in range(m):
+        for pid in range(cli.m) if cli.plan.spawn else [cli.pid]:
             check_output_path(party_path(args.json, pid), "--json")
-    ledger = Path(args.ledger)
-    if not ledger.parent.is_dir() if str(ledger.parent) else False:
-        raise CliError(f"--ledger {args.ledger}: folder {ledger.parent} does not exist")
-    cli.scenario = scenario
+    if args.scheme and not args.scenario:
+        raise CliError("--scheme goes with --scenario (otherwise the market file fixes the scheme)")
+    if args.scenario:
+        if not cli.plan.spawn:
+            raise CliError("--scenario runs the operator and needs -M without -I (every party started here); "
+                           "otherwise run python -m protocols.energy.utility_operator publish first")
+        parent = Path(args.workdir).parent
+        if not parent.is_dir():
+            raise CliError(f"--workdir {args.workdir}: folder {parent} does not exist")
+        _set_up(args, folder)
+    if not folder.market.exists():
+        raise CliError(f"--workdir {args.workdir}: no market file {folder.market}; give --scenario or run "
+                       "python -m protocols.energy.utility_operator publish first")
+    try:
+        market = MarketFile.load(folder.market)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    n = market.info.n_users
+    if cli.m != n:
+        raise CliError(f"-M{cli.m}: the market registers {n} households and the protocol runs one party per "
+                       f"household; start it with -M{n}")
+    for uid in market.info.user_ids if cli.plan.spawn else [market.info.user_ids[cli.pid]]:
+        if not folder.wallet(uid).exists():
+            raise CliError(f"household {uid} has no wallet: run python -m protocols.energy.accounts open --workdir "
+                           f"{args.workdir} --household {uid} first")
+    cli.market, cli.folder = market, folder
     return None
 
 
-def _play_operator(scenario, ledger, workdir: Path, operator_id: str, say) -> None:
-    """Party 0 before the session: commit the epoch, publish the signed root, write the receipts."""
-    from protocols.energy.utility_operator import UtilityOperator
-    from zkp.keys import load_or_create_key
+def _open_ledger(session, folder, market, group, uid: str, writer: bool):
+    """Party 0: the ledger service's copy with its writer key; every other household: its own
+    replica (created empty on first use), which accepts only the market's ledger and writer."""
+    from protocols.ledger import LedgerCorrupted, SQLiteLedger
+    from protocols.ledger.keys import load_key
 
-    op = UtilityOperator(ledger.group, operator_id, load_or_create_key(workdir / "operator.key"))
     try:
-        last = ledger.latest_root(operator_id).timestamp
-    except Exception:  # no root yet (LedgerRejected) or no operator
-        last = 0
-    epoch = op.issue_epoch(scenario, timestamp=max(int(time.time()), last + 1))
-    seq = op.publish(ledger, epoch)
-    out = workdir / "receipts" / epoch.signed_root.root.hex()
-    out.mkdir(parents=True, exist_ok=True)
-    op.write_receipts(epoch, out)
-    say(f"operator: committed {len(epoch.receipts)} users × {scenario.n_slots} slots, signed root "
-        f"{epoch.signed_root.root.hex()[:16]}… published as ledger entry {seq}")
+        if writer:
+            ledger = SQLiteLedger(folder.ledger, group, writer=load_key(folder.writer_key), pin=folder.pin(uid))
+        else:
+            ledger = SQLiteLedger(folder.replica(uid), group, replica=True, pin=folder.pin(uid),
+                                  expect_writer=market.ledger_writer)
+    except (LedgerCorrupted, ValueError, OSError) as exc:
+        raise session.abort(ProofFailure(f"ledger of {uid}: {exc}"))
+    return ledger
 
 
-def _load_wallet(group, workdir: Path, uid: str, balance: int, ledger):
-    from protocols.energy.private.wallet import Wallet
+def _check_operator(session, market, ledger, group, uid, receipts_path):
+    """The root and key on the ledger are the ones the operator announced; our receipts verify."""
+    from protocols.energy.utility_operator import ReceiptInvalid, check_receipt, load_receipts
     from protocols.ledger.api import LedgerRejected
 
-    path = workdir / "wallets" / f"{uid}.json"
-    if path.exists():
-        return Wallet.load(path), path
     try:
-        ledger.account(uid)
-        raise CliError(f"--ledger: account {uid!r} exists on the ledger but its wallet {path} is missing")
-    except LedgerRejected:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wallet = Wallet.fresh(group, uid, balance)
-    wallet.save(path)
-    return wallet, path
+        signed = ledger.latest_root(market.operator_id)
+        key = ledger.operator_key(market.operator_id)
+    except LedgerRejected as exc:
+        raise session.abort(ProofFailure(f"operator root: {exc}"))
+    if key != market.operator_key or signed.root != market.root or ledger.ledger_id != market.ledger_id:
+        raise session.abort(ProofFailure("operator root: the ledger's id, operator key or latest root differs "
+                                         "from the market file's"))
+    try:
+        _, _, receipts = load_receipts(receipts_path)
+        for r in receipts:
+            check_receipt(key, signed, r, check_openings=True, group=group)
+    except ValueError as exc:
+        raise session.abort(ProofFailure(f"receipts of {uid}: {exc}"))
+    except ReceiptInvalid as exc:
+        raise session.abort(ProofFailure(f"receipts of {uid} do not verify: {exc}"))
+    return receipts
 
 
 def main() -> None:
     cli = build_cli()
     args = cli.parse(validate=lambda a: _validate(a, cli))
-    scenario, pid = cli.scenario, cli.pid
-    scheme = args.scheme or scenario.scheme
+    market, folder, pid = cli.market, cli.folder, cli.pid
+    info = market.info
+    uid = info.user_ids[pid]
 
-    from protocols.energy.private.bills import own_bill_from_receipts, public_info
-    from protocols.energy.private.session import PartySetup, group_purchase
-    from protocols.energy.utility_operator import ReceiptInvalid, check_receipt, load_receipts
-    from protocols.ledger import SQLiteLedger, default_group
-    from protocols.ledger.api import LedgerCorrupted, LedgerRejected
+    from mpc.field import PrimeField
+    from protocols.energy.private.bills import own_bill_from_receipts
+    from protocols.energy.private.session import PartySetup, group_purchase, sync_ledger
+    from protocols.energy.private.wallet import Wallet
+    from protocols.ledger import default_group
 
     group = default_group()
-    ledger_path = Path(args.ledger)
-    workdir = ledger_path.with_name(ledger_path.name + ".d")
-    try:
-        workdir.mkdir(exist_ok=True)
-        # only party 0 touches the file before the session: it may still be creating it
-        ledger = SQLiteLedger(ledger_path, group) if pid == 0 else None
-    except (LedgerCorrupted, ValueError, OSError) as exc:
-        cli.say(f"error: --ledger {args.ledger}: {exc}")
-        cli.finish(2)
-    info = public_info(scenario)
-    uid = info.user_ids[pid]
-    cli.say(f"user {uid} of {cli.m}; scheme {scheme}; group {group.name} ({type(group).__name__})")
-    cli.say(DESIGN_NOTE)
-    if pid == 0:
-        try:
-            _play_operator(scenario, ledger, workdir, args.operator_id, cli.say)
-        except (LedgerRejected, ValueError) as exc:
-            cli.say(f"error: --ledger {args.ledger}: the operator could not publish: {exc}")
-            cli.finish(2)
+    cli.say(f"household {uid} of {cli.m}; scheme {market.scheme}; group {group.name} ({type(group).__name__})")
+    cli.say(ROLES)
 
     async def program(session):
-        nonlocal ledger
-        if ledger is None:  # the ledger file appears once party 0 has published (before it connected)
-            ledger = SQLiteLedger(ledger_path, group)
-        signed = ledger.latest_root(args.operator_id)
-        key = ledger.operator_key(args.operator_id)
-        rfile = workdir / "receipts" / signed.root.hex() / f"{uid}.json"
+        ledger = _open_ledger(session, folder, market, group, uid, pid == HOST)
+        await sync_ledger(session, ledger, HOST)   # every replica at the writer's verified head
+        receipts = _check_operator(session, market, ledger, group, uid, folder.receipts(uid))
+        wallet_path = folder.wallet(uid)
         try:
-            _, _, receipts = load_receipts(rfile)
-            for r in receipts:
-                check_receipt(key, signed, r, check_openings=True, group=group)
+            wallet = Wallet.load(wallet_path)
         except ValueError as exc:
-            raise session.abort(ProofFailure(f"receipts of {uid}: {exc}"))
-        except ReceiptInvalid as exc:
-            raise session.abort(ProofFailure(f"receipts of {uid} do not verify: {exc}"))
-        wallet, wallet_path = _load_wallet(group, workdir, uid, int(args.balance * 10**9), ledger)
-        setup = PartySetup(info, scheme, group, own_bill_from_receipts(uid, receipts), wallet, ledger,
-                           args.operator_id, args.reveal_all, progress=cli.say)
+            raise session.abort(ProofFailure(f"wallet of {uid}: {exc}"))
+        setup = PartySetup(info, market.scheme, group, own_bill_from_receipts(uid, receipts), wallet, ledger,
+                           market.operator_id, args.reveal_all, host=HOST, progress=cli.say)
         cli.say(f"connected; {session.m} parties, opening via {session.open_mode}")
         result = await group_purchase(session, setup)
         if result.new_balance is not None:
@@ -185,13 +224,13 @@ def main() -> None:
             wallet.save(wallet_path)
         return result
 
-    from mpc.field import PrimeField
-
     res = cli.run(program, field=PrimeField(group.order),
                   stats_extra=lambda r: {"user": uid, "slots_evaluated": len(r.result["per_slot"]),
-                                         "join_slot": r.result["join_slot"]})
+                                         "slots": info.n_slots, "join_slot": r.result["join_slot"]})
     cli.report_costs()
-    cli.say(f"join slot {res.result['join_slot']}; my φ = {res.own_phi} n$")
+    phi = res.own_phi
+    cli.say(f"join slot {res.result['join_slot']}; my φ = "
+            + ("none (no join)" if phi is None else f"{phi} n$ = {phi / 1e9:.2f} $ ({'pay' if phi > 0 else 'receive'})"))
     if args.json:
         path = party_path(args.json, pid)
         try:

@@ -7,9 +7,30 @@ recorded decisions.  The ledger verifies every proof and signature itself
 before it appends anything; a submission that fails any check raises
 :class:`LedgerRejected` and leaves no trace.
 
-Every write returns the sequence number of the entry it appended.  Entries
-form a hash chain (see :mod:`protocols.ledger.chain`), so a reader can check
-the whole history with :meth:`Ledger.verify_chain`.
+Every write returns the sequence number of the entry it appended.  Each
+ledger has a random :attr:`Ledger.ledger_id`, fixed at its creation, that
+transaction bodies, account openings, operator registrations and root
+signatures name, so nothing signed for one ledger is accepted by another.
+
+Changes to this interface (for adapters, e.g. an EVM ledger), format 2:
+
+* new: the abstract property :attr:`Ledger.ledger_id` (bytes);
+* :meth:`Ledger.register_operator` takes an issuer-signed
+  :class:`~protocols.ledger.issuance.OperatorRegistration` (was: id, key);
+* :meth:`Ledger.open_account` takes an
+  :class:`~protocols.ledger.issuance.AccountOpening` (was: id, key,
+  commitment, optional proof) — the range proof, the account key's signature
+  and the issuer's signature are all mandatory;
+* :meth:`Ledger.publish_root`: the :class:`~zkp.signatures.SignedRoot` now
+  names its operator id, ledger id and epoch, which must match;
+* :meth:`Ledger.verify_chain` takes ``check_proofs=True`` (was ``deep=False``):
+  full verification is the default, skipping proofs is the explicit exception;
+* :class:`Entry` gained ``signature`` (the writer's signature on ``hash``).
+
+Replication across parties (:mod:`protocols.ledger.replica`) and pinned heads
+(:mod:`protocols.ledger.pins`) are not part of this interface: an adapter
+whose ledger is already replicated (a blockchain) only needs :meth:`head` to
+take part in the session's head comparison.
 """
 
 from __future__ import annotations
@@ -22,6 +43,7 @@ from zkp.groups.base import Group
 from zkp.signatures import SignedRoot
 
 if TYPE_CHECKING:  # pragma: no cover
+    from protocols.ledger.issuance import AccountOpening, OperatorRegistration
     from protocols.ledger.transactions import MultiTransaction
 
 
@@ -39,11 +61,11 @@ class LedgerRejected(Exception):
 
 
 class LedgerCorrupted(Exception):
-    """The stored history fails verification (hash chain, encoding or derived state).
+    """The stored history fails verification (schema, hash chain, writer signatures, rules, pinned head).
 
     ``seq`` is the sequence number of the first entry found bad, or None when
-    the fault is not in one entry (an unreadable file, a state table that
-    disagrees with the history).
+    the fault is not in one entry (an unreadable file, an unexpected schema,
+    a head that does not extend the pinned one).
     """
 
     def __init__(self, message: str, seq: int | None = None) -> None:
@@ -63,13 +85,15 @@ class AccountState:
 
 @dataclass(frozen=True)
 class Entry:
-    """One link of the chain: ``hash = H(prev_hash, seq, kind, canonical payload)``."""
+    """One verified link of the chain: ``hash = H(prev_hash, seq, kind, canonical payload)``,
+    ``signature`` = the ledger writer's Ed25519 signature on ``hash``."""
 
     seq: int
     kind: str
     payload: dict
     prev_hash: bytes
     hash: bytes
+    signature: bytes
 
 
 class Ledger(ABC):
@@ -77,16 +101,22 @@ class Ledger(ABC):
 
     group: Group
 
+    @property
     @abstractmethod
-    def register_operator(self, operator_id: str, public_key: bytes) -> int:
-        """Record an operator's raw 32-byte Ed25519 public key (once per operator id)."""
+    def ledger_id(self) -> bytes:
+        """The random id fixed at creation; bind every transaction body and root signature to it."""
+
+    @abstractmethod
+    def register_operator(self, registration: "OperatorRegistration") -> int:
+        """Record an operator's raw 32-byte Ed25519 key (once per id), if the issuer authorised it."""
 
     @abstractmethod
     def publish_root(self, operator_id: str, signed_root: SignedRoot) -> int:
         """Record a signed Merkle root after checking the operator's signature.
 
-        Timestamps of one operator's roots must strictly increase, so an old
-        root can never be republished as the latest one.
+        The root must name this operator and this ledger; its epoch and timestamp
+        must strictly increase per operator, so an old root can never be
+        republished as the latest one.
         """
 
     @abstractmethod
@@ -102,13 +132,12 @@ class Ledger(ABC):
         """The operator's registered public key (LedgerRejected ``unknown-operator``)."""
 
     @abstractmethod
-    def open_account(self, account_id: str, public_key: bytes, balance_commitment: bytes,
-                     balance_proof: bytes | None = None) -> int:
+    def open_account(self, opening: "AccountOpening") -> int:
         """Open an account with a committed initial balance.
 
-        ``balance_proof``, when given, is a zkpNN that the balance lies in
-        [0, 2^64) (see :func:`protocols.ledger.transactions.prove_initial_balance`);
-        how the tokens were bought is outside the ledger.
+        The opening carries a zkpNN that the balance lies in [0, 2^64), the
+        account key's signature and the issuer's signature over (ledger id,
+        account id, key, commitment); see :mod:`protocols.ledger.issuance`.
         """
 
     @abstractmethod
@@ -117,7 +146,7 @@ class Ledger(ABC):
 
     @abstractmethod
     def submit_multi_transaction(self, mtx: "MultiTransaction") -> int:
-        """Verify signatures, nonces, zkpSum and every zkpNN, then move the committed amounts atomically."""
+        """Verify ledger id, signatures, nonces, zkpSum and every zkpNN, then move the committed amounts atomically."""
 
     @abstractmethod
     def record_decision(self, kind: str, payload: dict[str, Any]) -> int:
@@ -125,13 +154,14 @@ class Ledger(ABC):
 
     @abstractmethod
     def entries(self) -> list[Entry]:
-        """The whole history, oldest first."""
+        """The whole verified history, oldest first."""
 
     @abstractmethod
-    def verify_chain(self, deep: bool = False) -> None:
-        """Raise LedgerCorrupted unless the history and the derived state are consistent.
+    def verify_chain(self, check_proofs: bool = True) -> None:
+        """Verify the stored history again from scratch; raise LedgerCorrupted unless it holds.
 
-        With ``deep`` every signature and proof in the history is verified again.
+        With ``check_proofs=False`` the account, issuer and operator signatures and
+        the zero-knowledge proofs are taken on the writer's word (its signature).
         """
 
     @abstractmethod

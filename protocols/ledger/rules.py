@@ -1,14 +1,22 @@
-"""The ledger's acceptance rules, shared by writes and by the replay that checks a stored history.
+"""The ledger's acceptance rules: one path from a payload's canonical bytes to the state changes it causes.
 
-Each ``check_*`` function looks at the current state through a :class:`StateView`,
+A write and the verification of a stored (or replicated) entry run the same
+code: the writer turns the request into a payload dict (``encode_*``, which
+accepts exact types only), serialises it to canonical JSON, parses those
+bytes back, checks the parsed payload (:func:`check_entry`) and stores exactly
+the bytes it checked.  So what the rules saw is what the ledger holds — an
+object that compares as one value and serialises as another (an ``int``
+subclass, say) cannot slip between the check and the store.
+
+:func:`check_entry` looks at the current state through a :class:`StateView`,
 raises :class:`LedgerRejected` naming the failed check, and otherwise returns
-the state changes ("effects") the entry causes.  The SQLite ledger applies the
-effects to its tables inside the write's transaction; :class:`MemoryState`
-applies them when the history is replayed on open, so the stored tables can be
-compared with what the history implies.
+the effects of the entry, which :class:`MemoryState` applies.  With
+``check_proofs=False`` (the explicit fast path of a reader that trusts the
+writer's key) the account, issuer and operator signatures and the
+zero-knowledge proofs are not re-verified; every structural and state rule
+still is.
 
-Payload codecs turn requests into the JSON stored in the chain and back;
-bytes are lowercase hex.
+Bytes are lowercase hex in payloads.
 """
 
 from __future__ import annotations
@@ -19,22 +27,34 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from protocols.ledger.api import AccountState, LedgerRejected
-from protocols.ledger.chain import check_json_value
-from protocols.ledger.transactions import (MAX_ID_BYTES, MultiTransaction, Transfer, verify_initial_balance,
-                                           verify_signature, verify_solvency_proof, verify_sum_proof)
+from protocols.ledger.chain import check_json_value, unhex
+from protocols.ledger.issuance import (AccountOpening, OperatorRegistration, consent_message, issuance_message,
+                                       registration_message, verify_ed25519)
+from protocols.ledger.transactions import (MAX_ID_BYTES, MultiTransaction, Transfer, solvency_statement,
+                                           verify_initial_balance, verify_signature, verify_solvency_proof,
+                                           verify_sum_proof)
 from zkp.groups.base import Group
 from zkp.pedersen import Commitment
-from zkp.sigma.base import verify_batch, NIProof
+from zkp.sigma.base import NIProof, verify_batch
 from zkp.sigma.nonnegative import RANGE
 from zkp.signatures import SignedRoot, verify_signed_root
 
 MAX_DECISION_KIND = 100
 
 
+@dataclass(frozen=True)
+class LedgerContext:
+    """What every rule needs besides the state: the group and what the genesis fixed."""
+
+    group: Group
+    ledger_id: bytes
+    issuer_key: bytes
+
+
 class StateView(Protocol):
     def operator_key(self, operator_id: str) -> bytes | None: ...
 
-    def last_root_timestamp(self, operator_id: str) -> int | None: ...
+    def last_root(self, operator_id: str) -> SignedRoot | None: ...
 
     def account_state(self, account_id: str) -> AccountState | None: ...
 
@@ -66,102 +86,260 @@ class AccountUpdate:
 Effect = NewOperator | NewRoot | NewAccount | AccountUpdate
 
 
+def _malformed(detail: str) -> LedgerRejected:
+    return LedgerRejected("malformed", detail)
+
+
+def _exact(value: Any, t: type, what: str) -> Any:
+    if type(value) is not t:
+        raise _malformed(f"{what} must be exactly {t.__name__}, not {type(value).__name__}")
+    return value
+
+
 def _check_id(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value or len(value.encode("utf-8")) > MAX_ID_BYTES:
-        raise LedgerRejected("malformed", f"{what} must be a non-empty string of at most {MAX_ID_BYTES} bytes")
+    if type(value) is not str or not value:
+        raise _malformed(f"{what} must be a non-empty str")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise _malformed(f"{what} is not valid Unicode") from None
+    if size > MAX_ID_BYTES:
+        raise _malformed(f"{what} must be at most {MAX_ID_BYTES} bytes")
     return value
 
 
 def _check_ed25519(public_key: Any, what: str) -> bytes:
-    if not isinstance(public_key, (bytes, bytearray)) or len(public_key) != 32:
-        raise LedgerRejected("malformed", f"{what} must be a raw 32-byte Ed25519 public key")
+    if type(public_key) is not bytes or len(public_key) != 32:
+        raise _malformed(f"{what} must be a raw 32-byte Ed25519 public key (bytes)")
     try:
-        Ed25519PublicKey.from_public_bytes(bytes(public_key))
+        Ed25519PublicKey.from_public_bytes(public_key)
     except ValueError:
-        raise LedgerRejected("malformed", f"{what} is not a valid Ed25519 public key") from None
-    return bytes(public_key)
+        raise _malformed(f"{what} is not a valid Ed25519 public key") from None
+    return public_key
 
 
-def _decode_point(group: Group, data: Any, what: str) -> Commitment:
-    if not isinstance(data, (bytes, bytearray)):
-        raise LedgerRejected("bad-commitment", f"{what} must be bytes")
+def _decode_point(group: Group, data: bytes, what: str) -> Commitment:
     try:
-        return Commitment.from_bytes(group, bytes(data))
+        return Commitment.from_bytes(group, data)
     except ValueError as exc:
         raise LedgerRejected("bad-commitment", f"{what} is not a point of {group.name}: {exc}") from None
 
 
-# -- rules ---------------------------------------------------------------------------------------
-
-def check_register_operator(view: StateView, operator_id: str, public_key: bytes) -> list[Effect]:
-    _check_id(operator_id, "operator id")
-    key = _check_ed25519(public_key, "operator public key")
-    if view.operator_key(operator_id) is not None:
-        raise LedgerRejected("duplicate-operator", f"operator {operator_id!r} is already registered")
-    return [NewOperator(operator_id, key)]
+def _fields(p: Any, names: set[str], what: str) -> dict:
+    if type(p) is not dict or set(p) != names:
+        got = sorted(p) if isinstance(p, dict) else type(p).__name__
+        raise _malformed(f"{what} must have exactly the fields {sorted(names)}, got {got}")
+    return p
 
 
-def check_publish_root(view: StateView, operator_id: str, signed_root: SignedRoot, verify: bool = True) -> list[Effect]:
-    if not isinstance(signed_root, SignedRoot):
-        raise LedgerRejected("malformed", "signed_root must be a zkp.signatures.SignedRoot")
-    key = view.operator_key(operator_id)
-    if key is None:
-        raise LedgerRejected("unknown-operator", f"operator {operator_id!r} is not registered")
+def _bytes(p: dict, name: str, size: int | None = None) -> bytes:
     try:
-        signed_root.to_bytes()
+        return unhex(p[name], size)
+    except ValueError as exc:
+        raise _malformed(f"{name}: {exc}") from None
+
+
+def _hex(value: Any, what: str) -> str:
+    return _exact(value, bytes, what).hex()
+
+
+# -- request → payload (exact types only) ----------------------------------------------------
+
+def encode_operator(reg: OperatorRegistration) -> dict:
+    _exact(reg, OperatorRegistration, "registration")
+    return {"operator_id": _check_id(reg.operator_id, "operator id"),
+            "public_key": _hex(reg.public_key, "operator public key"),
+            "issuer_signature": _hex(reg.issuer_signature, "issuer signature")}
+
+
+def encode_root(operator_id: str, signed_root: SignedRoot) -> dict:
+    _exact(signed_root, SignedRoot, "signed_root")
+    try:
+        raw = signed_root.to_bytes()
     except (ValueError, TypeError, AttributeError) as exc:
-        raise LedgerRejected("malformed", f"signed root: {exc}") from None
-    if len(signed_root.signature) != 64:
-        raise LedgerRejected("malformed", "signed root: the signature must be 64 bytes")
-    if verify and not verify_signed_root(key, signed_root):
+        raise _malformed(f"signed root: {exc}") from None
+    return {"operator_id": _check_id(operator_id, "operator id"), "signed_root": raw.hex(),
+            "root": signed_root.root.hex(), "tree_size": signed_root.tree_size, "timestamp": signed_root.timestamp,
+            "epoch": signed_root.epoch}
+
+
+def encode_account(opening: AccountOpening) -> dict:
+    _exact(opening, AccountOpening, "account opening")
+    return {"account_id": _check_id(opening.account_id, "account id"),
+            "public_key": _hex(opening.public_key, "account public key"),
+            "balance_commitment": _hex(opening.balance_commitment, "balance commitment"),
+            "balance_proof": _hex(opening.balance_proof, "balance proof"),
+            "account_signature": _hex(opening.account_signature, "account signature"),
+            "issuer_signature": _hex(opening.issuer_signature, "issuer signature")}
+
+
+def encode_mtx(mtx: MultiTransaction) -> dict:
+    _exact(mtx, MultiTransaction, "multi-transaction")
+    transfers = []
+    for t in _exact(mtx.transfers, list, "transfers"):
+        _exact(t, Transfer, "a transfer")
+        transfers.append({"account_id": _check_id(t.account_id, "account id"),
+                          "amount_commitment": _hex(t.amount_commitment, "amount commitment")})
+
+    def per_account(d: Any, what: str, conv) -> dict:
+        _exact(d, dict, what)
+        return {_check_id(k, f"{what} key"): conv(v, f"{what}[{k!r}]") for k, v in d.items()}
+
+    return {
+        "ledger_id": _hex(mtx.ledger_id, "ledger id"),
+        "transfers": transfers,
+        "nonces": per_account(mtx.nonces, "nonces", lambda v, w: _exact(v, int, w)),
+        "context": _hex(mtx.context, "context"),
+        "sum_proof": _hex(mtx.sum_proof, "sum proof"),
+        "solvency_proofs": per_account(mtx.solvency_proofs, "solvency_proofs", _hex),
+        "signatures": per_account(mtx.signatures, "signatures", _hex),
+    }
+
+
+def encode_decision(kind: str, payload: dict) -> dict:
+    if type(kind) is not str or not kind or len(kind) > MAX_DECISION_KIND:
+        raise LedgerRejected("decision", f"decision kind must be a non-empty str of at most {MAX_DECISION_KIND} "
+                                         f"characters")
+    if type(payload) is not dict:
+        raise LedgerRejected("decision", "decision payload must be a dict")
+    try:
+        check_json_value(payload)
+    except ValueError as exc:
+        raise LedgerRejected("decision", str(exc)) from None
+    return {"kind": kind, "payload": payload}
+
+
+# -- stored payload → checked effects ----------------------------------------------------------
+
+def check_entry(ctx: LedgerContext, view: StateView, kind: str, p: dict, check_proofs: bool = True) -> list[Effect]:
+    """The effects of an entry whose payload was parsed from canonical bytes, or LedgerRejected."""
+    if kind == "register_operator":
+        return _check_register_operator(ctx, view, p, check_proofs)
+    if kind == "publish_root":
+        return _check_publish_root(ctx, view, p, check_proofs)
+    if kind == "open_account":
+        return _check_open_account(ctx, view, p, check_proofs)
+    if kind == "multi_transaction":
+        return _check_multi_transaction(ctx, view, mtx_from_payload(p), check_proofs)
+    if kind == "decision":
+        _fields(p, {"kind", "payload"}, "decision")
+        encode_decision(p["kind"], p["payload"])
+        return []
+    raise _malformed(f"entry kind {kind!r} cannot be appended")
+
+
+def _check_register_operator(ctx: LedgerContext, view: StateView, p: dict, check_proofs: bool) -> list[Effect]:
+    _fields(p, {"operator_id", "public_key", "issuer_signature"}, "operator registration")
+    oid = _check_id(p["operator_id"], "operator id")
+    key = _check_ed25519(_bytes(p, "public_key"), "operator public key")
+    sig = _bytes(p, "issuer_signature")
+    if view.operator_key(oid) is not None:
+        raise LedgerRejected("duplicate-operator", f"operator {oid!r} is already registered")
+    if check_proofs and not verify_ed25519(ctx.issuer_key, sig, registration_message(ctx.ledger_id, oid, key)):
+        raise LedgerRejected("issuer-signature", f"the registration of operator {oid!r} is not authorised by the "
+                                                 f"ledger's issuer key")
+    return [NewOperator(oid, key)]
+
+
+def _check_publish_root(ctx: LedgerContext, view: StateView, p: dict, check_proofs: bool) -> list[Effect]:
+    _fields(p, {"operator_id", "signed_root", "root", "tree_size", "timestamp", "epoch"}, "published root")
+    oid = _check_id(p["operator_id"], "operator id")
+    try:
+        sr = SignedRoot.from_bytes(_bytes(p, "signed_root"))
+    except ValueError as exc:
+        raise _malformed(f"signed root: {exc}") from None
+    if (sr.root.hex(), sr.tree_size, sr.timestamp, sr.epoch) != (p["root"], p["tree_size"], p["timestamp"], p["epoch"]):
+        raise _malformed("the readable root fields disagree with the signed root")
+    key = view.operator_key(oid)
+    if key is None:
+        raise LedgerRejected("unknown-operator", f"operator {oid!r} is not registered")
+    if sr.operator_id != oid:
+        raise LedgerRejected("operator-id", f"the root is signed for operator {sr.operator_id!r}, not {oid!r}")
+    if sr.ledger_id != ctx.ledger_id:
+        raise LedgerRejected("ledger-id", f"the root is signed for ledger {sr.ledger_id.hex()}, "
+                                          f"not this ledger ({ctx.ledger_id.hex()})")
+    if check_proofs and not verify_signed_root(key, sr):
         raise LedgerRejected("operator-signature",
-                             f"the signature on the root does not verify under operator {operator_id!r}'s key")
-    last = view.last_root_timestamp(operator_id)
-    if last is not None and signed_root.timestamp <= last:
-        raise LedgerRejected("root-timestamp", f"timestamp {signed_root.timestamp} is not after the operator's "
-                                               f"previous root ({last})")
-    return [NewRoot(operator_id, signed_root)]
+                             f"the signature on the root does not verify under operator {oid!r}'s key")
+    last = view.last_root(oid)
+    if last is not None and sr.epoch <= last.epoch:
+        raise LedgerRejected("root-epoch", f"epoch {sr.epoch} is not after the operator's previous root "
+                                           f"(epoch {last.epoch})")
+    if last is not None and sr.timestamp <= last.timestamp:
+        raise LedgerRejected("root-timestamp", f"timestamp {sr.timestamp} is not after the operator's "
+                                               f"previous root ({last.timestamp})")
+    return [NewRoot(oid, sr)]
 
 
-def check_open_account(view: StateView, group: Group, account_id: str, public_key: bytes,
-                       balance_commitment: bytes, balance_proof: bytes | None, verify: bool = True) -> list[Effect]:
-    _check_id(account_id, "account id")
-    key = _check_ed25519(public_key, "account public key")
-    cm = _decode_point(group, balance_commitment, "balance commitment")
-    if view.account_state(account_id) is not None:
-        raise LedgerRejected("duplicate-account", f"account {account_id!r} already exists")
-    if balance_proof is not None:
-        if not isinstance(balance_proof, (bytes, bytearray)):
-            raise LedgerRejected("malformed", "balance proof must be bytes")
-        if verify and not verify_initial_balance(group, account_id, key, cm.to_bytes(), bytes(balance_proof)):
-            raise LedgerRejected("balance-proof", f"the range proof of {account_id!r}'s opening balance fails")
-    return [NewAccount(AccountState(account_id, key, cm.to_bytes(), 0))]
+def _check_open_account(ctx: LedgerContext, view: StateView, p: dict, check_proofs: bool) -> list[Effect]:
+    _fields(p, {"account_id", "public_key", "balance_commitment", "balance_proof", "account_signature",
+                "issuer_signature"}, "account opening")
+    aid = _check_id(p["account_id"], "account id")
+    key = _check_ed25519(_bytes(p, "public_key"), "account public key")
+    cm = _decode_point(ctx.group, _bytes(p, "balance_commitment"), "balance commitment").to_bytes()
+    if cm.hex() != p["balance_commitment"]:
+        raise LedgerRejected("bad-commitment", "balance commitment is not in canonical encoding")
+    proof, consent, issued = _bytes(p, "balance_proof"), _bytes(p, "account_signature"), _bytes(p, "issuer_signature")
+    if view.account_state(aid) is not None:
+        raise LedgerRejected("duplicate-account", f"account {aid!r} already exists")
+    if check_proofs:
+        if not verify_ed25519(ctx.issuer_key, issued, issuance_message(ctx.ledger_id, aid, key, cm)):
+            raise LedgerRejected("issuer-signature", f"the opening balance of {aid!r} is not authorised by the "
+                                                     f"ledger's issuer key")
+        if not verify_ed25519(key, consent, consent_message(ctx.ledger_id, aid, key, cm)):
+            raise LedgerRejected("account-signature", f"the opening of {aid!r} is not signed by the account's key")
+        if not verify_initial_balance(ctx.group, ctx.ledger_id, aid, key, cm, proof):
+            raise LedgerRejected("balance-proof", f"the range proof of {aid!r}'s opening balance fails")
+    return [NewAccount(AccountState(aid, key, cm, 0))]
 
 
-def check_multi_transaction(view: StateView, group: Group, mtx: MultiTransaction, verify: bool = True) -> list[Effect]:
-    """All checks of Appendix D.2 plus signatures and nonces; effects = new balances and nonces.
+def mtx_from_payload(p: dict) -> MultiTransaction:
+    """The multi-transaction a stored payload describes (LedgerRejected ``malformed`` on a bad shape)."""
+    _fields(p, {"ledger_id", "transfers", "nonces", "context", "sum_proof", "solvency_proofs", "signatures"},
+            "multi-transaction")
+    if type(p["transfers"]) is not list:
+        raise _malformed("transfers must be a list")
+    transfers = []
+    for t in p["transfers"]:
+        _fields(t, {"account_id", "amount_commitment"}, "transfer")
+        transfers.append(Transfer(_check_id(t["account_id"], "account id"), _bytes(t, "amount_commitment")))
 
-    Order: shape, accounts, nonces, signatures, then the (costlier) zkpSum and zkpNN.
+    def per_account(name: str, conv) -> dict:
+        d = p[name]
+        if type(d) is not dict:
+            raise _malformed(f"{name} must be an object")
+        return {_check_id(k, f"{name} key"): conv(d, k) for k in d}
+
+    def nonce(d: dict, k: str) -> int:
+        return _exact(d[k], int, f"nonce of {k!r}")
+
+    return MultiTransaction(transfers=transfers, sum_proof=_bytes(p, "sum_proof"),
+                            solvency_proofs=per_account("solvency_proofs", _bytes),
+                            nonces=per_account("nonces", nonce), signatures=per_account("signatures", _bytes),
+                            context=_bytes(p, "context"), ledger_id=_bytes(p, "ledger_id"))
+
+
+def _check_multi_transaction(ctx: LedgerContext, view: StateView, mtx: MultiTransaction,
+                             check_proofs: bool) -> list[Effect]:
+    """All checks of Appendix D.2 plus ledger id, signatures and nonces; effects = new balances and nonces.
+
+    Order: shape, ledger id, accounts, nonces, signatures, then the (costlier) zkpSum and zkpNN.
     """
-    if not isinstance(mtx, MultiTransaction):
-        raise LedgerRejected("malformed", "expected a MultiTransaction")
-    if not isinstance(mtx.transfers, list) or not all(isinstance(t, Transfer) for t in mtx.transfers):
-        raise LedgerRejected("malformed", "transfers must be a list of Transfer")
+    group = ctx.group
     ids = [t.account_id for t in mtx.transfers]
-    for aid in ids:
-        _check_id(aid, "account id")
     if len(set(ids)) != len(ids):
         raise LedgerRejected("duplicate-transfer", "an account appears in more than one transfer")
     for name, d in (("nonces", mtx.nonces), ("signatures", mtx.signatures), ("solvency_proofs", mtx.solvency_proofs)):
-        if not isinstance(d, dict) or set(d) != set(ids):
-            missing = sorted(set(ids) - set(d)) if isinstance(d, dict) else ids
-            extra = sorted(set(d) - set(ids)) if isinstance(d, dict) else []
-            raise LedgerRejected("malformed", f"{name} must name exactly the accounts of the transfers "
-                                              f"(missing {missing}, extra {extra})")
+        if set(d) != set(ids):
+            raise _malformed(f"{name} must name exactly the accounts of the transfers "
+                             f"(missing {sorted(set(ids) - set(d))}, extra {sorted(set(d) - set(ids))})")
     try:
         mtx.body_bytes()
     except (ValueError, TypeError) as exc:
-        raise LedgerRejected("malformed", str(exc)) from None
+        raise _malformed(str(exc)) from None
+    if mtx.ledger_id != ctx.ledger_id:
+        raise LedgerRejected("ledger-id", f"the transaction was made for ledger {mtx.ledger_id.hex()}, "
+                                          f"not this ledger ({ctx.ledger_id.hex()})")
     amounts = {t.account_id: _decode_point(group, t.amount_commitment, f"amount commitment of {t.account_id!r}")
                for t in mtx.transfers}
     states: dict[str, AccountState] = {}
@@ -174,7 +352,7 @@ def check_multi_transaction(view: StateView, group: Group, mtx: MultiTransaction
         if mtx.nonces[aid] != states[aid].nonce:
             raise LedgerRejected("nonce", f"account {aid!r}: nonce {mtx.nonces[aid]} but the ledger expects "
                                           f"{states[aid].nonce} (replayed or out-of-order transaction)")
-    if verify:
+    if check_proofs:
         for aid in ids:
             if not verify_signature(states[aid].public_key, mtx, aid):
                 raise LedgerRejected("signature", f"account {aid!r}: the signature over the transaction body "
@@ -191,16 +369,12 @@ def check_multi_transaction(view: StateView, group: Group, mtx: MultiTransaction
 
 def _check_solvency(group: Group, mtx: MultiTransaction, ids: list[str], states: dict[str, AccountState]) -> None:
     """Every zkpNN, batch-verified; on failure the individual checks name the first bad account."""
-    from protocols.ledger.transactions import solvency_statement
-
     items = []
     try:
         for aid in ids:
-            if not isinstance(mtx.solvency_proofs[aid], (bytes, bytearray)):
-                raise ValueError("not bytes")
             stmt = solvency_statement(group, states[aid].balance_commitment,
                                       next(t.amount_commitment for t in mtx.transfers if t.account_id == aid))
-            items.append((RANGE, stmt, NIProof.from_bytes(RANGE, stmt, bytes(mtx.solvency_proofs[aid])),
+            items.append((RANGE, stmt, NIProof.from_bytes(RANGE, stmt, mtx.solvency_proofs[aid]),
                           mtx.solvency_context(aid)))
         if verify_batch(items):
             return
@@ -211,94 +385,6 @@ def _check_solvency(group: Group, mtx: MultiTransaction, ids: list[str], states:
             raise LedgerRejected("solvency-proof", f"account {aid!r}: the zkpNN does not show a balance in "
                                                    f"[0, 2^64) after the transfer (overdraft or bad proof)")
     raise LedgerRejected("solvency-proof", "the batched solvency proofs fail")  # pragma: no cover
-
-
-def check_decision(kind: str, payload: dict) -> None:
-    if not isinstance(kind, str) or not kind or len(kind) > MAX_DECISION_KIND:
-        raise LedgerRejected("decision", f"decision kind must be a non-empty string of at most {MAX_DECISION_KIND} characters")
-    if not isinstance(payload, dict):
-        raise LedgerRejected("decision", "decision payload must be a dict")
-    try:
-        check_json_value(payload)
-    except ValueError as exc:
-        raise LedgerRejected("decision", str(exc)) from None
-
-
-# -- payload codecs ----------------------------------------------------------------------------
-
-def _hex(b: bytes) -> str:
-    return bytes(b).hex()
-
-
-def _unhex(s: Any) -> bytes:
-    if not isinstance(s, str):
-        raise ValueError("expected a hex string")
-    return bytes.fromhex(s)
-
-
-def operator_payload(operator_id: str, public_key: bytes) -> dict:
-    return {"operator_id": operator_id, "public_key": _hex(public_key)}
-
-
-def root_payload(operator_id: str, signed_root: SignedRoot) -> dict:
-    return {"operator_id": operator_id, "signed_root": _hex(signed_root.to_bytes()),
-            "root": _hex(signed_root.root), "tree_size": signed_root.tree_size, "timestamp": signed_root.timestamp}
-
-
-def account_payload(account_id: str, public_key: bytes, balance_commitment: bytes, balance_proof: bytes | None) -> dict:
-    return {"account_id": account_id, "public_key": _hex(public_key), "balance_commitment": _hex(balance_commitment),
-            "balance_proof": None if balance_proof is None else _hex(balance_proof)}
-
-
-def mtx_payload(mtx: MultiTransaction) -> dict:
-    return {
-        "transfers": [{"account_id": t.account_id, "amount_commitment": _hex(t.amount_commitment)} for t in mtx.transfers],
-        "nonces": dict(mtx.nonces),
-        "context": _hex(mtx.context),
-        "sum_proof": _hex(mtx.sum_proof),
-        "solvency_proofs": {k: _hex(v) for k, v in mtx.solvency_proofs.items()},
-        "signatures": {k: _hex(v) for k, v in mtx.signatures.items()},
-    }
-
-
-def decision_payload(kind: str, payload: dict) -> dict:
-    return {"kind": kind, "payload": payload}
-
-
-def mtx_from_payload(p: dict) -> MultiTransaction:
-    return MultiTransaction(
-        transfers=[Transfer(t["account_id"], _unhex(t["amount_commitment"])) for t in p["transfers"]],
-        sum_proof=_unhex(p["sum_proof"]),
-        solvency_proofs={k: _unhex(v) for k, v in p["solvency_proofs"].items()},
-        nonces=dict(p["nonces"]),
-        signatures={k: _unhex(v) for k, v in p["signatures"].items()},
-        context=_unhex(p["context"]),
-    )
-
-
-def replay_entry(view: StateView, group: Group, kind: str, p: dict, deep: bool) -> list[Effect]:
-    """The effects of a stored entry, re-checking it against the replayed state.
-
-    Raises LedgerRejected (the entry breaks a rule) or KeyError/ValueError/TypeError
-    (the payload is not what this kind stores).
-    """
-    if kind == "register_operator":
-        return check_register_operator(view, p["operator_id"], _unhex(p["public_key"]))
-    if kind == "publish_root":
-        sr = SignedRoot.from_bytes(_unhex(p["signed_root"]))
-        if (_hex(sr.root), sr.tree_size, sr.timestamp) != (p["root"], p["tree_size"], p["timestamp"]):
-            raise ValueError("the readable root fields disagree with the signed root")
-        return check_publish_root(view, p["operator_id"], sr, verify=deep)
-    if kind == "open_account":
-        proof = None if p["balance_proof"] is None else _unhex(p["balance_proof"])
-        return check_open_account(view, group, p["account_id"], _unhex(p["public_key"]),
-                                  _unhex(p["balance_commitment"]), proof, verify=deep)
-    if kind == "multi_transaction":
-        return check_multi_transaction(view, group, mtx_from_payload(p), verify=deep)
-    if kind == "decision":
-        check_decision(p["kind"], p["payload"])
-        return []
-    raise ValueError(f"unexpected entry kind {kind!r}")
 
 
 class MemoryState:
@@ -312,9 +398,9 @@ class MemoryState:
     def operator_key(self, operator_id: str) -> bytes | None:
         return self.operators.get(operator_id)
 
-    def last_root_timestamp(self, operator_id: str) -> int | None:
+    def last_root(self, operator_id: str) -> SignedRoot | None:
         rs = self.roots.get(operator_id)
-        return rs[-1].timestamp if rs else None
+        return rs[-1] if rs else None
 
     def account_state(self, account_id: str) -> AccountState | None:
         return self.accounts.get(account_id)

@@ -14,10 +14,11 @@ It carries
 * per account a nonce (equal to the account's current nonce) and an Ed25519
   signature over :meth:`MultiTransaction.body_bytes`.
 
-Binding: the body holds the ordered transfers, the nonces and an application
-``context``; every proof's Fiat–Shamir context is a hash of the body (plus the
-account id for solvency proofs), so a proof taken from another transaction,
-or from another account of the same one, does not verify.  Proofs and
+Binding: the body holds the ledger id, the ordered transfers, the nonces and
+an application ``context``; every proof's Fiat–Shamir context is a hash of the
+body (plus the account id for solvency proofs), so a proof taken from another
+transaction, from another account of the same one, or from the same payment
+on another ledger (whose accounts and nonces may well be equal), does not verify.  Proofs and
 signatures depend only on the body, so parties may produce them in any order.
 
 Committed integers are read modulo the group order q: φ < 0 is committed as
@@ -46,9 +47,9 @@ MAX_TRANSFERS = 1024
 MAX_ID_BYTES = 255
 MAX_CONTEXT_BYTES = 1 << 16
 
-_BODY_DOMAIN = b"mpc-markets/ledger/multi-transaction/v1\x00"
+_BODY_DOMAIN = b"mpc-markets/ledger/multi-transaction/v2\x00"
 _PROOF_DOMAIN = b"mpc-markets/ledger/multi-transaction-proof/v1\x00"
-_OPEN_DOMAIN = b"mpc-markets/ledger/open-account/v1\x00"
+_OPEN_DOMAIN = b"mpc-markets/ledger/open-account/v2\x00"
 
 
 @dataclass
@@ -69,14 +70,16 @@ class MultiTransaction:
     nonces: dict[str, int] = field(default_factory=dict)
     signatures: dict[str, bytes] = field(default_factory=dict)
     context: bytes = b""
+    ledger_id: bytes = b""
 
     def account_ids(self) -> list[str]:
         return [t.account_id for t in self.transfers]
 
     def body_bytes(self) -> bytes:
-        """Canonical bytes every account signs: domain, context, then (id, Cm(φ_i), nonce) in transfer order.
+        """Canonical bytes every account signs: domain, ledger id, context, then (id, Cm(φ_i), nonce)
+        in transfer order.
 
-        Raises ValueError when the body is malformed (no transfers, repeated or
+        Raises ValueError when the body is malformed (no ledger id, no transfers, repeated or
         over-long ids, a transfer without a nonce or a nonce without a transfer).
         """
         if not 1 <= len(self.transfers) <= MAX_TRANSFERS:
@@ -84,12 +87,16 @@ class MultiTransaction:
         ctx = bytes(self.context)
         if len(ctx) > MAX_CONTEXT_BYTES:
             raise ValueError("context too long")
+        lid = bytes(self.ledger_id)
+        if not 0 < len(lid) < 256:
+            raise ValueError("the multi-transaction names no ledger id (see Ledger.ledger_id)")
         ids = self.account_ids()
         if len(set(ids)) != len(ids):
             raise ValueError("an account appears in more than one transfer")
         if set(self.nonces) != set(ids):
             raise ValueError("nonces must name exactly the accounts of the transfers")
-        parts = [_BODY_DOMAIN, len(ctx).to_bytes(4, "big"), ctx, len(ids).to_bytes(4, "big")]
+        parts = [_BODY_DOMAIN, len(lid).to_bytes(1, "big"), lid, len(ctx).to_bytes(4, "big"), ctx,
+                 len(ids).to_bytes(4, "big")]
         for t in self.transfers:
             aid = _id_bytes(t.account_id)
             cm = bytes(t.amount_commitment)
@@ -141,9 +148,9 @@ def commit_amount(group: Group, phi: int, r: int | None = None) -> tuple[bytes, 
 
 
 def new_multi_transaction(transfers: Sequence[Transfer], nonces: Mapping[str, int],
-                          context: bytes = b"") -> MultiTransaction:
-    """An unsigned, unproven multi-transaction (checks that the body is well formed)."""
-    mtx = MultiTransaction(list(transfers), nonces=dict(nonces), context=bytes(context))
+                          context: bytes = b"", *, ledger_id: bytes) -> MultiTransaction:
+    """An unsigned, unproven multi-transaction for ledger ``ledger_id`` (checks that the body is well formed)."""
+    mtx = MultiTransaction(list(transfers), nonces=dict(nonces), context=bytes(context), ledger_id=bytes(ledger_id))
     mtx.body_bytes()
     return mtx
 
@@ -238,7 +245,8 @@ def verify_signature(public_key: bytes, mtx: MultiTransaction, account_id: str) 
 
 def build_multi_transaction(group: Group, parties: Mapping[str, PartySecrets], nonces: Mapping[str, int],
                             context: bytes = b"", rho_sum: int | None = None,
-                            amount_commitments: Mapping[str, bytes] | None = None) -> MultiTransaction:
+                            amount_commitments: Mapping[str, bytes] | None = None, *,
+                            ledger_id: bytes) -> MultiTransaction:
     """A complete multi-transaction when one place knows every party's secrets (tests, simulations).
 
     Transfers follow the order of ``parties``.  ``rho_sum`` defaults to Σ r_φ
@@ -250,7 +258,7 @@ def build_multi_transaction(group: Group, parties: Mapping[str, PartySecrets], n
     for aid, s in parties.items():
         cm = amount_commitments[aid] if amount_commitments is not None else group.commit_point(s.phi, s.r_phi).to_bytes()
         transfers.append(Transfer(aid, cm))
-    mtx = new_multi_transaction(transfers, nonces, context)
+    mtx = new_multi_transaction(transfers, nonces, context, ledger_id=ledger_id)
     for aid, s in parties.items():
         mtx.solvency_proofs[aid] = prove_solvency(group, mtx, aid, s.balance, s.r_balance, s.phi, s.r_phi)
         mtx.signatures[aid] = sign_multi_transaction(mtx, aid, s.signing_key)
@@ -259,27 +267,31 @@ def build_multi_transaction(group: Group, parties: Mapping[str, PartySecrets], n
     return mtx
 
 
-def initial_balance_context(account_id: str, public_key: bytes, balance_commitment: bytes) -> bytes:
-    """Fiat–Shamir context of the optional range proof given when an account is opened."""
+def initial_balance_context(ledger_id: bytes, account_id: str, public_key: bytes, balance_commitment: bytes) -> bytes:
+    """Fiat–Shamir context of the range proof given when an account is opened (bound to the ledger)."""
     aid = _id_bytes(account_id)
-    return hashlib.sha256(_OPEN_DOMAIN + len(aid).to_bytes(2, "big") + aid + bytes(public_key)
-                          + bytes(balance_commitment)).digest()
+    lid = bytes(ledger_id)
+    return hashlib.sha256(_OPEN_DOMAIN + len(lid).to_bytes(1, "big") + lid + len(aid).to_bytes(2, "big") + aid
+                          + bytes(public_key) + bytes(balance_commitment)).digest()
 
 
-def prove_initial_balance(group: Group, account_id: str, public_key: bytes, balance: int, r_balance: int) -> bytes:
-    """zkpNN that an account's opening balance lies in [0, 2^64)."""
+def prove_initial_balance(group: Group, ledger_id: bytes, account_id: str, public_key: bytes, balance: int,
+                          r_balance: int) -> bytes:
+    """zkpNN that an account's opening balance lies in [0, 2^64) (ValueError if it does not)."""
+    if not 0 <= balance < 1 << SOLVENCY_BITS:
+        raise ValueError(f"an opening balance must lie in [0, 2^{SOLVENCY_BITS}), got {balance}")
     c = Commitment(group.commit_point(balance, r_balance))
     stmt = RangeStatement(c, SOLVENCY_BITS)
-    ctx = initial_balance_context(account_id, public_key, c.to_bytes())
+    ctx = initial_balance_context(ledger_id, account_id, public_key, c.to_bytes())
     return prove(RANGE, stmt, Opening(group.scalar(balance), group.scalar(r_balance)), ctx).to_bytes(stmt)
 
 
-def verify_initial_balance(group: Group, account_id: str, public_key: bytes, balance_commitment: bytes,
-                           proof: bytes) -> bool:
+def verify_initial_balance(group: Group, ledger_id: bytes, account_id: str, public_key: bytes,
+                           balance_commitment: bytes, proof: bytes) -> bool:
     """Whether ``proof`` shows the committed opening balance is in [0, 2^64)."""
     try:
         stmt = RangeStatement(Commitment.from_bytes(group, balance_commitment), SOLVENCY_BITS)
         p = NIProof.from_bytes(RANGE, stmt, proof)
     except ValueError:
         return False
-    return verify(RANGE, stmt, p, initial_balance_context(account_id, public_key, balance_commitment))
+    return verify(RANGE, stmt, p, initial_balance_context(ledger_id, account_id, public_key, balance_commitment))

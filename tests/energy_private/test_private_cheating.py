@@ -82,7 +82,8 @@ def test_forged_operator_signature_aborts_and_the_ledger_refuses_it():
 
     def mutate(setups, epoch):
         real = epoch.signed_root
-        forged = sign_root(forger, epoch.tree, real.timestamp + 1)
+        forged = sign_root(forger, epoch.tree, real.timestamp + 1, operator_id=real.operator_id,
+                           ledger_id=real.ledger_id, epoch=real.epoch + 1)
         assert forged.root == real.root
         for s in setups:   # every party reads the forged root instead of the ledger's
             s.ledger = LedgerWithRoot(s.ledger, forged)

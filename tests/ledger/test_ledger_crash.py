@@ -14,14 +14,17 @@ import sys
 import textwrap
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from ledger_cases import GROUP, honest_mtx, new_ledger, settle, snapshot
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ledger_cases import GROUP, Party, honest_mtx, keys_of, new_ledger, opening, register, reopen, settle, snapshot
 from protocols.ledger import LedgerRejected, SQLiteLedger
 from zkp.merkle import MerkleTree
 from zkp.signatures import generate_operator_key, public_key_bytes, sign_root
 
-# a multi-transaction over 2 accounts writes: checked, entry, effect 0, effect 1, then commits
-MTX_STAGES = ["checked", "entry-written", "effect-0-written", "effect-1-written", "before-commit"]
+# a write checks the signed entry, inserts it (one row: the state is derived in memory), then commits
+MTX_STAGES = ["checked", "entry-written", "before-commit"]
 
 
 class Injected(Exception):
@@ -51,17 +54,19 @@ def test_exception_mid_transaction_leaves_previous_state(tmp_path, stage):
     settle(parties, phis, r)
     assert ledger.account("u1").balance_commitment == parties["u1"].commitment()
     ledger.close()
-    SQLiteLedger(tmp_path / "ledger.sqlite", GROUP, deep_check=True).close()
+    SQLiteLedger(tmp_path / "ledger.sqlite", GROUP).close()
 
 
-@pytest.mark.parametrize("stage", ["checked", "entry-written", "effect-0-written", "before-commit"])
+@pytest.mark.parametrize("stage", MTX_STAGES)
 def test_exception_mid_other_writes(tmp_path, stage):
     ledger, parties = new_ledger(tmp_path, {"u1": 1_000})
     key = generate_operator_key()
+    u2 = opening(ledger, Party("u2", Ed25519PrivateKey.generate(), 5, GROUP.random_scalar()))
     writes = [
-        lambda: ledger.register_operator("utility", public_key_bytes(key.public_key())),
-        lambda: ledger.publish_root("utility", sign_root(key, MerkleTree([b"x"]), 10)),
-        lambda: ledger.open_account("u2", parties["u1"].public_key, parties["u1"].commitment()),
+        lambda: register(ledger, "utility", public_key_bytes(key.public_key())),
+        lambda: ledger.publish_root("utility", sign_root(key, MerkleTree([b"x"]), 10, operator_id="utility",
+                                                         ledger_id=ledger.ledger_id, epoch=1)),
+        lambda: ledger.open_account(u2),
         lambda: ledger.record_decision("energy.join", {"join_slot": 1}),
     ]
     for write in writes:
@@ -74,7 +79,7 @@ def test_exception_mid_other_writes(tmp_path, stage):
             ledger.verify_chain()
             ledger.fault_hook = None
             write()  # then it succeeds
-        ledger.fault_hook = None  # (a decision has no effect rows: it never reaches "effect-0-written")
+        ledger.fault_hook = None
     assert [e.kind for e in ledger.entries()][-4:] == ["register_operator", "publish_root", "open_account", "decision"]
     ledger.close()
     SQLiteLedger(tmp_path / "ledger.sqlite", GROUP).close()
@@ -83,10 +88,11 @@ def test_exception_mid_other_writes(tmp_path, stage):
 _CHILD = textwrap.dedent("""
     import os, pickle, signal, sys
     from protocols.ledger import SQLiteLedger, default_group
-    path, mtx_file, stage, spill = sys.argv[1:5]
+    from protocols.ledger.keys import load_key
+    path, mtx_file, stage, spill, key = sys.argv[1:6]
     with open(mtx_file, "rb") as f:
         mtx = pickle.load(f)
-    ledger = SQLiteLedger(path, default_group())
+    ledger = SQLiteLedger(path, default_group(), writer=load_key(key))
     if spill == "spill":
         # a one-page cache forces SQLite to write changed pages into the database file before
         # the commit, so a kill leaves a modified file plus a hot journal that must be rolled back
@@ -101,10 +107,9 @@ _CHILD = textwrap.dedent("""
 _JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
 
 
-_KILL_DEFAULT = {("checked", "cache"), ("effect-0-written", "cache"), ("never", "cache"),
+_KILL_DEFAULT = {("checked", "cache"), ("entry-written", "cache"), ("never", "cache"),
                  ("entry-written", "spill"), ("before-commit", "spill")}
 _KILL_CASES = [(s, "cache") for s in MTX_STAGES + ["never"]] + [(s, "spill") for s in ("entry-written",
-                                                                                       "effect-1-written",
                                                                                        "before-commit")]
 
 
@@ -121,11 +126,13 @@ def test_killed_process_mid_transaction_leaves_previous_state(tmp_path, stage, s
     original = db.read_bytes()
     mtx_file = tmp_path / "mtx.pickle"
     mtx_file.write_bytes(pickle.dumps(mtx))
-    child = subprocess.run([sys.executable, "-c", _CHILD, str(db), str(mtx_file), stage, spill],
+    key_file = tmp_path / "writer.key"
+    key_file.write_text(keys_of(ledger).writer.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex())
+    child = subprocess.run([sys.executable, "-c", _CHILD, str(db), str(mtx_file), stage, spill, str(key_file)],
                            capture_output=True, text=True, timeout=120)
     if stage == "never":
         assert child.returncode == 0 and "committed" in child.stdout, child.stderr
-        ledger = SQLiteLedger(db, GROUP, deep_check=True)
+        ledger = SQLiteLedger(db, GROUP)
         settle(parties, phis, r)
         assert ledger.account("u1").balance_commitment == parties["u1"].commitment()
         assert ledger.account("u1").nonce == 1
@@ -137,7 +144,7 @@ def test_killed_process_mid_transaction_leaves_previous_state(tmp_path, stage, s
         assert journal.read_bytes()[:8] == _JOURNAL_MAGIC, "… and a hot journal"
     else:
         assert db.read_bytes() == original  # nothing reached the file before the commit
-    ledger = SQLiteLedger(db, GROUP, deep_check=True)
+    ledger = reopen(ledger)
     assert not journal.exists() or journal.read_bytes()[:8] != _JOURNAL_MAGIC  # rolled back, no longer hot
     assert snapshot(ledger) == before
     ledger.submit_multi_transaction(mtx)  # still valid: nothing of it was recorded
@@ -148,7 +155,7 @@ def test_two_handles_on_one_file_keep_one_chain(tmp_path):
     """Writes read the head and the state inside their own IMMEDIATE transaction, so interleaved
     writers through two connections extend one chain and see each other's balances and nonces."""
     a, parties = new_ledger(tmp_path, {"u1": 1_000, "u2": 0})
-    b = SQLiteLedger(tmp_path / "ledger.sqlite", GROUP)
+    b = reopen(a)
     b.record_decision("note", {"by": "b"})
     phis = {"u1": 100, "u2": -100}
     mtx, r = honest_mtx(b, parties, phis)
@@ -163,4 +170,4 @@ def test_two_handles_on_one_file_keep_one_chain(tmp_path):
     assert [e.kind for e in a.entries()][3:] == ["decision", "multi_transaction", "multi_transaction", "decision"]
     a.close()
     b.close()
-    SQLiteLedger(tmp_path / "ledger.sqlite", GROUP, deep_check=True).close()
+    SQLiteLedger(tmp_path / "ledger.sqlite", GROUP).close()

@@ -9,12 +9,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger_cases import GROUP, honest_mtx, new_ledger, settle, snapshot
+from ledger_cases import GROUP, Party, create_ledger, honest_mtx, keys_of, new_ledger, opening, settle, snapshot
 from protocols.ledger import LedgerRejected, SQLiteLedger
 from protocols.ledger.transactions import (MultiTransaction, Transfer, commit_amount, new_multi_transaction,
-                                           prove_initial_balance, prove_solvency, prove_zero_sum,
-                                           sign_multi_transaction, solvency_statement, sum_statement,
-                                           verify_solvency_proof, verify_sum_proof)
+                                           prove_solvency, prove_zero_sum, sign_multi_transaction,
+                                           solvency_statement, sum_statement, verify_solvency_proof,
+                                           verify_sum_proof)
 from zkp.pedersen import Opening
 from zkp.sigma.nonnegative import RANGE
 from zkp.sigma.sum import SUM, SumWitness
@@ -123,7 +123,8 @@ def honest_mtx_unbalanced(ledger, parties, phis):
     """Everything valid except the sum proof, which is left empty."""
     r_phi = {a: GROUP.random_scalar() for a in phis}
     transfers = [Transfer(a, GROUP.commit_point(phi, r_phi[a]).to_bytes()) for a, phi in phis.items()]
-    mtx = new_multi_transaction(transfers, {a: ledger.account(a).nonce for a in phis}, b"test")
+    mtx = new_multi_transaction(transfers, {a: ledger.account(a).nonce for a in phis}, b"test",
+                                ledger_id=ledger.ledger_id)
     for a, phi in phis.items():
         p = parties[a]
         mtx.solvency_proofs[a] = prove_solvency(GROUP, mtx, a, p.balance, p.r, phi, r_phi[a])
@@ -153,7 +154,7 @@ def test_overdraft_cannot_be_proven_and_a_forged_proof_is_refused(tmp_path):
         honest_mtx(ledger, parties, phis)
     r_phi = {a: GROUP.random_scalar() for a in phis}
     transfers = [Transfer(a, GROUP.commit_point(phi, r_phi[a]).to_bytes()) for a, phi in phis.items()]
-    mtx = new_multi_transaction(transfers, {a: 0 for a in phis}, b"test")
+    mtx = new_multi_transaction(transfers, {a: 0 for a in phis}, b"test", ledger_id=ledger.ledger_id)
     p1 = parties["u1"]
     mtx.solvency_proofs["u1"] = prove_solvency(GROUP, mtx, "u1", p1.balance, p1.r, -7_000, r_phi["u1"])
     # u2's cheat: run the range prover on the negative new balance (its bits are those of x mod 2^64)
@@ -175,7 +176,7 @@ def test_solvency_proof_against_an_invented_balance_is_refused(tmp_path):
     phis = {"u2": 7_000, "u1": -7_000}
     r_phi = {a: GROUP.random_scalar() for a in phis}
     transfers = [Transfer(a, GROUP.commit_point(phi, r_phi[a]).to_bytes()) for a, phi in phis.items()]
-    mtx = new_multi_transaction(transfers, {a: 0 for a in phis}, b"test")
+    mtx = new_multi_transaction(transfers, {a: 0 for a in phis}, b"test", ledger_id=ledger.ledger_id)
     p1, p2 = parties["u1"], parties["u2"]
     mtx.solvency_proofs["u1"] = prove_solvency(GROUP, mtx, "u1", p1.balance, p1.r, -7_000, r_phi["u1"])
     mtx.solvency_proofs["u2"] = prove_solvency(GROUP, mtx, "u2", 50_000, p2.r, 7_000, r_phi["u2"])
@@ -190,9 +191,9 @@ def test_solvency_proofs_are_bound_to_their_account(tmp_path):
     ledger, parties = new_ledger(tmp_path, {"a": 1_000, "b": 1_000, "c": 0})
     # same balance and randomness for a and b make their statements identical
     parties["b"].r = parties["a"].r
-    ledger2 = SQLiteLedger(tmp_path / "l2.sqlite", GROUP)
-    for aid, p in parties.items():
-        ledger2.open_account(aid, p.public_key, p.commitment())
+    ledger2 = create_ledger(tmp_path / "l2.sqlite")
+    for p in parties.values():
+        ledger2.open_account(opening(ledger2, p))
     r = GROUP.random_scalar()
     mtx, _ = honest_mtx(ledger2, parties, {"a": 10, "b": 10, "c": -20},
                         r_phi={"a": r, "b": r, "c": GROUP.random_scalar()})
@@ -224,36 +225,91 @@ def test_structural_checks(tmp_path):
     ledger.submit_multi_transaction(mtx)  # the original is still fine
 
 
-def test_accounts_and_decisions(tmp_path):
-    ledger, parties = new_ledger(tmp_path, BALANCES)
-    p = parties["u1"]
-    with pytest.raises(LedgerRejected) as e:
-        ledger.open_account("u1", p.public_key, p.commitment())
-    assert e.value.reason == "duplicate-account"
-    with pytest.raises(LedgerRejected) as e:
-        ledger.open_account("u9", b"\x00" * 31, p.commitment())
-    assert e.value.reason == "malformed"
-    with pytest.raises(LedgerRejected) as e:
-        ledger.open_account("u9", p.public_key, b"\x02" * 64)
-    assert e.value.reason == "bad-commitment"
-    with pytest.raises(LedgerRejected) as e:
-        ledger.account("u9")
-    assert e.value.reason == "unknown-account"
-    # opening balance with its range proof
-    r = GROUP.random_scalar()
-    proof = prove_initial_balance(GROUP, "u9", p.public_key, 42, r)
-    ledger.open_account("u9", p.public_key, GROUP.commit_point(42, r).to_bytes(), proof)
-    with pytest.raises(LedgerRejected) as e:  # the proof is bound to the account id
-        ledger.open_account("u10", p.public_key, GROUP.commit_point(42, r).to_bytes(), proof)
-    assert e.value.reason == "balance-proof"
-    with pytest.raises(ValueError):  # a negative balance has no range proof
-        prove_initial_balance(GROUP, "u11", p.public_key, -1, r)
+def test_decisions(tmp_path):
+    ledger, _ = new_ledger(tmp_path, BALANCES)
     seq = ledger.record_decision("energy.join", {"join_slot": 3, "group": ["u1", "u2"]})
     assert ledger.entries()[seq].payload == {"kind": "energy.join", "payload": {"join_slot": 3, "group": ["u1", "u2"]}}
-    for bad_payload in ({"x": b"bytes"}, {1: "int key"}, {"x": float("nan")}, ["not", "a", "dict"]):
+
+    class Sneaky(int):
+        pass
+    for bad_payload in ({"x": b"bytes"}, {1: "int key"}, {"x": float("nan")}, ["not", "a", "dict"], {"x": (1, 2)},
+                        {"x": Sneaky(3)}):
         with pytest.raises(LedgerRejected) as e:
             ledger.record_decision("energy.join", bad_payload)
         assert e.value.reason == "decision"
+    assert ledger.head()[0] == seq
+
+
+# -- finding 4: what is checked is what is stored -------------------------------------------------------
+
+class LyingNonce(int):
+    """Compares equal to any nonce, but serialises (and so would be stored) as its own value."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+def test_a_nonce_that_lies_about_its_value_cannot_record_an_old_transaction_again(tmp_path):
+    """The attack: after a payment went through with nonce 0, submit it again with an int subclass whose
+    comparisons say "equal to the ledger's nonce 1" but which serialises as 0 — the stored entry would be
+    the old signed transaction, recorded twice."""
+    ledger, parties = new_ledger(tmp_path, BALANCES)
+    mtx, _ = honest_mtx(ledger, parties, {"u1": 100, "u2": -100})
+    ledger.submit_multi_transaction(mtx)
+    again = copy.deepcopy(mtx)
+    again.nonces = {a: LyingNonce(0) for a in again.nonces}
+    err = assert_rejected(ledger, again, "malformed")
+    assert "nonce" in err.detail and "exactly int" in err.detail
+    assert [e.kind for e in ledger.entries()].count("multi_transaction") == 1
+
+
+def test_requests_need_exact_types(tmp_path):
+    """bool is an int, bytearray is bytes-like, a str subclass is a str: none is what the rules reason about."""
+    ledger, parties = new_ledger(tmp_path, BALANCES)
+    mtx, _ = honest_mtx(ledger, parties, {"u1": 100, "u2": -100})
+
+    class Name(str):
+        pass
+    for mutate in (lambda m: m.nonces.update(u1=False), lambda m: setattr(m, "context", bytearray(m.context)),
+                   lambda m: setattr(m, "transfers", tuple(m.transfers)),
+                   lambda m: m.transfers.__setitem__(0, Transfer(Name("u1"), m.transfers[0].amount_commitment))):
+        bad = copy.deepcopy(mtx)
+        mutate(bad)
+        assert_rejected(ledger, bad, "malformed")
+    ledger.submit_multi_transaction(mtx)
+
+
+# -- finding 5: a transaction is bound to its ledger ----------------------------------------------------
+
+def test_a_payment_made_on_one_ledger_cannot_be_replayed_on_another(tmp_path):
+    """Two ledgers over one group with the same writer, issuer, accounts, keys and balances: their genesis
+    hashes differ, and a payment signed for one is refused by the other even though every signature and
+    proof in it verifies."""
+    a, parties = new_ledger(tmp_path, BALANCES, name="a.sqlite")
+    b = create_ledger(tmp_path / "b.sqlite", keys_of(a))
+    for p in parties.values():
+        b.open_account(opening(b, p))
+    assert a.entries()[0].hash != b.entries()[0].hash and a.ledger_id != b.ledger_id
+    assert all(a.account(x) == b.account(x) for x in BALANCES)
+    mtx, _ = honest_mtx(a, parties, {"u1": 100, "u2": -100})
+    a.submit_multi_transaction(mtx)
+    err = assert_rejected(b, mtx, "ledger-id")
+    assert a.ledger_id.hex() in err.detail
+    # re-labelled with b's id, the account signatures and proofs no longer fit the body
+    relabelled = copy.deepcopy(mtx)
+    relabelled.ledger_id = b.ledger_id
+    assert_rejected(b, relabelled, "signature")
+    # and an account opening the (common) issuer authorised for a is refused by b
+    newcomer = Party("u9", Ed25519PrivateKey.generate(), 7, GROUP.random_scalar())
+    with pytest.raises(LedgerRejected) as info:
+        b.open_account(opening(a, newcomer))
+    assert info.value.reason == "issuer-signature"
+    b.open_account(opening(b, newcomer))
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -280,4 +336,4 @@ def test_valid_transfers_preserve_the_sum_of_balances(tmp_path_factory, moves):
         assert p.balance >= 0
         assert ledger.account(aid).balance_commitment == p.commitment()
     ledger.close()
-    SQLiteLedger(ledger.path, GROUP, deep_check=True).close()
+    SQLiteLedger(ledger.path, GROUP).close()

@@ -11,25 +11,31 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger_cases import GROUP
+from ledger_cases import GROUP, create_ledger, keys_of
 from protocols.energy.model import Plan
 from protocols.energy.utility_operator import (Receipt, ReceiptInvalid, ReceiptValues, UtilityOperator,
                                        check_receipt, receipt_values, verify_receipt)
 from protocols.energy.scenarios.loader import load_scenario, parse_scenario
 from protocols.energy.reference.two_state import two_state_inputs
-from protocols.ledger import LedgerRejected, SQLiteLedger
+from protocols.ledger import LedgerRejected
+from protocols.ledger.issuance import authorise_operator
 from zkp.merkle import InclusionProof, MerkleTree
-from zkp.signatures import SignedRoot, generate_operator_key, sign_root
+from zkp.signatures import generate_operator_key, sign_root
 
 SCENARIO = load_scenario("table2")
+NO_LEDGER = bytes(16)  # receipts checked against the operator's key only, without a ledger
+
+
+def authorisation(ledger, op: UtilityOperator):
+    return authorise_operator(keys_of(ledger).issuer, ledger.ledger_id, op.operator_id, op.public_key)
 
 
 @pytest.fixture
 def published(tmp_path):
-    ledger = SQLiteLedger(tmp_path / "ledger.sqlite", GROUP)
+    ledger = create_ledger(tmp_path / "ledger.sqlite")
     op = UtilityOperator(GROUP, "utility")
-    epoch = op.issue_epoch(SCENARIO, 1, 5, timestamp=1_800_000_000)
-    op.publish(ledger, epoch)
+    epoch = op.issue_epoch(SCENARIO, 1, 5, timestamp=1_800_000_000, ledger_id=ledger.ledger_id, epoch=1)
+    op.publish(ledger, epoch, authorisation(ledger, op))
     yield ledger, op, epoch
     ledger.close()
 
@@ -72,7 +78,7 @@ def test_committed_integers_match_the_reference_inputs():
 
 def test_negative_values_are_committed_mod_q():
     op = UtilityOperator(GROUP)
-    epoch = op.issue_epoch(_export_scenario(), timestamp=1)
+    epoch = op.issue_epoch(_export_scenario(), timestamp=1, ledger_id=NO_LEDGER, epoch=1)
     r = epoch.receipts["a"][1]
     assert r.values.a[1] == -250
     assert GROUP.decode(r.commitments[1]) == GROUP.commit_point(GROUP.order - 250, r.randomness[1])
@@ -92,7 +98,7 @@ def test_every_receipt_verifies_against_the_ledger(published):
 
 def test_receipts_of_several_epochs(published):
     ledger, op, first = published
-    second = op.issue_epoch(SCENARIO, 6, 14, timestamp=1_800_000_100)
+    second = op.issue_epoch(SCENARIO, 6, 14, timestamp=1_800_000_100, ledger_id=ledger.ledger_id, epoch=2)
     op.publish(ledger, second)
     assert ledger.roots("utility") == [first.signed_root, second.signed_root]
     verify_receipt(ledger, "utility", first.receipts["u2"][3])
@@ -151,7 +157,7 @@ def test_inconsistent_beta_is_refused():
         return vals
     mod.receipt_values = wrong
     try:
-        epoch = op.issue_epoch(_export_scenario(), timestamp=5)
+        epoch = op.issue_epoch(_export_scenario(), timestamp=5, ledger_id=NO_LEDGER, epoch=1)
     finally:
         mod.receipt_values = orig
     with pytest.raises(ReceiptInvalid) as info:
@@ -163,13 +169,13 @@ def test_forged_operator_signature_is_refused(published):
     ledger, op, epoch = published
     impostor = generate_operator_key()
     fake_tree = MerkleTree([b"fake"])
-    forged = sign_root(impostor, fake_tree, 1_900_000_000)
+    forged = sign_root(impostor, fake_tree, 1_900_000_000, operator_id="utility", ledger_id=ledger.ledger_id, epoch=2)
     with pytest.raises(LedgerRejected) as info:
         ledger.publish_root("utility", forged)
     assert info.value.reason == "operator-signature"
     # the genuine signature on a different root
-    swapped = SignedRoot(fake_tree.root, epoch.signed_root.tree_size, epoch.signed_root.timestamp + 1,
-                         epoch.signed_root.signature)
+    swapped = dataclasses.replace(epoch.signed_root, root=fake_tree.root, epoch=2,
+                                  timestamp=epoch.signed_root.timestamp + 1)
     with pytest.raises(LedgerRejected) as info:
         ledger.publish_root("utility", swapped)
     assert info.value.reason == "operator-signature"
@@ -184,30 +190,69 @@ def test_forged_operator_signature_is_refused(published):
 
 def test_root_rules(published, tmp_path):
     ledger, op, epoch = published
-    with pytest.raises(LedgerRejected) as info:  # same timestamp again: an old root cannot become "latest"
+    with pytest.raises(LedgerRejected) as info:  # the same root again: an old root cannot become "latest"
         ledger.publish_root("utility", epoch.signed_root)
+    assert info.value.reason == "root-epoch"
+    later_same_epoch = op.issue_epoch(SCENARIO, 1, 1, timestamp=1_900_000_000, ledger_id=ledger.ledger_id, epoch=1)
+    with pytest.raises(LedgerRejected) as info:
+        ledger.publish_root("utility", later_same_epoch.signed_root)
+    assert info.value.reason == "root-epoch"
+    earlier = op.issue_epoch(SCENARIO, 1, 1, timestamp=1_700_000_000, ledger_id=ledger.ledger_id, epoch=2)
+    with pytest.raises(LedgerRejected) as info:
+        ledger.publish_root("utility", earlier.signed_root)
     assert info.value.reason == "root-timestamp"
     with pytest.raises(LedgerRejected) as info:
         ledger.publish_root("nobody", epoch.signed_root)
     assert info.value.reason == "unknown-operator"
     with pytest.raises(LedgerRejected) as info:
-        ledger.register_operator("utility", op.public_key)
+        ledger.register_operator(authorisation(ledger, op))
     assert info.value.reason == "duplicate-operator"
     with pytest.raises(LedgerRejected) as info:
         ledger.latest_root("other")
     assert info.value.reason == "no-root"
-    other = SQLiteLedger(tmp_path / "other.sqlite", GROUP)
+    other = create_ledger(tmp_path / "other.sqlite")
     r = epoch.receipts["u1"][1]
     with pytest.raises(ReceiptInvalid) as e:
         verify_receipt(other, "utility", r)
     assert e.value.check == "unknown-operator"
     op2 = UtilityOperator(GROUP, "utility")
-    op2.publish(other, op2.issue_epoch(SCENARIO, 1, 1, timestamp=3))
+    op2.publish(other, op2.issue_epoch(SCENARIO, 1, 1, timestamp=3, ledger_id=other.ledger_id, epoch=1),
+                authorisation(other, op2))
     with pytest.raises(ReceiptInvalid) as e:
         verify_receipt(other, "utility", r)
     assert e.value.check == "root-not-published"
     with pytest.raises(ValueError, match="another key"):
         op.publish(other, epoch)
+    other.close()
+    fresh = create_ledger(tmp_path / "fresh.sqlite")
+    with pytest.raises(ValueError, match="no issuer authorisation"):
+        op.publish(fresh, epoch)
+    fresh.close()
+
+
+def test_root_signature_binds_operator_ledger_and_epoch(published, tmp_path):
+    """Finding 7: one key registered under two ids, on two ledgers: a root is accepted only where it was
+    signed for — its operator id, its ledger id — and only once per epoch."""
+    ledger, op, epoch = published
+    ledger.register_operator(authorise_operator(keys_of(ledger).issuer, ledger.ledger_id, "grid", op.public_key))
+    later = op.issue_epoch(SCENARIO, 6, 7, timestamp=1_800_000_200, ledger_id=ledger.ledger_id, epoch=2)
+    with pytest.raises(LedgerRejected) as info:  # utility's root presented as grid's
+        ledger.publish_root("grid", later.signed_root)
+    assert info.value.reason == "operator-id"
+    relabelled = dataclasses.replace(later.signed_root, operator_id="grid")
+    with pytest.raises(LedgerRejected) as info:  # ... or relabelled: the signature covers the id
+        ledger.publish_root("grid", relabelled)
+    assert info.value.reason == "operator-signature"
+    other = create_ledger(tmp_path / "other.sqlite", keys_of(ledger))  # same writer and issuer, another ledger
+    op.publish(other, op.issue_epoch(SCENARIO, 1, 1, timestamp=5, ledger_id=other.ledger_id, epoch=1),
+               authorisation(other, op))
+    with pytest.raises(LedgerRejected) as info:  # a root of the first ledger replayed on the second
+        other.publish_root("utility", later.signed_root)
+    assert info.value.reason == "ledger-id"
+    with pytest.raises(LedgerRejected) as info:
+        other.publish_root("utility", dataclasses.replace(later.signed_root, ledger_id=other.ledger_id))
+    assert info.value.reason == "operator-signature"
+    ledger.publish_root("utility", later.signed_root)
     other.close()
 
 
@@ -226,7 +271,7 @@ def test_random_bills_open_and_price_correctly(rows, slots_on_plan):
     user = dataclasses.replace(sc.users[0], energy_wh=tuple(tuple(r) for r in rows), slots_on_plan=slots_on_plan)
     sc = dataclasses.replace(sc, users=(user,))
     op = UtilityOperator(GROUP)
-    epoch = op.issue_epoch(sc, timestamp=7)
+    epoch = op.issue_epoch(sc, timestamp=7, ledger_id=NO_LEDGER, epoch=1)
     plan: Plan = sc.plan("standard")
     for t, r in epoch.receipts["a"].items():
         check_receipt(op.public_key, epoch.signed_root, r, group=GROUP)
@@ -237,32 +282,35 @@ def test_random_bills_open_and_price_correctly(rows, slots_on_plan):
 
 
 def test_operator_cli(tmp_path):
-    led, out, key = tmp_path / "l.sqlite", tmp_path / "r", tmp_path / "op.key"
-    run = lambda *a: subprocess.run([sys.executable, "-m", "protocols.energy.utility_operator", *a],
+    work = tmp_path / "run"
+    led = work / "ledger" / "ledger.sqlite"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "protocols.energy.utility_operator", *a],  # noqa: E731
                                     capture_output=True, text=True, timeout=120)
-    ok = run("--ledger", str(led), "--scenario", "table2", "--out", str(out), "--key", str(key), "--slots", "1:3",
-             "--timestamp", "100")
+    ok = run("publish", "--scenario", "table2", "--workdir", str(work), "--slots", "1:3", "--timestamp", "100")
     assert ok.returncode == 0, ok.stderr
-    assert "20 leaves" not in ok.stdout and "12 leaves" in ok.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["u1.json", "u2.json", "u3.json", "u4.json"]
-    again = run("--ledger", str(led), "--scenario", "table2", "--out", str(out / "e2"), "--key", str(key),
-                "--slots", "4:6", "--timestamp", "200")
+    assert "20 leaves" not in ok.stderr and "12 leaves" in ok.stderr
+    homes = work / "households"
+    assert sorted(p.name for p in homes.iterdir()) == ["u1", "u2", "u3", "u4"]
+    assert all((h / "receipts.json").stat().st_mode & 0o077 == 0 for h in homes.iterdir())
+    first = (homes / "u1" / "receipts.json").read_text()
+    again = run("publish", "--scenario", "table2", "--workdir", str(work), "--slots", "4:6", "--timestamp", "200")
     assert again.returncode == 0, again.stderr
-    v = run("--ledger", str(led), "--verify", str(out / "u1.json"), str(out / "e2" / "u2.json"))
+    (tmp_path / "u1-epoch1.json").write_text(first)
+    v = run("verify", "--ledger", str(led), str(tmp_path / "u1-epoch1.json"), str(homes / "u2" / "receipts.json"))
     assert v.returncode == 0 and v.stdout.count("ok ") == 6, v.stdout + v.stderr
-    doc = json.loads((out / "u3.json").read_text())
+    doc = json.loads((homes / "u3" / "receipts.json").read_text())
     doc["receipts"][0]["values"][4] -= 1000  # claim a lower bill
-    (out / "u3.json").write_text(json.dumps(doc))
-    bad = run("--ledger", str(led), "--verify", str(out / "u3.json"))
+    (homes / "u3" / "receipts.json").write_text(json.dumps(doc))
+    bad = run("verify", "--ledger", str(led), str(homes / "u3" / "receipts.json"))
     assert bad.returncode == 1 and "INVALID" in bad.stdout and "opening" in bad.stdout
-    stale = run("--ledger", str(led), "--scenario", "table2", "--out", str(out), "--key", str(key),
-                "--timestamp", "150")
+    stale = run("publish", "--scenario", "table2", "--workdir", str(work), "--timestamp", "150")
     assert stale.returncode == 2 and "root-timestamp" in stale.stderr
     for args, field in ((["--slots", "0:2"], "--slots"), (["--scenario", "nope"], "--scenario")):
         base = {"--scenario": "table2", "--slots": "1:2"}
         base.update(dict(zip(args[::2], args[1::2])))
-        r = run("--ledger", str(led), "--out", str(out), *[x for kv in base.items() for x in kv])
+        r = run("publish", "--workdir", str(work), *[x for kv in base.items() for x in kv])
         assert r.returncode == 2 and field in r.stderr and "Traceback" not in r.stderr
-    (tmp_path / "bad.key").write_text("zz")
-    r = run("--ledger", str(led), "--scenario", "table2", "--out", str(out), "--key", str(tmp_path / "bad.key"))
-    assert r.returncode == 2 and "--key" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+    (work / "operator" / "operator.key").write_text("zz")
+    r = run("publish", "--scenario", "table2", "--workdir", str(work))
+    assert r.returncode == 2 and "operator key" in r.stderr

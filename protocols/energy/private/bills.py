@@ -36,42 +36,9 @@ from zkp.merkle import HASH_SIZE, InclusionProof
 from zkp.pedersen import Commitment, Opening
 from zkp.signatures import SignedRoot, verify_inclusion, verify_signed_root
 
-from protocols.energy.model import Scenario
+from protocols.energy.market import PublicInfo
 
 _PROOF_HEAD = 17  # index (8) ‖ tree size (8) ‖ path length (1), see InclusionProof.to_bytes
-
-
-@dataclass(frozen=True)
-class PublicInfo:
-    """What every party knows before the session: tariffs of the group plan, sizes, user order.
-
-    Nothing here depends on a user's bill; κ, μ, v of the current plans are committed by
-    the operator and only enter the MPC as shares.
-    """
-
-    user_ids: tuple[str, ...]
-    n_slots: int
-    n_periods: int
-    group_import: tuple[int, ...]   # µ$/kWh per period: price × Wh = n$
-    group_export: tuple[int, ...]
-    c_g: int                        # connection fee of g, n$
-    d_g: int                        # disconnection fee of g, n$
-
-    @property
-    def n_users(self) -> int:
-        return len(self.user_ids)
-
-    @property
-    def leaf_width(self) -> int:
-        """Committed values per (user, slot): a_1..a_P, β_1..β_P, κ, μ, v."""
-        return 2 * self.n_periods + 3
-
-
-def public_info(scenario: Scenario) -> PublicInfo:
-    """The public part of a scenario (the plans and the registered users' ids and slot count)."""
-    g = scenario.group
-    return PublicInfo(tuple(u.id for u in scenario.users), scenario.n_slots, len(scenario.periods),
-                      tuple(g.import_price), tuple(g.export_price), g.connection_fee, g.disconnection_fee)
 
 
 @dataclass
@@ -173,7 +140,9 @@ async def share_bills(session: Session, group: Group, info: PublicInfo, bill: Ow
         flat = []
         for t, (cms, proof) in enumerate(leaves, start=1):
             leaf = receipt_leaf_bytes(info.user_ids[owner], t, cms)
-            if proof.tree_size != signed_root.tree_size or not verify_inclusion(signed_root.root, leaf, proof):
+            # leaves are user-major, slot by slot, over every slot (the epoch of the whole scenario)
+            if not verify_inclusion(signed_root.root, leaf, proof, index=owner * info.n_slots + t - 1,
+                                    tree_size=signed_root.tree_size):
                 bad_path.append(f"party {owner} (user {info.user_ids[owner]}) slot {t}")
                 break
             try:

@@ -1,8 +1,9 @@
 """Stage 0 (accounts) and Stage 4 (confidential payments) of the private group purchase (seed Appendix D.2).
 
 Stage 0: every user brings an account: an Ed25519 key and a committed token balance with a
-zkpNN that it lies in [0, 2^64).  Users broadcast (public key, Cm(bal), proof); the party
-that hosts the ledger opens the accounts that are not on it yet.
+zkpNN that it lies in [0, 2^64), signed by the user and authorised by the token issuer
+(protocols.ledger.issuance).  Users broadcast these account openings; the party that hosts
+the ledger opens the accounts that are not on it yet.
 
 Stage 4, after Π_MC left ⟨φ_i⟩ shared and told user i its φ_i:
 1. user i commits Cm(φ_i, r_i) and broadcasts it;
@@ -34,10 +35,10 @@ from zkp.pedersen import Commitment
 
 from protocols.energy.private.wallet import Wallet
 from protocols.ledger.api import Ledger, LedgerRejected
+from protocols.ledger.issuance import AccountOpening, open_account_request
 from protocols.ledger.transactions import (MultiTransaction, Transfer, commit_amount, new_multi_transaction,
-                                           next_balance_opening, prove_initial_balance, prove_solvency,
-                                           prove_zero_sum, sign_multi_transaction, verify_signature,
-                                           verify_solvency_proof)
+                                           next_balance_opening, prove_solvency, prove_zero_sum,
+                                           sign_multi_transaction, verify_signature, verify_solvency_proof)
 
 
 async def open_accounts(session: Session, group: Group, ledger: Optional[Ledger], user_ids: tuple[str, ...],
@@ -46,20 +47,25 @@ async def open_accounts(session: Session, group: Group, ledger: Optional[Ledger]
     if wallet.account_id != user_ids[session.pid]:
         raise ValueError(f"party {session.pid} holds the wallet of {wallet.account_id!r}, "
                          f"expected {user_ids[session.pid]!r}")
-    cm = wallet.balance_commitment(group)
-    proof = prove_initial_balance(group, wallet.account_id, wallet.public_key, wallet.balance, wallet.r_balance)
-    got = await session.broadcast_variable(wallet.public_key + cm + proof)
+    opening = open_account_request(group, ledger.ledger_id, wallet.account_id, wallet.signing_key, wallet.balance,
+                                   wallet.r_balance, wallet.issuance)
+    got = await session.broadcast_variable(opening.to_bytes())
 
     def open_missing() -> bytes:
         for p, msg in enumerate(got):
             uid = user_ids[p]
-            pk, bal_cm, prf = msg[:32], msg[32:32 + group.point_size], msg[32 + group.point_size:]
+            try:
+                theirs = AccountOpening.from_bytes(msg)
+            except ValueError as exc:
+                raise LedgerRejected("malformed", f"party {p} sent an unreadable account opening ({exc})")
+            if theirs.account_id != uid:
+                raise LedgerRejected("account", f"party {p} sent the opening of {theirs.account_id!r}, not {uid!r}")
             try:
                 acc = ledger.account(uid)
             except LedgerRejected:
-                ledger.open_account(uid, pk, bal_cm, prf)
+                ledger.open_account(theirs)
                 continue
-            if acc.public_key != pk or acc.balance_commitment != bal_cm:
+            if acc.public_key != theirs.public_key or acc.balance_commitment != theirs.balance_commitment:
                 raise LedgerRejected("account", f"account {uid!r} exists with another key or balance (stale wallet?)")
         return b""
 
@@ -102,7 +108,8 @@ async def pay(session: Session, group: Group, ledger: Optional[Ledger], user_ids
 
     accounts = {uid: ledger.account(uid) for uid in user_ids}
     mtx = new_multi_transaction([Transfer(uid, c) for uid, c in zip(user_ids, cms_raw)],
-                                {uid: accounts[uid].nonce for uid in user_ids}, context=context)
+                                {uid: accounts[uid].nonce for uid in user_ids}, context=context,
+                                ledger_id=ledger.ledger_id)
     uid = user_ids[me]
     try:
         proof = prove_solvency(group, mtx, uid, wallet.balance, wallet.r_balance, own_phi, opening.r,

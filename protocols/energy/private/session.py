@@ -9,14 +9,17 @@ its own φ_i — the result JSON holds only its own φ_i unless `reveal_all` (te
 every φ_i to everyone.
 
 Nothing is written to the ledger unless every check of every stage passed: the host submits
-the multi-transaction and records the decision only at the very end.
+the multi-transaction and records the decision only at the very end. Every stage that may
+have written ends with every party's ledger replica at the same verified head.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from mpc.errors import ProofFailure
 from mpc.session import Session
 from zkp.groups.base import Group
 
@@ -27,6 +30,8 @@ from protocols.energy.private.two_state import RuleRunner, group_costs
 from protocols.energy.private.wallet import Wallet
 from protocols.energy.reference.compensation import CompensationRefused
 from protocols.ledger.api import Ledger, LedgerRejected
+from protocols.ledger.replica import agree_on_head, replicate
+from protocols.ledger.sqlite_ledger import SQLiteLedger
 from protocols.ledger.transactions import MultiTransaction
 
 STAGES = ("stage0_accounts", "stage1_inputs", "stage2_wfa", "stage3_compensation", "stage4_payments")
@@ -70,8 +75,10 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
     say = setup.progress or (lambda msg: None)
 
     with session.stage("stage0_accounts"):
+        await agree_on_market(session, info, setup.scheme)
         say("stage 0: accounts on the ledger")
         await open_accounts(session, group, setup.ledger, info.user_ids, setup.wallet, setup.host)
+        await sync_ledger(session, setup.ledger, setup.host)
 
     with session.stage("stage1_inputs"):
         say(f"stage 1: sharing {info.n_slots} slots of bill data, checking Merkle paths and Π_dzkpCm")
@@ -118,6 +125,7 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
             await session.act_and_agree(
                 setup.host, lambda: _record(setup.ledger, decision), (LedgerRejected,),
                 "the ledger refused the decision")
+            await sync_ledger(session, setup.ledger, setup.host)
         result = _result_json(info, setup.scheme, None, per_slot, {})
         return PartyResult(me, info.user_ids[me], result, None, session.stage_report())
 
@@ -137,10 +145,32 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
                     "deficit": comp.deficit, "root": signed_root.root.hex()}
         paid = await pay(session, group, setup.ledger, info.user_ids, setup.wallet, comp.phi, own_phi,
                          session_context(signed_root.to_bytes(), setup.scheme, join_slot), decision, setup.host)
+        await sync_ledger(session, setup.ledger, setup.host)
     say(f"stage 4: multi-transaction recorded on the ledger as entry {paid.seq}")
     result = _result_json(info, setup.scheme, join_slot, per_slot, phis)
     return PartyResult(me, info.user_ids[me], result, own_phi, session.stage_report(),
                        (comp.sum_group, comp.sum_outside), comp.deficit, paid.seq, paid.mtx, paid.new_balance)
+
+
+async def sync_ledger(session: Session, ledger: Ledger, host: int) -> None:
+    """End a stage in which the host may have written: every party's ledger holds the same
+    verified history (each party on its own replica file, protocols.ledger.replica), or, for
+    a ledger replicated by other means, every party reads the same head."""
+    if isinstance(ledger, SQLiteLedger):
+        await replicate(session, ledger, writer=host)
+    else:
+        await agree_on_head(session, ledger)
+
+
+async def agree_on_market(session: Session, info: PublicInfo, scheme: str) -> None:
+    """Abort unless every party computes on the same public market (households, slots, group
+    plan, scheme): a party handed another market file would otherwise compute another function."""
+    mine = hashlib.sha256(info.digest() + scheme.encode()).digest()
+    digests = await session.broadcast_bytes(mine, 32)
+    differ = [p for p, d in enumerate(digests) if d != digests[session.pid]]
+    if differ:
+        raise session.abort(ProofFailure(f"market description: parties {differ} hold another public market "
+                                         f"than party {session.pid}"))
 
 
 def _record(ledger: Ledger, decision: dict) -> bytes:

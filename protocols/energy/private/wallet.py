@@ -18,12 +18,14 @@ from zkp.keys import private_key_from_hex, private_key_hex
 
 @dataclass
 class Wallet:
-    """A user's account secrets: signing key and the opening (balance, r) of its committed balance (n$)."""
+    """A user's account secrets: signing key and the opening (balance, r) of its committed balance (n$),
+    and the issuer's signature on its opening balance (protocols.ledger.issuance.authorise_issuance)."""
 
     account_id: str
     signing_key: Ed25519PrivateKey
     balance: int
     r_balance: int
+    issuance: bytes = b""
 
     @classmethod
     def fresh(cls, group: Group, account_id: str, balance: int) -> "Wallet":
@@ -38,18 +40,19 @@ class Wallet:
 
     def to_json(self) -> dict:
         return {"account_id": self.account_id, "signing_key": private_key_hex(self.signing_key),
-                "balance": self.balance, "r_balance": str(self.r_balance)}
+                "balance": self.balance, "r_balance": str(self.r_balance), "issuance": self.issuance.hex()}
 
     @classmethod
     def from_json(cls, d: Any) -> "Wallet":
         """ValueError unless `d` is a wallet object with well-formed fields."""
-        if not isinstance(d, dict) or set(d) != {"account_id", "signing_key", "balance", "r_balance"}:
-            raise ValueError("a wallet holds exactly account_id, signing_key, balance and r_balance")
+        if not isinstance(d, dict) or set(d) != {"account_id", "signing_key", "balance", "r_balance", "issuance"}:
+            raise ValueError("a wallet holds exactly account_id, signing_key, balance, r_balance and issuance")
         if not isinstance(d["account_id"], str) or not isinstance(d["balance"], int) or d["balance"] < 0:
             raise ValueError("wallet: account_id must be a string and balance a non-negative integer")
-        if not isinstance(d["signing_key"], str) or not isinstance(d["r_balance"], str):
-            raise ValueError("wallet: signing_key and r_balance must be strings")
-        return cls(d["account_id"], private_key_from_hex(d["signing_key"]), d["balance"], int(d["r_balance"]))
+        if not all(isinstance(d[k], str) for k in ("signing_key", "r_balance", "issuance")):
+            raise ValueError("wallet: signing_key, r_balance and issuance must be strings")
+        return cls(d["account_id"], private_key_from_hex(d["signing_key"]), d["balance"], int(d["r_balance"]),
+                   bytes.fromhex(d["issuance"]))
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the wallet readable by its owner only (mode 0600 from creation, atomically)."""

@@ -1,36 +1,60 @@
-"""``python -m protocols.energy.utility_operator``: the utility operator's command line."""
+"""``python -m protocols.energy.utility_operator``: the utility operator's command line.
+
+    python -m protocols.energy.utility_operator publish --scenario table2 --workdir RUN
+    python -m protocols.energy.utility_operator verify --ledger RUN/ledger.sqlite RUN/households/u1/receipts.json
+
+`publish` commits every household's bill data of an epoch, publishes the signed Merkle
+root on the ledger, writes the public market file (no bill in it) and hands each
+household only its own receipts, in its own home under the run folder (see
+protocols.energy.run_folder). The operator sees every bill it issues; nobody else needs to.
+On one machine it calls the ledger service directly (<workdir>/ledger/: created on first
+use with fresh writer and issuer keys; the issuer registers the operator on first use).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
-from pathlib import Path
+import time
 
 from mpc.cli import ArgumentParser, CliError, bounded_int, fail
+from protocols.energy.run_folder import RunFolder, private_dir
 from protocols.energy.utility_operator.receipts import ReceiptInvalid, load_receipts, verify_receipt
 from protocols.energy.utility_operator.utility import UtilityOperator
 from protocols.ledger.api import Ledger, LedgerCorrupted, LedgerRejected
+from protocols.ledger.issuance import authorise_operator
 from zkp.keys import load_or_create_key
+
+TRUST = ("trust: the operator sees every bill it commits (it issued them); each household receives only its own "
+         "receipts; the market file and the ledger hold no bill")
 
 
 def build_parser() -> ArgumentParser:
     p = ArgumentParser(
         prog="python -m protocols.energy.utility_operator",
-        description="Utility operator of the group-purchasing protocol: commit to every user's bill data of an "
-                    "epoch (a, β per period; κ, μ, v in nano-dollars), publish the signed Merkle root on a "
-                    "ledger, and write each user's receipts (openings and inclusion proofs) as JSON.  With "
-                    "--verify, check receipt files against the ledger instead.",
+        description="Utility operator of the group-purchasing protocol.",
         epilog="Exit status: 0 success, 1 a receipt does not verify, 2 bad usage or input.")
-    p.add_argument("--ledger", required=True, metavar="PATH", help="SQLite ledger file (created if absent)")
-    p.add_argument("--scenario", metavar="FILE", help="scenario JSON (docs/specs/energy.md) or a built-in name")
-    p.add_argument("--out", metavar="DIR", help="directory for <user>.json receipt files")
-    p.add_argument("--slots", metavar="T0:T1", default=None, help="epoch, 1-based inclusive (default: all slots)")
-    p.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
-    p.add_argument("--key", metavar="FILE", help="operator Ed25519 private key (raw, hex); created if absent. "
-                                                 "Without it a fresh key is used and not saved")
-    p.add_argument("--timestamp", type=bounded_int(0, 2**63 - 1, "a Unix time"), default=None,
-                   help="Unix time to sign (default: now)")
-    p.add_argument("--verify", nargs="+", metavar="RECEIPTS", default=None,
-                   help="receipt files to verify (openings included) instead of issuing")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{publish,verify}")
+    pub = sub.add_parser(
+        "publish", help="commit an epoch, publish the signed root, hand each household its receipts",
+        description="Commit to every household's bill data of an epoch (a, β per period; κ, μ, v in "
+                    "nano-dollars), publish the signed Merkle root on the ledger, write the public market file "
+                    "<workdir>/public/market.json and each household's receipts to "
+                    "<workdir>/households/<id>/receipts.json (mode 0600).")
+    pub.add_argument("--scenario", required=True, metavar="FILE",
+                     help="scenario JSON (docs/specs/energy.md) or a built-in name such as table2")
+    pub.add_argument("--scheme", choices=("egalitarian", "proportional"), default=None,
+                     help="compensation scheme announced in the market file (default: the scenario's)")
+    pub.add_argument("--workdir", required=True, metavar="DIR", help="run folder (created if absent)")
+    pub.add_argument("--slots", metavar="T0:T1", default=None, help="epoch, 1-based inclusive (default: all slots)")
+    pub.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
+    pub.add_argument("--timestamp", type=bounded_int(0, 2**63 - 1, "a Unix time"), default=None,
+                     help="Unix time to sign (default: now, or one past the last root's)")
+    ver = sub.add_parser("verify", help="check receipt files against the ledger",
+                         description="Check receipt files (openings included) against the roots on the ledger.")
+    ver.add_argument("--ledger", required=True, metavar="PATH", help="ledger file")
+    ver.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
+    ver.add_argument("receipts", nargs="+", metavar="RECEIPTS", help="receipt files")
     return p
 
 
@@ -46,7 +70,7 @@ def _slots(text: str | None, n: int) -> tuple[int, int]:
     return a, b
 
 
-def _verify_files(ledger: Ledger, operator_id: str, files: list[str]) -> int:
+def _verify(ledger: Ledger, operator_id: str, files: list[str]) -> int:
     bad = 0
     for f in files:
         try:
@@ -63,48 +87,81 @@ def _verify_files(ledger: Ledger, operator_id: str, files: list[str]) -> int:
     return 1 if bad else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    from protocols.energy.scenarios.loader import ScenarioError, load_scenario
+def _open_ledger(path):
     from protocols.ledger.sqlite_ledger import SQLiteLedger
 
+    try:
+        return SQLiteLedger(path)
+    except (LedgerCorrupted, ValueError, OSError) as exc:
+        raise CliError(f"--ledger {path}: {exc}") from None
+
+
+def _ledger_service(folder: RunFolder):
+    """The ledger service of the run folder, as its writer and issuer (created on first use)."""
+    from protocols.ledger.keys import open_local_writer
+
+    try:
+        folder.ledger_dir.mkdir(parents=True, exist_ok=True)
+        return open_local_writer(folder.ledger, key_dir=folder.ledger_dir)
+    except (LedgerCorrupted, ValueError, OSError) as exc:
+        raise CliError(f"--workdir {folder.root}: ledger service: {exc}") from None
+
+
+def publish(args) -> int:
+    from protocols.energy.scenarios.loader import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        raise CliError(f"--scenario {args.scenario}: {exc}") from None
+    if args.scheme:
+        scenario = dataclasses.replace(scenario, scheme=args.scheme)
+    t0, t1 = _slots(args.slots, scenario.n_slots)
+    folder = RunFolder(args.workdir)
+    try:
+        for u in scenario.users:
+            folder.home(u.id)
+    except ValueError as exc:
+        raise CliError(f"--scenario {args.scenario}: {exc}") from None
+    try:
+        private_dir(folder.operator_dir)
+        key = load_or_create_key(folder.operator_key)
+    except (ValueError, OSError) as exc:
+        raise CliError(f"--workdir {args.workdir}: operator key: {exc}") from None
+    ledger, issuer = _ledger_service(folder)
+    with ledger:
+        op = UtilityOperator(ledger.group, args.operator_id, key)
+        previous = ledger.roots(args.operator_id)
+        timestamp = args.timestamp
+        if timestamp is None:
+            timestamp = max(int(time.time()), previous[-1].timestamp + 1 if previous else 0)
+        print(f"operator: committing {len(scenario.users)} households × {t1 - t0 + 1} slots …",
+              file=sys.stderr, flush=True)
+        epoch = op.issue_epoch(scenario, t0, t1, timestamp, ledger_id=ledger.ledger_id,
+                               epoch=previous[-1].epoch + 1 if previous else 1)
+        try:
+            seq = op.publish(ledger, epoch, authorise_operator(issuer, ledger.ledger_id, args.operator_id,
+                                                               op.public_key))
+        except (LedgerRejected, ValueError) as exc:
+            raise CliError(f"the ledger refused the root: {exc}") from None
+        writer = ledger.writer_key
+    try:
+        op.deliver(epoch, folder, scenario, writer)
+    except OSError as exc:
+        raise CliError(f"--workdir {args.workdir}: cannot write: {exc.strerror or exc}") from None
+    print(f"operator: signed root {epoch.signed_root.root.hex()[:16]}… ({epoch.tree.size} leaves, slots {t0}..{t1}) "
+          f"published as ledger entry {seq}; market file {folder.market}; receipts in each household's home",
+          file=sys.stderr, flush=True)
+    print(f"operator: {TRUST}", file=sys.stderr, flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        ledger = SQLiteLedger(args.ledger)
-    except (LedgerCorrupted, ValueError, OSError) as exc:
-        return fail(f"--ledger {args.ledger}: {exc}")
-    with ledger:
-        if args.verify is not None:
-            return _verify_files(ledger, args.operator_id, args.verify)
-        try:
-            if not args.scenario or not args.out:
-                raise CliError("--scenario and --out are required to issue receipts")
-            try:
-                scenario = load_scenario(args.scenario)
-            except ScenarioError as exc:
-                raise CliError(f"--scenario {args.scenario}: {exc}") from None
-            t0, t1 = _slots(args.slots, scenario.n_slots)
-            try:
-                key = load_or_create_key(args.key) if args.key else None
-            except (ValueError, OSError) as exc:
-                raise CliError(f"--key {args.key}: {exc}") from None
-            out = Path(args.out)
-            try:
-                out.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise CliError(f"--out {args.out}: {exc.strerror or exc}") from None
-        except CliError as exc:
-            return fail(exc)
-        op = UtilityOperator(ledger.group, args.operator_id, key)
-        print(f"committing {len(scenario.users)} users × {t1 - t0 + 1} slots …", file=sys.stderr)
-        epoch = op.issue_epoch(scenario, t0, t1, args.timestamp)
-        try:
-            seq = op.publish(ledger, epoch)
-        except (LedgerRejected, ValueError) as exc:
-            return fail(f"the ledger refused the root: {exc}")
-        try:
-            op.write_receipts(epoch, out)
-        except OSError as exc:
-            return fail(f"--out {args.out}: cannot write: {exc.strerror or exc}")
-        print(f"published root {epoch.signed_root.root.hex()} ({epoch.tree.size} leaves, slots {t0}..{t1}) "
-              f"as ledger entry {seq}; receipts in {out}/")
-    return 0
+        if args.command == "publish":
+            return publish(args)
+        with _open_ledger(args.ledger) as ledger:
+            return _verify(ledger, args.operator_id, args.receipts)
+    except CliError as exc:
+        return fail(exc)

@@ -27,8 +27,9 @@ it is a public linear function of a_p·β_p and a_p.
 Each (user, slot) tuple is one Merkle leaf, whose bytes also name the user
 and the slot (:func:`receipt_leaf`) so a leaf cannot be passed off as another
 user's or another slot's.  Leaves are ordered user-major (scenario order),
-then by slot.  The operator signs (root, tree size, timestamp) with Ed25519,
-publishes the signed root on the ledger, and hands each user its receipts:
+then by slot.  The operator signs (operator id, ledger id, epoch number, root,
+tree size, timestamp) with Ed25519, publishes the signed root on the ledger
+(where the issuer registered its key), and hands each user its receipts:
 values, randomness, the commitments and the inclusion proof.
 
 The operator's side is :mod:`.utility`; the command line is ``python -m protocols.energy.utility_operator``.
@@ -146,7 +147,8 @@ def check_receipt(public_key: bytes, signed: SignedRoot, receipt: Receipt, check
         leaf = receipt.leaf()
     except ValueError as exc:
         raise ReceiptInvalid("leaf", str(exc)) from None
-    if not verify_inclusion(signed.root, leaf, receipt.proof):
+    # the leaf bytes name the user and the slot, so the position is the receipt's own; the size is the signed one
+    if not verify_inclusion(signed.root, leaf, receipt.proof, index=receipt.proof.index, tree_size=signed.tree_size):
         raise ReceiptInvalid("merkle-path", f"the inclusion proof of ({receipt.user_id}, slot {receipt.slot}) "
                                             f"does not lead to the signed root")
     if check_openings:

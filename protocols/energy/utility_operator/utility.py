@@ -7,14 +7,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from protocols.energy.market import MarketFile, check_id, public_info
 from protocols.energy.model import Scenario
 from protocols.energy.utility_operator.receipts import Receipt, ReceiptValues, receipt_leaf_bytes, save_receipts
 from protocols.energy.reference.two_state import two_state_inputs
+from protocols.energy.run_folder import RunFolder, private_dir
 from protocols.ledger.api import Ledger, LedgerRejected
+from protocols.ledger.issuance import OperatorRegistration
 from zkp.groups.base import Group
 from zkp.merkle import MerkleTree
 from zkp.signatures import SignedRoot, public_key_bytes, sign_root
@@ -59,12 +61,15 @@ class UtilityOperator:
         return public_key_bytes(self.key.public_key())
 
     def issue_epoch(self, scenario: Scenario, t0: int = 1, t1: int | None = None,
-                    timestamp: int | None = None) -> EpochReceipts:
-        """Commit to slots t0..t1 (1-based, inclusive) of every user, build and sign the tree."""
+                    timestamp: int | None = None, *, ledger_id: bytes, epoch: int) -> EpochReceipts:
+        """Commit to slots t0..t1 (1-based, inclusive) of every user, build the tree and sign its root
+        for epoch number ``epoch`` (increasing per operator) on ledger ``ledger_id``."""
         t1 = scenario.n_slots if t1 is None else t1
         if not 1 <= t0 <= t1 <= scenario.n_slots:
             raise ValueError(f"epoch {t0}..{t1} is not within slots 1..{scenario.n_slots}")
         values = receipt_values(scenario)
+        for user_id in values:   # ids name receipt files and homes
+            check_id(user_id, "user id")
         g = self.group
         rows: list[tuple[str, int, ReceiptValues, tuple[int, ...], tuple[bytes, ...]]] = []
         for user_id, per_slot in values.items():
@@ -75,29 +80,39 @@ class UtilityOperator:
                 rows.append((user_id, t, vals, rs, cms))
         tree = MerkleTree([receipt_leaf_bytes(u, t, cms) for u, t, _, _, cms in rows])
         ts = int(time.time()) if timestamp is None else timestamp
-        signed = sign_root(self.key, tree, ts)
+        signed = sign_root(self.key, tree, ts, operator_id=self.operator_id, ledger_id=ledger_id, epoch=epoch)
         receipts: dict[str, dict[int, Receipt]] = {u: {} for u in values}
         for index, (u, t, vals, rs, cms) in enumerate(rows):
             receipts[u][t] = Receipt(u, t, vals, rs, cms, tree.prove(index), tree.root)
         return EpochReceipts(t0, t1, tree, signed, receipts)
 
-    def publish(self, ledger: Ledger, epoch: EpochReceipts) -> int:
-        """Register the operator's key on first use, then publish the epoch's signed root; returns its seq."""
+    def publish(self, ledger: Ledger, epoch: EpochReceipts, registration: OperatorRegistration | None = None) -> int:
+        """Register the operator's key on first use (``registration``: the issuer's authorisation),
+        then publish the epoch's signed root; returns its seq."""
         try:
             known = ledger.operator_key(self.operator_id)
         except LedgerRejected:
             known = None
         if known is None:
-            ledger.register_operator(self.operator_id, self.public_key)
+            if registration is None:
+                raise ValueError(f"operator {self.operator_id!r} is not registered on this ledger and no issuer "
+                                 f"authorisation was given")
+            ledger.register_operator(registration)
         elif known != self.public_key:
             raise ValueError(f"operator {self.operator_id!r} is registered on this ledger with another key")
         return ledger.publish_root(self.operator_id, epoch.signed_root)
 
-    def write_receipts(self, epoch: EpochReceipts, folder: Path, users: Iterable[str] | None = None) -> list[Path]:
-        """One receipts file per user, `<folder>/<user>.json`, mode 0600; returns the paths."""
+    def deliver(self, epoch: EpochReceipts, folder: RunFolder, scenario: Scenario, ledger_writer: bytes) -> list[Path]:
+        """Hand out the epoch: the public market file (no bill in it) and each household's own
+        receipts in its own home (folder 0700, file 0600). Returns the receipts paths."""
+        market = MarketFile(public_info(scenario), scenario.scheme, self.operator_id, self.public_key,
+                            epoch.signed_root.root, epoch.signed_root.ledger_id, ledger_writer)
+        folder.market.parent.mkdir(parents=True, exist_ok=True)
+        market.save(folder.market)
         out = []
-        for user_id in (epoch.receipts if users is None else users):
-            path = folder / f"{user_id}.json"
-            save_receipts(path, self.operator_id, epoch.signed_root.root, list(epoch.receipts[user_id].values()))
+        for user_id, per_slot in epoch.receipts.items():
+            path = folder.receipts(user_id)
+            private_dir(path.parent)
+            save_receipts(path, self.operator_id, epoch.signed_root.root, list(per_slot.values()))
             out.append(path)
         return out
