@@ -133,11 +133,14 @@ def test_any_exception_inside_a_session_method_latches_the_abort():
 
 
 # --- item 4: close checks the transcript ----------------------------------------------------
-def test_close_catches_an_equivocated_broadcast_with_nothing_opened():
+@pytest.mark.parametrize("kind", ["everyone", "one sender"])
+def test_close_catches_an_equivocated_broadcast_with_nothing_opened(kind):
     """Before the fix close() checked only when opened values were pending: party 0 and
     party 2 ended with different broadcast values and no abort."""
     async def program(s):
-        return await s.broadcast_bytes(bytes([s.pid]) * 8, 8)
+        if kind == "everyone":
+            return await s.broadcast_bytes(bytes([s.pid]) * 8, 8)
+        return await s.broadcast_from(1, b"party 1 says" if s.pid == 1 else b"")
 
     res = run_parties(3, program, field=F, session_factory=cheating_factory("broadcast", 1, F), timeout=5)
     for r in honest(res):
