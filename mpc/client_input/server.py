@@ -12,8 +12,14 @@ from gmpy2 import mpz
 from ..session import Session
 from ..shares import AuthVector
 from .channels import ClientChannel, SocketChannel
-from .wire import (ACK, HELLO, INPUT, MASKS, MAX_FRAME, REFUSE, REJECT, RESULT, ClientProtocolError,
-                   decode_hello, decode_input, encode_masks, encode_result, name, text)
+from .wire import (ACK, HELLO, INPUT, MASKS, MAX_ID_BYTES, MAX_REASON, REFUSE, REJECT, RESULT, ClientProtocolError,
+                   decode_hello, decode_input, encode_masks, encode_result, text)
+
+#: connections that have not yet named a registered client (a valid HELLO) at any time;
+#: more are closed at once, so idle or hostile connections cannot exhaust the server
+DEFAULT_MAX_PENDING = 64
+#: seconds a new connection has to send its HELLO
+DEFAULT_HELLO_TIMEOUT = 10.0
 
 _ZERO_DIGEST = bytes(32)
 
@@ -48,13 +54,17 @@ class ClientInputServer:
     """
 
     def __init__(self, session: Session, clients: Sequence[tuple[str, int]], *,
-                 timeout: float = 60.0, log=None):
+                 timeout: float = 60.0, log=None, max_pending: int = DEFAULT_MAX_PENDING,
+                 hello_timeout: float = DEFAULT_HELLO_TIMEOUT):
         ids = [c for c, _ in clients]
         if len(set(ids)) != len(ids):
             raise ValueError("client ids must be unique")
         self.s = session
         self.f = session.field
         self.timeout = timeout
+        self.max_pending = max_pending
+        self.hello_timeout = min(hello_timeout, timeout)
+        self._unnamed = 0  # connections that have not named a registered client yet
         self.log = log or (lambda msg: None)
         self.clients: list[_ClientState] = []
         off = 0
@@ -77,15 +87,20 @@ class ClientInputServer:
 
     async def prepare(self) -> None:
         """Reserve one triple per client value (preprocessing, before clients connect)."""
-        self.triples = await self.s.prep.triples(self.total)
+        self.triples = await self.s.triples(self.total)
 
     # connections --------------------------------------------------------------------
     async def listen(self, host: str, port: int) -> None:
         """Accept client connections on host:port until :meth:`collect` returns."""
         self._server = await asyncio.start_server(
-            lambda r, w: self._spawn(SocketChannel(r, w)), host, port, limit=MAX_FRAME)
+            lambda r, w: self._spawn(SocketChannel(r, w, send_timeout=self.timeout)), host, port)
 
     def _spawn(self, channel: ClientChannel) -> None:
+        if self._unnamed >= self.max_pending:
+            self.log(f"refused a connection: {self.max_pending} connections have not said who they are yet")
+            channel.close()
+            return
+        self._unnamed += 1
         task = asyncio.get_running_loop().create_task(self.handle(channel))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -103,8 +118,9 @@ class ClientInputServer:
         Anything unexpected rejects this client only (with a REJECT naming the reason);
         the server goes on serving the others."""
         c: Optional[_ClientState] = None
+        unnamed = True
         try:
-            ident = decode_hello(await ch.expect(HELLO, self.timeout))
+            ident = decode_hello(await ch.expect(HELLO, self.hello_timeout, MAX_ID_BYTES))
             c = self.by_id.get(ident)
             if c is None:
                 raise ClientProtocolError(f"unknown client id {ident!r}")
@@ -114,14 +130,14 @@ class ClientInputServer:
                 raise ClientProtocolError(
                     f"client {other.ident!r} already connected" if other.seen else "input window closed")
             c.seen = True
+            self._unnamed -= 1
+            unnamed = False
             n = c.n
             shares = self._mask_shares(c)
             await ch.send(MASKS, encode_masks(self.f, shares[:n], shares[n:2 * n], shares[2 * n:]))
-            kind, payload = await ch.recv(self.timeout)
+            kind, payload = await ch.recv(self.timeout, {INPUT: n * self.f.nbytes, REFUSE: MAX_REASON})
             if kind == REFUSE:
                 raise ClientProtocolError(f"client refused its masks: {text(payload)}")
-            if kind != INPUT:
-                raise ClientProtocolError(f"expected an INPUT message, got {name(kind)}")
             diffs = decode_input(self.f, payload, c.n)
             if self._closed:
                 raise ClientProtocolError("input window closed")
@@ -141,6 +157,8 @@ class ClientInputServer:
                 pass
             ch.close()
         finally:
+            if unnamed:
+                self._unnamed -= 1
             if c is not None:
                 self._finish(c)
 
@@ -151,9 +169,10 @@ class ClientInputServer:
         lo, hi = c.offset, c.offset + c.n
         return a.values[lo:hi] + b.values[lo:hi] + t.values[lo:hi]
 
-    def _output_shares(self, ident: str, y: list[mpz], r: list[mpz], v: list[mpz]) -> list[mpz]:
-        """This server's value shares of (y, r, v) sent to client `ident`."""
-        return y + r + v
+    def _result_values(self, ident: str, masked: list[mpz]) -> list[mpz]:
+        """The masked outputs y + b this server sends client `ident` (the same at every
+        honest server: they were opened and MAC-checked among the servers)."""
+        return masked
 
     async def collect(self, window: float) -> None:
         """Wait until every registered client has finished its input, or `window` seconds."""
@@ -228,28 +247,42 @@ class ClientInputServer:
     # outputs ------------------------------------------------------------------------
     async def send_outputs(self, public: bytes, private: dict[str, AuthVector]) -> None:
         """Send every accepted client the public part, and the clients named in `private`
-        their authenticated private outputs (see the module docstring)."""
+        their private outputs, masked by values only they know (see the module docstring).
+        Everything opened so far is MAC-checked before anything is sent. Clients are served
+        concurrently; one that does not read within the timeout is dropped."""
         names = [c.ident for c in self.clients if c.ident in private]
-        auth: dict[str, tuple[list, list, list]] = {}
+        masked: dict[str, list[mpz]] = {}
         if names:
             ys = AuthVector.concat([private[nm] for nm in names])
-            r = (await self.s.prep.triples(len(ys)))[0]
-            v = await self.s.mul(r, ys)
+            keys = AuthVector.concat([self._output_keys(self.by_id[nm], len(private[nm])) for nm in names])
+            opened = await self.s.open_checked(ys + keys)
             at = 0
             for nm in names:
                 k = len(private[nm])
-                auth[nm] = (ys.values[at:at + k], r.values[at:at + k], v.values[at:at + k])
+                masked[nm] = [mpz(v) for v in opened[at:at + k]]
                 at += k
-        # Nothing leaves the servers before everything opened so far is verified.
-        await self.s.mac_check()
-        for c in self.clients:
-            if c.channel is None:
-                continue
-            shares = self._output_shares(c.ident, *auth[c.ident]) if c.ident in auth else []
-            try:
-                await c.channel.send(RESULT, encode_result(self.f, public, shares))
-            except ClientProtocolError:
-                pass
+        else:
+            await self.s.mac_check()
+        await asyncio.gather(*(self._send_result(c, encode_result(self.f, public,
+                                                                  self._result_values(c.ident, masked.get(c.ident, []))))
+                               for c in self.clients if c.channel is not None))
+
+    def _output_keys(self, c: _ClientState, k: int) -> AuthVector:
+        """⟨b⟩ of the first k triples reserved for client c: uniform, known in the clear to
+        the client alone (it added up and checked them against c = a·b at input time), and
+        used for nothing else."""
+        if k > c.n:
+            raise ValueError(f"client {c.ident!r} can receive at most {c.n} private outputs (one per input value)")
+        return self.triples[1][c.offset:c.offset + k]
+
+    async def _send_result(self, c: _ClientState, payload: bytes) -> None:
+        try:
+            await c.channel.send(RESULT, payload)
+        except ClientProtocolError as exc:
+            self.log(f"client {c.ident} did not take its result: {exc}")
+            if c.channel is not None:
+                c.channel.close()
+                c.channel = None
 
     async def close(self) -> None:
         """Stop accepting, drop every client connection and cancel pending handlers."""

@@ -15,7 +15,11 @@ published the signed root on the ledger.  In one session step:
    a user whose shared values differ from its committed bill makes everyone abort.
 
 Trust: the operator is trusted for the *values* it commits (the seed assumes valid bills);
-what the protocol guarantees is that the MPC computes on exactly those values.
+what the protocol guarantees is that the MPC computes on exactly those values. Ranges: a
+user cannot input anything but its committed values, so the values are not range-checked
+again inside the MPC; the comparisons of Stages 2 and 3 rely on them being within the
+bounds the scenario loader enforces (every linear intermediate below 2^64, see
+`two_state`), which holds as long as the operator commits what the loader accepted.
 """
 
 from __future__ import annotations
