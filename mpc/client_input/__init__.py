@@ -61,6 +61,14 @@ client certificates in a deployment): whoever connects first with an id speaks f
 The values' *meaning* (ranges, monotone curves) is not checked by this module; the
 protocols above check what they need (e.g. by bit-decomposed inputs).
 
+Options a protocol may switch on: authenticated clients (`authenticate=` on the server,
+`sign=` on the client: before it gets anything, a client signs the server's fresh nonce,
+bound to the session's context and the server's index, with the key the protocol has
+registered for it; a failed attempt does not take the client's place); public attachments
+to an input (`attachment_limit=`, `attach=`), agreed on with the input; one more
+question-and-answer round with the accepted clients (`exchange` / `answer_request`), agreed
+on like inputs; and a final public notice (`notify` / `receive_notice`).
+
 Modules: :mod:`.wire` (frames and message encodings: nothing is unpickled, every frame
 is checked for type and exact length), :mod:`.channels` (asyncio TCP sockets or in-memory
 channels for tests), :mod:`.client` (the client's side), :mod:`.server` (a computing
@@ -68,12 +76,13 @@ party's side). A command-line client lives in :mod:`mpc.client`.
 """
 from .channels import (ClientChannel, MemoryChannel, MemoryHub, SocketChannel, connect_servers,
                        memory_channel_pair)
-from .client import receive_output, submit_input
-from .server import AgreedInputs, ClientInputServer
-from .wire import (ACK, HELLO, INPUT, MASKS, MAX_FRAME, MAX_ID_BYTES, MAX_REASON, REFUSE, REJECT, RESULT,
-                   ClientInputError, ClientProtocolError)
+from .client import answer_request, receive_notice, receive_output, submit_input
+from .server import AgreedInputs, AgreedReplies, ClientInputServer
+from .wire import (ACK, AUTH, CHALLENGE, HELLO, INPUT, MASKS, MAX_FRAME, MAX_ID_BYTES, MAX_REASON, NOTICE, REFUSE,
+                   REJECT, REPLY, REQUEST, RESULT, ClientInputError, ClientProtocolError)
 
-__all__ = ["ACK", "AgreedInputs", "ClientChannel", "ClientInputError", "ClientInputServer",
+__all__ = ["ACK", "AUTH", "AgreedInputs", "AgreedReplies", "CHALLENGE", "MAX_REASON", "NOTICE", "REPLY", "REQUEST",
+           "answer_request", "receive_notice", "ClientChannel", "ClientInputError", "ClientInputServer",
            "ClientProtocolError", "HELLO", "INPUT", "MASKS", "MAX_FRAME", "MAX_ID_BYTES", "MemoryChannel",
            "MemoryHub", "REFUSE", "REJECT", "RESULT", "SocketChannel", "connect_servers",
            "memory_channel_pair", "receive_output", "submit_input"]

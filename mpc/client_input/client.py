@@ -1,18 +1,21 @@
 """The client's side: secret-share values to the servers, then receive the result."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from gmpy2 import mpz
 
 from ..field import PrimeField
 from .channels import ClientChannel
-from .wire import (ACK, HELLO, INPUT, MASKS, MAX_FRAME, MAX_REASON, REFUSE, REJECT, RESULT, ClientInputError,
-                   ClientProtocolError, decode_masks, decode_result, encode_hello, encode_input, text)
+from .wire import (ACK, CHALLENGE, HELLO, INPUT, MASKS, MAX_FRAME, MAX_REASON, NONCE_BYTES, NOTICE, REFUSE, REJECT,
+                   REPLY, REQUEST, RESULT, AUTH, ClientInputError, ClientProtocolError, auth_message, decode_masks,
+                   decode_result, encode_hello, encode_input, text)
 
 
 async def submit_input(channels: Sequence[ClientChannel], client_id: str, values: Sequence[int],
-                       field: Optional[PrimeField] = None, timeout: float = 60.0) -> list[mpz]:
+                       field: Optional[PrimeField] = None, timeout: float = 60.0, *,
+                       sign: Optional[Callable[[bytes], bytes]] = None, context: bytes = b"",
+                       attach: Optional[Callable[[bytes], bytes]] = None) -> list[mpz]:
     """Secret-share `values` to the servers behind `channels` (one per server, in order).
 
     Returns, when every server acknowledged, this client's output keys: the b of its
@@ -21,6 +24,11 @@ async def submit_input(channels: Sequence[ClientChannel], client_id: str, values
     server's mask shares were inconsistent, a server rejected the input...). Acceptance
     by every server is final only after the servers' agreement step; a client excluded
     there receives a REJECT instead of its result.
+
+    `sign` (servers that authenticate clients): signs each server's challenge with the
+    client's registered key (see wire.auth_message; `context` as the servers have it).
+    `attach`: called with the masked input d (bytes, as sent) once it is known; returns
+    public bytes sent along with it (a proof bound to d, say).
     """
     f = field or PrimeField()
     n = len(values)
@@ -28,6 +36,11 @@ async def submit_input(channels: Sequence[ClientChannel], client_id: str, values
     try:
         for ch in channels:
             await ch.send(HELLO, hello)
+        if sign is not None:
+            for i, ch in enumerate(channels):
+                nonce = await _expect_reply(ch, i, CHALLENGE, NONCE_BYTES, "server {i} rejected the client: {reason}",
+                                            timeout)
+                await ch.send(AUTH, sign(auth_message(context, i, client_id, nonce)))
         shares = []
         for i, ch in enumerate(channels):
             payload = await _expect_reply(ch, i, MASKS, 3 * n * f.nbytes, "server {i} rejected the client: {reason}",
@@ -46,6 +59,8 @@ async def submit_input(channels: Sequence[ClientChannel], client_id: str, values
                     pass
             raise ClientInputError(reason)
         payload = encode_input(f, f.sub(f.elements(values), a))
+        if attach is not None:
+            payload += attach(payload)
         for ch in channels:
             await ch.send(INPUT, payload)
         for i, ch in enumerate(channels):
@@ -91,3 +106,36 @@ async def receive_output(channels: Sequence[ClientChannel], field: Optional[Prim
         raise ClientInputError(f"{len(masked)} private outputs but {0 if keys is None else len(keys)} output keys")
     q = f.q
     return public, [int((z - b) % q) for z, b in zip(masked, keys)]
+
+
+async def answer_request(channels: Sequence[ClientChannel], answer: Callable[[bytes], bytes],
+                         timeout: float = 600.0) -> bytes:
+    """Wait for the servers' question (every server must ask exactly the same), send every
+    server `answer(question)`; returns the question."""
+    questions = []
+    try:
+        for i, ch in enumerate(channels):
+            questions.append(await _expect_reply(ch, i, REQUEST, MAX_FRAME, "excluded by the servers: {reason}",
+                                                 timeout))
+        if any(q != questions[0] for q in questions):
+            raise ClientInputError("servers asked different questions: at least one server cheated")
+        reply = answer(questions[0])
+        for ch in channels:
+            await ch.send(REPLY, reply)
+    except ClientProtocolError as exc:
+        raise ClientInputError(f"connection problem: {exc}") from None
+    return questions[0]
+
+
+async def receive_notice(channels: Sequence[ClientChannel], timeout: float = 600.0) -> bytes:
+    """The servers' final public notice; accepted only if every server sent the same bytes."""
+    notices = []
+    try:
+        for i, ch in enumerate(channels):
+            notices.append(await _expect_reply(ch, i, NOTICE, MAX_FRAME, "excluded by the servers: {reason}",
+                                               timeout))
+    except ClientProtocolError as exc:
+        raise ClientInputError(f"connection problem: {exc}") from None
+    if any(n != notices[0] for n in notices):
+        raise ClientInputError("servers sent different notices: at least one server cheated")
+    return notices[0]

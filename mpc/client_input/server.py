@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
 from dataclasses import dataclass, field as dc_field
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from gmpy2 import mpz
 
 from ..session import Session
 from ..shares import AuthVector
 from .channels import ClientChannel, SocketChannel
-from .wire import (ACK, HELLO, INPUT, MASKS, MAX_ID_BYTES, MAX_REASON, REFUSE, REJECT, RESULT, ClientProtocolError,
-                   decode_hello, decode_input, encode_masks, encode_result, text)
+from .wire import (ACK, AUTH, CHALLENGE, HELLO, INPUT, MASKS, MAX_AUTH, MAX_ID_BYTES, MAX_REASON, NONCE_BYTES, NOTICE,
+                   REFUSE, REJECT, REPLY, REQUEST, RESULT, ClientProtocolError, auth_message, decode_hello,
+                   decode_input, encode_masks, encode_result, text)
+
+#: decides whether `signature` proves that client `ident` signed `message` (its registered key)
+Authenticator = Callable[[str, bytes, bytes], bool]
 
 #: connections that have not yet named a registered client (a valid HELLO) at any time;
 #: more are closed at once, so idle or hostile connections cannot exhaust the server
@@ -30,6 +35,8 @@ class _ClientState:
     n: int
     offset: int
     diffs: Optional[list[mpz]] = None
+    masked: bytes = b""
+    attachment: bytes = b""
     digest: bytes = _ZERO_DIGEST
     reason: Optional[str] = None
     channel: Optional[ClientChannel] = None
@@ -43,6 +50,17 @@ class AgreedInputs:
 
     inputs: dict[str, AuthVector]
     rejected: dict[str, str] = dc_field(default_factory=dict)
+    #: per accepted client: its masked input d exactly as sent, and its public attachment
+    masked: dict[str, bytes] = dc_field(default_factory=dict)
+    attachments: dict[str, bytes] = dc_field(default_factory=dict)
+
+
+@dataclass
+class AgreedReplies:
+    """The answers all servers got alike from the clients asked, and why the others are out."""
+
+    replies: dict[str, bytes]
+    rejected: dict[str, str] = dc_field(default_factory=dict)
 
 
 class ClientInputServer:
@@ -55,7 +73,13 @@ class ClientInputServer:
 
     def __init__(self, session: Session, clients: Sequence[tuple[str, int]], *,
                  timeout: float = 60.0, log=None, max_pending: int = DEFAULT_MAX_PENDING,
-                 hello_timeout: float = DEFAULT_HELLO_TIMEOUT):
+                 hello_timeout: float = DEFAULT_HELLO_TIMEOUT, authenticate: Optional[Authenticator] = None,
+                 context: bytes = b"", attachment_limit: int = 0):
+        """`authenticate`: if given, a client must sign this server's fresh nonce (bound to
+        `context` and the server's index, see wire.auth_message) before it gets anything, and
+        a connection that fails does not take the client's place. `attachment_limit`: clients
+        may append up to that many public bytes to their input (a proof, say); servers agree
+        on them together with the input."""
         ids = [c for c, _ in clients]
         if len(set(ids)) != len(ids):
             raise ValueError("client ids must be unique")
@@ -84,6 +108,9 @@ class ClientInputServer:
         self._server: Optional[asyncio.base_events.Server] = None
         self.triples: Optional[tuple[AuthVector, AuthVector, AuthVector]] = None
         self._deadline: Optional[float] = None
+        self.authenticate = authenticate
+        self.context = context
+        self.attachment_limit = attachment_limit
 
     async def prepare(self) -> None:
         """Reserve one triple per client value (preprocessing, before clients connect)."""
@@ -129,19 +156,30 @@ class ClientInputServer:
                 c = None  # do not disturb the state of the first connection with this id
                 raise ClientProtocolError(
                     f"client {other.ident!r} already connected" if other.seen else "input window closed")
+            if self.authenticate is not None:
+                claimed, c = c, None   # an impostor fails here and leaves the client's state alone
+                await self._challenge(ch, ident)
+                c = claimed
+                if c.seen or self._closed:
+                    other, c = c, None
+                    raise ClientProtocolError(
+                        f"client {other.ident!r} already connected" if other.seen else "input window closed")
             c.seen = True
             self._unnamed -= 1
             unnamed = False
             n = c.n
             shares = self._mask_shares(c)
             await ch.send(MASKS, encode_masks(self.f, shares[:n], shares[n:2 * n], shares[2 * n:]))
-            kind, payload = await ch.recv(self.timeout, {INPUT: n * self.f.nbytes, REFUSE: MAX_REASON})
+            width = n * self.f.nbytes
+            kind, payload = await ch.recv(self.timeout, {INPUT: width + self.attachment_limit, REFUSE: MAX_REASON})
             if kind == REFUSE:
                 raise ClientProtocolError(f"client refused its masks: {text(payload)}")
-            diffs = decode_input(self.f, payload, c.n)
+            if len(payload) < width:
+                raise ClientProtocolError(f"malformed input (expected {n} field elements)")
+            diffs = decode_input(self.f, payload[:width], c.n)
             if self._closed:
                 raise ClientProtocolError("input window closed")
-            c.diffs = diffs
+            c.diffs, c.masked, c.attachment = diffs, payload[:width], payload[width:]
             c.digest = hashlib.sha256(b"client-input|" + c.ident.encode() + b"|" + payload).digest()
             c.channel = ch
             await ch.send(ACK, b"")
@@ -161,6 +199,18 @@ class ClientInputServer:
                 self._unnamed -= 1
             if c is not None:
                 self._finish(c)
+
+    async def _challenge(self, ch: ClientChannel, ident: str) -> None:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        await ch.send(CHALLENGE, nonce)
+        signature = await ch.expect(AUTH, self.timeout, MAX_AUTH)
+        message = auth_message(self.context, self.s.pid, ident, nonce)
+        try:
+            ok = self.authenticate(ident, message, signature)
+        except Exception:  # noqa: BLE001 — a verifier that trips on a malformed signature refuses it
+            ok = False
+        if not ok:
+            raise ClientProtocolError(f"client {ident!r} failed to prove its identity")
 
     # hooks that tests override to play a corrupt server ---------------------------------
     def _mask_shares(self, c: _ClientState) -> list[mpz]:
@@ -223,6 +273,7 @@ class ClientInputServer:
                 reason = "servers received different inputs from this client (equivocation)"
             else:
                 agreed.inputs[c.ident] = a[c.offset:c.offset + c.n] + c.diffs
+                agreed.masked[c.ident], agreed.attachments[c.ident] = c.masked, c.attachment
                 continue
             agreed.rejected[c.ident] = reason
             await self._reject(c, reason)
@@ -266,6 +317,51 @@ class ClientInputServer:
         await asyncio.gather(*(self._send_result(c, encode_result(self.f, public,
                                                                   self._result_values(c.ident, masked.get(c.ident, []))))
                                for c in self.clients if c.channel is not None))
+
+    async def exchange(self, requests: dict[str, bytes], reply_limit: int, window: float) -> AgreedReplies:
+        """Ask each client named in `requests` (still connected) a question and collect its
+        answer (at most `reply_limit` bytes) within `window` seconds; then agree with the other
+        servers, as for inputs, on who answered what. All servers pass the same requests."""
+        replies: dict[str, bytes] = {}
+        reasons: dict[str, str] = {}
+
+        async def ask(c: _ClientState) -> None:
+            try:
+                await c.channel.send(REQUEST, requests[c.ident])
+                replies[c.ident] = await c.channel.expect(REPLY, window, reply_limit)
+            except ClientProtocolError as exc:
+                reasons[c.ident] = f"no answer ({exc})"
+
+        asked = [c for c in self.clients if c.ident in requests and c.channel is not None]
+        for c in self.clients:
+            if c.ident in requests and c.channel is None:
+                reasons[c.ident] = "not connected"
+        await asyncio.gather(*(ask(c) for c in asked))
+        names = sorted(requests)
+        mine = b"".join(hashlib.sha256(b"client-reply|" + nm.encode() + b"|" + replies[nm]).digest()
+                        if nm in replies else _ZERO_DIGEST for nm in names)
+        views = await self.s.broadcast_bytes(mine, 32 * len(names))
+        await self.s.mac_check()   # every server saw the same digests before anyone goes on
+        agreed = AgreedReplies({})
+        for i, nm in enumerate(names):
+            seen = [v[32 * i:32 * (i + 1)] for v in views]
+            if _ZERO_DIGEST in seen:
+                agreed.rejected[nm] = reasons.get(nm) or "some server got no answer from this client"
+            elif any(d != seen[0] for d in seen):
+                agreed.rejected[nm] = "servers got different answers from this client (equivocation)"
+            else:
+                agreed.replies[nm] = replies[nm]
+        return agreed
+
+    async def notify(self, public: bytes) -> None:
+        """Send every connected client a final public notice (e.g. where the outcome was
+        recorded); clients accept it only if every server sent the same bytes."""
+        async def tell(c: _ClientState) -> None:
+            try:
+                await c.channel.send(NOTICE, public)
+            except ClientProtocolError:
+                pass
+        await asyncio.gather(*(tell(c) for c in self.clients if c.channel is not None))
 
     def _output_keys(self, c: _ClientState, k: int) -> AuthVector:
         """⟨b⟩ of the first k triples reserved for client c: uniform, known in the clear to

@@ -17,9 +17,15 @@ from ..errors import MalformedMessage
 from ..field import PrimeField
 
 # Frame types.
-HELLO, MASKS, INPUT, REFUSE, ACK, REJECT, RESULT = range(1, 8)
+HELLO, MASKS, INPUT, REFUSE, ACK, REJECT, RESULT, CHALLENGE, AUTH, REQUEST, REPLY, NOTICE = range(1, 13)
 NAMES = {HELLO: "HELLO", MASKS: "MASKS", INPUT: "INPUT", REFUSE: "REFUSE", ACK: "ACK",
-         REJECT: "REJECT", RESULT: "RESULT"}
+         REJECT: "REJECT", RESULT: "RESULT", CHALLENGE: "CHALLENGE", AUTH: "AUTH", REQUEST: "REQUEST",
+         REPLY: "REPLY", NOTICE: "NOTICE"}
+#: a server's challenge to a client that must prove its identity
+NONCE_BYTES = 32
+#: the largest signature a client may answer a challenge with
+MAX_AUTH = 256
+_AUTH_DOMAIN = b"mpc-markets/client-input/auth/v1\x00"
 HEADER = struct.Struct("<BI")
 #: the largest frame either side ever accepts (a result with a long public part)
 MAX_FRAME = 1 << 26
@@ -99,6 +105,15 @@ def decode_result(field: PrimeField, payload: bytes, sender: int) -> tuple[bytes
     except MalformedMessage as exc:
         raise ClientInputError(f"server {sender}: {exc}") from None
     return public, private
+
+
+def auth_message(context: bytes, server: int, client_id: str, nonce: bytes) -> bytes:
+    """What a client signs to prove its identity to server `server`: bound to the session's
+    context (so it cannot be replayed in another session), the server (so one server cannot
+    replay it to another) and that server's fresh nonce."""
+    cid = client_id.encode("utf-8")
+    return (_AUTH_DOMAIN + len(context).to_bytes(4, "big") + context + server.to_bytes(4, "big")
+            + len(cid).to_bytes(2, "big") + cid + nonce)
 
 
 def text(payload: bytes) -> str:
