@@ -1,0 +1,468 @@
+"""Mutation testing of the security-critical modules: does a test fail when a check is removed?
+
+    .venv/bin/pip install -e ".[test,mutation]"
+    .venv/bin/python -m benchmarks.mutation --json benchmarks/results/mutation_after.json
+    .venv/bin/python -m benchmarks.mutation --json OUT --module mpc/session.py   # one module
+    .venv/bin/python -m benchmarks.mutation --report BEFORE.json AFTER.json --md benchmarks/results/mutation.md
+
+Tool: mutmut 3 (the optional extra ``mutation``).  For each module in ``MODULES`` the
+runner copies the working tree into a scratch directory (the repository's own files are
+never touched), writes a ``[tool.mutmut]`` section that mutates only that module and
+selects only that module's tests, and runs ``mutmut run`` at the lowest CPU priority.
+mutmut first records which of the selected tests reach each function, then runs, per
+mutant, only those tests (stopping at the first failure) in a forked process.  Bounds:
+mutmut's own per-mutant CPU limit (15× the clean run of its tests, see ``timeout_multiplier``),
+pytest-timeout at ``PER_TEST_TIMEOUT`` seconds of wall time per test, and
+``--module-timeout`` for a whole module (mutants left unchecked are reported as such).
+
+Output (``--json``): per module the mutant counts (killed, survived, timeout, no tests,
+...), the kill rate = (killed + timeout) / total, and every mutant that was not killed with
+its file:line, function, diff, a stable key (file, function, changed line before and
+after; independent of line numbers and of mutmut's numbering) and the justification found
+for that key in :mod:`benchmarks.mutation_justifications` (``null`` if none).  ``--report``
+turns a before and an after JSON into the markdown table of ``benchmarks/results/mutation.md``.
+
+Expected duration: about 40-55 minutes for all modules on 2 otherwise idle cores
+(``--max-children 2``; the per-module figures are in the JSON's ``duration_s``).  Not part
+of the default test run or CI.
+
+To update after files move: edit ``MODULES`` (module path -> test files or node ids).
+Missing test paths are skipped with a warning that is also recorded in the JSON
+(``missing_tests``); ``--strict`` makes them an error.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# --- what is mutated and which tests may kill it -------------------------------------------------
+# Module path (relative to the repository) -> pytest selection (files, directories or node ids).
+# Only tests that exercise the module in-process help: mutmut maps tests to functions by
+# tracing, so tests that run the code in a child process cannot kill its mutants.
+MPC_ONLINE = ["tests/mpc/test_online.py", "tests/mpc/test_faults.py"]
+SIGMA_TESTS = ["tests/zkp/test_sigma_completeness.py", "tests/zkp/test_sigma_soundness.py",
+               "tests/zkp/test_sigma_zero_knowledge.py", "tests/zkp/test_paper_counterexamples.py",
+               "tests/zkp/test_membership_shape.py", "tests/zkp/test_batch_weights.py",
+               "tests/zkp/test_sigma_edges.py"]
+LEDGER_TESTS = ["tests/ledger/test_ledger_chain.py", "tests/ledger/test_ledger_transactions.py",
+                "tests/ledger/test_ledger_crash.py", "tests/ledger/test_operator_receipts.py",
+                "tests/ledger/test_ledger_rules_edges.py"]
+ENERGY_REFERENCE_TESTS = ["tests/energy/test_energy_two_state.py", "tests/energy/test_energy_compensation.py",
+                          "tests/energy/test_energy_mechanism.py", "tests/energy/test_join_tie.py",
+                          "tests/energy/test_compensation_edges.py"]
+ENERGY_PRIVATE_TESTS = ["tests/energy_private/test_private_arithmetic.py",
+                        "tests/energy_private/test_private_matches_reference.py",
+                        "tests/energy_private/test_private_cheating.py",
+                        "tests/energy_private/test_join_tie_private.py"]
+DANTM_TESTS = ["tests/markets/test_dantm.py", "tests/markets/test_auction_cli.py",
+               "tests/markets/test_winner_determination_edges.py"]
+
+MODULES: dict[str, list[str]] = {
+    # engine
+    "mpc/session.py": MPC_ONLINE + ["tests/mpc/test_mac_check_soundness.py", "tests/mpc/test_session_edges.py"],
+    "mpc/codec.py": ["tests/mpc/test_codec_field.py", "tests/mpc/test_codec_messages.py"] + MPC_ONLINE,
+    "mpc/comparison.py": ["tests/mpc/test_comparison.py", "tests/mpc/test_comparison_bounds.py"],
+    "mpc/client_input.py": ["tests/auction_private/test_client_input.py", "tests/mpc/test_client_agreement.py"],
+    # proofs
+    "zkp/sigma/base.py": SIGMA_TESTS,
+    "zkp/sigma/or_proof.py": SIGMA_TESTS,
+    "zkp/sigma/opening.py": SIGMA_TESTS,
+    "zkp/sigma/membership.py": SIGMA_TESTS,
+    "zkp/sigma/nonnegative.py": SIGMA_TESTS,
+    "zkp/sigma/sum.py": SIGMA_TESTS,
+    "zkp/distributed.py": ["tests/zkp/test_distributed.py", "tests/zkp/test_distributed_transcript.py"],
+    "zkp/merkle.py": ["tests/zkp/test_merkle_and_signatures.py", "tests/zkp/test_merkle_boundaries.py"],
+    "zkp/signatures.py": ["tests/zkp/test_merkle_and_signatures.py", "tests/zkp/test_merkle_boundaries.py"],
+    # ledger
+    "protocols/ledger/rules.py": LEDGER_TESTS,
+    "protocols/ledger/sqlite_ledger.py": LEDGER_TESTS,
+    # energy decision and compensation
+    "protocols/energy/two_state.py": ENERGY_REFERENCE_TESTS,
+    "protocols/energy/compensation.py": ENERGY_REFERENCE_TESTS,
+    "protocols/energy/private_wfa.py": ENERGY_PRIVATE_TESTS,
+    "protocols/energy/private_compensation.py": ENERGY_PRIVATE_TESTS,
+    # DANTM winner determination
+    "protocols/auction/winner_determination.py": DANTM_TESTS,
+    "protocols/auction/dantm.py": DANTM_TESTS,
+}
+
+#: top-level packages copied into mutmut's scratch tree (tests import all of them).
+SOURCE_PACKAGES = ["mpc", "zkp", "protocols", "benchmarks"]
+#: wall-clock seconds one test may run under a mutant before it counts as failed (a hang is a kill).
+PER_TEST_TIMEOUT = 60
+#: seconds for one module's whole mutmut run; what is left unchecked is reported as "not checked".
+DEFAULT_MODULE_TIMEOUT = 20 * 60
+
+DETECTED = ("killed", "timeout")
+
+
+# --- scratch tree --------------------------------------------------------------------------------
+def _repo_files() -> list[str]:
+    """Files of the working tree (tracked and untracked, minus ignored), as the tests see them."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, check=True,
+                             capture_output=True, text=True).stdout
+        files = [f for f in out.splitlines() if f and (REPO / f).is_file()]
+    except (OSError, subprocess.CalledProcessError):
+        files = [str(p.relative_to(REPO)) for d in SOURCE_PACKAGES + ["tests"] for p in (REPO / d).rglob("*")
+                 if p.is_file() and "__pycache__" not in p.parts]
+        files.append("pyproject.toml")
+    return [f for f in files if not f.startswith(("mutants/", ".venv/"))]
+
+
+def _toml_list(items: list[str]) -> str:
+    return json.dumps(items)  # a JSON array of strings is a valid TOML array
+
+
+def _mutmut_section(module: str, tests: list[str]) -> str:
+    return "\n".join([
+        "",
+        "[tool.mutmut]",
+        f"source_paths = {_toml_list(SOURCE_PACKAGES)}",
+        f"only_mutate = {_toml_list([module])}",
+        f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
+        f"pytest_add_cli_args = {_toml_list(['-p', 'no:cacheprovider', f'--timeout={PER_TEST_TIMEOUT}'])}",
+        # results must come from this run only, not from a cache of an earlier tree
+        "use_git_change_detection = false",
+        "",
+    ])
+
+
+def make_scratch(root: Path, module: str, tests: list[str]) -> Path:
+    """A copy of the working tree under ``root`` whose pyproject holds this module's mutmut section."""
+    if root.exists():
+        shutil.rmtree(root)
+    for rel in _repo_files():
+        dst = root / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / rel, dst)
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    # drop any [tool.mutmut] section of the repository: the runner's selection is the one that counts
+    text = re.sub(r"(?ms)^\[tool\.mutmut\].*?(?=^\[|\Z)", "", text)
+    pyproject.write_text(text + _mutmut_section(module, tests), encoding="utf-8")
+    return root
+
+
+# --- reading mutmut's results --------------------------------------------------------------------
+def _status_table():
+    from mutmut.stats import status_by_exit_code  # the tool's own mapping of exit codes
+    return status_by_exit_code
+
+
+def _function_starts(source: str) -> dict[str, int]:
+    """First line (decorators included) of every function, keyed 'f' or 'Class.f'."""
+    starts: dict[str, int] = {}
+
+    def visit(node, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                starts.setdefault(prefix + child.name, first)
+            elif isinstance(child, ast.ClassDef):
+                visit(child, prefix + child.name + ".")
+    visit(ast.parse(source), "")
+    return starts
+
+
+def _qualname(mutant: str) -> str:
+    """'mpc.session.xǁSessionǁmac_check__mutmut_3' -> 'Session.mac_check'."""
+    from mutmut.utils.format_utils import orig_function_and_class_names_from_key
+    func, cls = orig_function_and_class_names_from_key(mutant)
+    return f"{cls}.{func}" if cls else func
+
+
+def _changed_lines(diff: str) -> tuple[list[str], list[str], int | None]:
+    """(removed lines, added lines, 1-based offset in the function of the first change)."""
+    old, new, offset = [], [], None
+    line_no = None
+    for line in diff.splitlines():
+        m = re.match(r"^@@ -(\d+)", line)
+        if m:
+            line_no = int(m.group(1))
+            continue
+        if line.startswith(("---", "+++")) or line_no is None:
+            continue
+        if line.startswith("-"):
+            old.append(line[1:].strip())
+            offset = line_no if offset is None else offset
+            line_no += 1
+        elif line.startswith("+"):
+            new.append(line[1:].strip())
+            offset = line_no if offset is None else offset
+        else:
+            line_no += 1
+    return old, new, offset
+
+
+def mutant_key(module: str, function: str, old: list[str], new: list[str]) -> str:
+    """Stable description of a mutant: file, function and the changed line(s) before -> after."""
+    return f"{module}::{function}::{' / '.join(old)} -> {' / '.join(new)}"
+
+
+def collect_results(scratch: Path, module: str, justifications: dict[str, str]) -> dict:
+    """Read mutmut's verdicts for ``module`` in ``scratch``; diffs come from mutmut's own differ."""
+    status_of = _status_table()
+    meta = json.loads((scratch / "mutants" / (module + ".meta")).read_text())
+    codes: dict[str, int | None] = meta["exit_code_by_key"]
+    source = (scratch / module).read_text(encoding="utf-8")
+    starts = _function_starts(source)
+    counts: dict[str, int] = {}
+    survivors = []
+    cwd = os.getcwd()
+    os.chdir(scratch)  # mutmut's helpers read its config and mutants/ relative to the working directory
+    try:
+        from mutmut.configuration import reset_config
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+        reset_config()
+        seen: dict[str, int] = {}
+        for name in sorted(codes, key=_natural):
+            status = status_of[codes[name]]
+            counts[status] = counts.get(status, 0) + 1
+            if status in DETECTED:
+                continue
+            diff = get_diff_for_mutant(name, path=module)
+            old, new, offset = _changed_lines(diff)
+            func = _qualname(name)
+            line = starts.get(func, 1) + (offset - 1) if offset is not None and func in starts else None
+            key = mutant_key(module, func, old, new)
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:  # the same textual change twice in one function (e.g. two equal lines)
+                key += f" #{seen[key]}"
+            survivors.append({"name": name, "status": status, "file": module, "line": line, "function": func,
+                              "key": key, "diff": diff, "justification": justifications.get(key)})
+    finally:
+        os.chdir(cwd)
+    total = sum(counts.values())
+    detected = sum(counts.get(s, 0) for s in DETECTED)
+    justified = sum(1 for s in survivors if s["justification"])
+    return {
+        "total": total,
+        "killed": counts.get("killed", 0),
+        "timeout": counts.get("timeout", 0),
+        "survived": counts.get("survived", 0),
+        "no_tests": counts.get("no tests", 0),
+        "not_checked": counts.get("not checked", 0),
+        "other": {k: v for k, v in counts.items()
+                  if k not in ("killed", "timeout", "survived", "no tests", "not checked")},
+        "kill_rate": round(detected / total, 4) if total else None,
+        "justified_survivors": justified,
+        "killed_or_justified_rate": round((detected + justified) / total, 4) if total else None,
+        "survivors": survivors,
+    }
+
+
+def _natural(name: str):
+    head, _, num = name.rpartition("__mutmut_")
+    return (head, int(num) if num.isdigit() else 0)
+
+
+# --- running -------------------------------------------------------------------------------------
+def _mutmut_executable() -> list[str]:
+    exe = Path(sys.executable).with_name("mutmut")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("mutmut")
+    if found:
+        return [found]
+    raise SystemExit("mutmut is not installed: pip install -e '.[mutation]'")
+
+
+def run_module(module: str, tests: list[str], scratch_root: Path, max_children: int, timeout: float,
+               justifications: dict[str, str], strict: bool, log) -> dict:
+    present = [t for t in tests if (REPO / t.split("::")[0]).exists()]
+    missing = [t for t in tests if t not in present]
+    if missing:
+        msg = f"{module}: test selection(s) not found, skipped: {', '.join(missing)}"
+        if strict:
+            raise SystemExit(msg)
+        log("warning: " + msg)
+    if not (REPO / module).exists():
+        raise SystemExit(f"module {module} not found: update MODULES in {Path(__file__).name}")
+    slug = module.replace("/", "_").removesuffix(".py")
+    scratch = make_scratch(scratch_root / slug, module, present)
+    cmd = _mutmut_executable() + ["run", "--max-children", str(max_children)]
+    t0 = time.monotonic()
+    incomplete = False
+    with open(scratch / "mutmut.log", "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=scratch, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, preexec_fn=lambda: os.nice(19))
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            incomplete = True
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                rc = proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                rc = proc.wait()
+    duration = time.monotonic() - t0
+    meta = scratch / "mutants" / (module + ".meta")
+    if not meta.exists():
+        tail = (scratch / "mutmut.log").read_bytes()[-3000:].decode("utf-8", "replace")
+        return {"tests": present, "missing_tests": missing, "error": f"mutmut exited {rc} without results",
+                "log_tail": tail, "duration_s": round(duration, 1)}
+    result = collect_results(scratch, module, justifications)
+    if rc != 0 and not incomplete:
+        # e.g. the clean run of the selected tests failed: the verdicts would mean nothing
+        result["error"] = f"mutmut exited {rc}"
+        result["log_tail"] = (scratch / "mutmut.log").read_bytes()[-3000:].decode("utf-8", "replace")
+    return {"tests": present, "missing_tests": missing, "incomplete": incomplete,
+            "duration_s": round(duration, 1), **result}
+
+
+def _git(*args: str) -> str | None:
+    try:
+        return subprocess.run(["git", *args], cwd=REPO, check=True, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _load_justifications() -> dict[str, str]:
+    from benchmarks.mutation_justifications import JUSTIFICATIONS
+    return JUSTIFICATIONS
+
+
+def run_all(modules: list[str], args) -> dict:
+    justifications = _load_justifications()
+    scratch_root = Path(args.scratch) if args.scratch else Path(tempfile.mkdtemp(prefix="mutation-"))
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    import mutmut
+    report = {
+        "tool": f"mutmut {getattr(mutmut, '__version__', '?')}",
+        "commit": _git("rev-parse", "HEAD"),
+        "dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_before": [round(x, 2) for x in os.getloadavg()]},
+        "max_children": args.max_children,
+        "per_test_timeout_s": PER_TEST_TIMEOUT,
+        "kill_rate": "(killed + timeout) / total; survivors = every other mutant",
+        "modules": {},
+    }
+    t0 = time.monotonic()
+    for module in modules:
+        log(f"== {module}")
+        res = run_module(module, MODULES[module], scratch_root, args.max_children, args.module_timeout,
+                         justifications, args.strict, log)
+        report["modules"][module] = res
+        if "error" in res:
+            log(f"   error: {res['error']}")
+        if res.get("total"):
+            log(f"   {res['total']} mutants, kill rate {res['kill_rate']:.1%}, "
+                f"{len(res['survivors'])} not killed ({res['justified_survivors']} justified), "
+                f"{res['duration_s']:.0f} s")
+        if args.json:  # partial results survive an interrupted run
+            Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    report["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    report["duration_s"] = round(time.monotonic() - t0, 1)
+    tot = sum(r.get("total", 0) for r in report["modules"].values())
+    det = sum(r.get("killed", 0) + r.get("timeout", 0) for r in report["modules"].values())
+    jus = sum(r.get("justified_survivors", 0) for r in report["modules"].values())
+    report["totals"] = {"total": tot, "detected": det, "kill_rate": round(det / tot, 4) if tot else None,
+                        "justified_survivors": jus,
+                        "killed_or_justified_rate": round((det + jus) / tot, 4) if tot else None}
+    if not args.keep_scratch:
+        shutil.rmtree(scratch_root, ignore_errors=True)
+    return report
+
+
+# --- markdown report -----------------------------------------------------------------------------
+def _rate(r: dict | None) -> str:
+    if not r or r.get("kill_rate") is None:
+        return "–"
+    return f"{r['kill_rate']:.1%} ({r['killed'] + r['timeout']}/{r['total']})"
+
+
+def markdown(before: dict, after: dict) -> str:
+    lines = [
+        "# Mutation testing of the security-critical modules",
+        "",
+        f"Tool: {after.get('tool')}; command: `python -m benchmarks.mutation --json OUT` "
+        "(see the docstring of `benchmarks/mutation.py`).",
+        f"Before: commit `{(before.get('commit') or '?')[:12]}`, started {before.get('started')}, "
+        f"load {before.get('machine', {}).get('load_before')}, {before.get('duration_s')} s.",
+        f"After: commit `{(after.get('commit') or '?')[:12]}`, started {after.get('started')}, "
+        f"load {after.get('machine', {}).get('load_before')}, {after.get('duration_s')} s.",
+        "",
+        "Kill rate = (killed + timeout) / all mutants. \"Justified\" = survivors with an entry in "
+        "`benchmarks/mutation_justifications.py` (equivalent or not a check, with the reason).",
+        "",
+        "| module | before | after | survivors after | of which justified | after, killed or justified |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for module in after["modules"]:
+        b, a = before["modules"].get(module), after["modules"][module]
+        ka = a.get("killed_or_justified_rate")
+        lines.append(f"| `{module}` | {_rate(b)} | {_rate(a)} | {len(a.get('survivors', []))} | "
+                     f"{a.get('justified_survivors', 0)} | {'–' if ka is None else f'{ka:.1%}'} |")
+    tb, ta = before.get("totals", {}), after.get("totals", {})
+    lines.append(f"| **all** | {tb.get('kill_rate', 0):.1%} ({tb.get('detected')}/{tb.get('total')}) | "
+                 f"{ta.get('kill_rate', 0):.1%} ({ta.get('detected')}/{ta.get('total')}) | "
+                 f"{ta.get('total', 0) - ta.get('detected', 0)} | {ta.get('justified_survivors')} | "
+                 f"{ta.get('killed_or_justified_rate', 0):.1%} |")
+    lines += ["", "## Every mutant not killed after the new tests", ""]
+    for module, a in after["modules"].items():
+        surv = a.get("survivors", [])
+        if not surv:
+            continue
+        lines += [f"### `{module}`", "", "| line | function | change | status | justification |",
+                  "| --- | --- | --- | --- | --- |"]
+        for s in surv:
+            change = s["key"].split("::", 2)[2].replace("|", "\\|")
+            just = (s.get("justification") or "**none**").replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {s.get('line')} | `{s['function']}` | `{change}` | {s['status']} | {just} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.mutation", description=__doc__.split("\n\n")[0])
+    p.add_argument("--json", help="write the results here (rewritten after every module)")
+    p.add_argument("--module", action="append", choices=sorted(MODULES), help="only this module (repeatable)")
+    p.add_argument("--max-children", type=int, default=2, help="parallel mutant workers (default 2)")
+    p.add_argument("--module-timeout", type=float, default=DEFAULT_MODULE_TIMEOUT,
+                   help=f"seconds for one module's run (default {DEFAULT_MODULE_TIMEOUT})")
+    p.add_argument("--scratch", help="directory for the scratch trees (default: a new temporary directory)")
+    p.add_argument("--keep-scratch", action="store_true", help="keep the scratch trees (to inspect with mutmut)")
+    p.add_argument("--strict", action="store_true", help="fail when a listed test path does not exist")
+    p.add_argument("--report", nargs=2, metavar=("BEFORE", "AFTER"), help="write the markdown table from two JSONs")
+    p.add_argument("--md", help="with --report: the markdown file to write")
+    args = p.parse_args(argv)
+    if args.report:
+        before, after = (json.loads(Path(f).read_text(encoding="utf-8")) for f in args.report)
+        text = markdown(before, after)
+        if args.md:
+            Path(args.md).write_text(text, encoding="utf-8")
+        else:
+            print(text)
+        return 0
+    if not args.json:
+        p.error("--json OUT is required (or --report BEFORE AFTER)")
+    report = run_all(args.module or list(MODULES), args)
+    Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    t = report["totals"]
+    print(f"{t['total']} mutants, kill rate {t['kill_rate']:.1%}; written to {args.json}")
+    return 1 if any("error" in r for r in report["modules"].values()) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
