@@ -1,0 +1,59 @@
+"""The private rule (Π_WFA) makes the same strict join test as the reference: at a slot with
+ΣC(g) = ΣC(E\\g) the opened decision is 0, and the join comes one slot later.  Runs both
+the pipelined `RuleRunner` (what the protocol uses) and the one-slot `rule_slot`; fails if
+either computes ≤ instead of <.
+"""
+from mpc.local import run_parties
+from mpc.shares import AuthVector
+from protocols.energy.private_inputs import arrange_bills, public_info
+from protocols.energy.private_wfa import RuleRunner, group_costs, initial_state, rule_slot
+from protocols.energy.scenario import parse_scenario
+from protocols.energy.two_state import two_state_inputs, two_state_slots
+from tests.energy.test_join_tie import tie_scenario_dict
+
+
+def _program(pipelined):
+    scenario = parse_scenario(tie_scenario_dict())
+    info, inp = public_info(scenario), two_state_inputs(scenario)
+
+    async def prog(s):
+        user = scenario.users[s.pid]
+        rows = [list(user.energy_wh[t]) + [int(a >= 0) for a in user.energy_wh[t]]
+                + [inp.kappa[s.pid][t], inp.mu[s.pid], inp.v[s.pid][t]] for t in range(info.n_slots)]
+        mine = [x for r in rows for x in r]
+        bills = arrange_bills(info, await s.input_many({s.pid: mine}, {o: len(mine) for o in range(s.m)}))
+        kg = await group_costs(s, info, bills)
+        out = []
+        if pipelined:
+            runner = RuleRunner(s, info, bills, kg)
+            while (o := await runner.next_decision()) is not None:
+                out.append((o.join, await _sums(s, info, o)))
+        else:
+            state = initial_state(s, info.n_users)
+            for _ in range(info.n_slots):
+                o = await rule_slot(s, info, bills, kg, state)
+                state = o.state
+                out.append((o.join, await _sums(s, info, o)))
+        return out
+
+    return prog, [(st.join, (st.sum_group, st.sum_outside)) for st in two_state_slots(inp)]
+
+
+async def _sums(s, info, o):
+    return tuple(await s.output_signed(AuthVector.concat([(o.state.opt_g + o.v + info.c_g).sum(), o.state.opt.sum()])))
+
+
+def test_pipelined_rule_does_not_join_on_equal_sums():
+    prog, expected = _program(pipelined=True)
+    assert expected == [(False, (11_000_000, 15_000_000)), (False, (13_000_000, 13_000_000)),
+                        (True, (19_000_000, 22_000_000))]
+    res = run_parties(2, prog)
+    assert not any(isinstance(r, BaseException) for r in res), res
+    assert res[0] == res[1] == expected
+
+
+def test_one_slot_rule_does_not_join_on_equal_sums():
+    prog, expected = _program(pipelined=False)
+    res = run_parties(2, prog)
+    assert not any(isinstance(r, BaseException) for r in res), res
+    assert res[0] == res[1] == expected
