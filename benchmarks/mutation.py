@@ -378,14 +378,30 @@ def run_all(modules: list[str], args) -> dict:
             Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     report["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     report["duration_s"] = round(time.monotonic() - t0, 1)
-    tot = sum(r.get("total", 0) for r in report["modules"].values())
-    det = sum(r.get("killed", 0) + r.get("timeout", 0) for r in report["modules"].values())
-    jus = sum(r.get("justified_survivors", 0) for r in report["modules"].values())
-    report["totals"] = {"total": tot, "detected": det, "kill_rate": round(det / tot, 4) if tot else None,
-                        "justified_survivors": jus,
-                        "killed_or_justified_rate": round((det + jus) / tot, 4) if tot else None}
+    report["totals"] = _totals(report["modules"])
     if not args.keep_scratch:
         shutil.rmtree(scratch_root, ignore_errors=True)
+    return report
+
+
+def _totals(modules: dict) -> dict:
+    tot = sum(r.get("total", 0) for r in modules.values())
+    det = sum(r.get("killed", 0) + r.get("timeout", 0) for r in modules.values())
+    jus = sum(r.get("justified_survivors", 0) for r in modules.values())
+    return {"total": tot, "detected": det, "kill_rate": round(det / tot, 4) if tot else None,
+            "justified_survivors": jus, "killed_or_justified_rate": round((det + jus) / tot, 4) if tot else None}
+
+
+def recollect(json_path: Path, scratch_root: Path) -> dict:
+    """Re-read every module's verdicts from its kept scratch tree and look the survivors up
+    in the current justification table (the verdicts themselves are not recomputed)."""
+    report = json.loads(json_path.read_text(encoding="utf-8"))
+    justifications = _load_justifications()
+    for module, res in report["modules"].items():
+        scratch = scratch_root / module.replace("/", "_").removesuffix(".py")
+        if (scratch / "mutants" / (module + ".meta")).exists():
+            res.update(collect_results(scratch, module, justifications))
+    report["totals"] = _totals(report["modules"])
     return report
 
 
@@ -449,6 +465,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scratch", help="directory for the scratch trees (default: a new temporary directory)")
     p.add_argument("--keep-scratch", action="store_true", help="keep the scratch trees (to inspect with mutmut)")
     p.add_argument("--strict", action="store_true", help="fail when a listed test path does not exist")
+    p.add_argument("--recollect", action="store_true",
+                   help="rebuild --json from the kept --scratch trees without running mutants again "
+                        "(after editing the justification table)")
     p.add_argument("--report", nargs=2, metavar=("BEFORE", "AFTER"), help="write the markdown table from two JSONs")
     p.add_argument("--md", help="with --report: the markdown file to write")
     args = p.parse_args(argv)
@@ -462,6 +481,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.json:
         p.error("--json OUT is required (or --report BEFORE AFTER)")
+    if args.recollect:
+        if not args.scratch:
+            p.error("--recollect needs --scratch (the directory of a run made with --keep-scratch)")
+        report = recollect(Path(args.json), Path(args.scratch))
+        Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return 0
     report = run_all(args.module or list(MODULES), args)
     Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     t = report["totals"]
