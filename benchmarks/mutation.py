@@ -327,7 +327,7 @@ def run_module(module: str, tests: list[str], scratch_root: Path, max_children: 
         result["error"] = f"mutmut exited {rc}"
         result["log_tail"] = (scratch / "mutmut.log").read_bytes()[-3000:].decode("utf-8", "replace")
     return {"tests": present, "missing_tests": missing, "incomplete": incomplete,
-            "duration_s": round(duration, 1), **result}
+            "commit": _git("rev-parse", "HEAD"), "duration_s": round(duration, 1), **result}
 
 
 def _git(*args: str) -> str | None:
@@ -405,6 +405,31 @@ def recollect(json_path: Path, scratch_root: Path) -> dict:
     return report
 
 
+def merge(parts: list[dict], names: list[str]) -> dict:
+    """One report from runs over different modules (each module keeps its own commit and timing)."""
+    modules: dict = {}
+    for part in parts:
+        for module, res in part["modules"].items():
+            modules[module] = {**res, "commit": res.get("commit", part.get("commit")),
+                               "run_started": part.get("started")}
+    ordered = {m: modules[m] for m in MODULES if m in modules}
+    ordered.update({m: r for m, r in modules.items() if m not in ordered})
+    return {
+        "tool": parts[-1].get("tool"),
+        "commit": parts[-1].get("commit"),
+        "started": min(p.get("started", "") for p in parts),
+        "parts": [{"file": n, "commit": p.get("commit"), "started": p.get("started"), "machine": p.get("machine"),
+                   "duration_s": p.get("duration_s"), "modules": list(p["modules"])} for n, p in zip(names, parts)],
+        "machine": parts[-1].get("machine"),
+        "max_children": parts[-1].get("max_children"),
+        "per_test_timeout_s": parts[-1].get("per_test_timeout_s"),
+        "kill_rate": parts[-1].get("kill_rate"),
+        "duration_s": round(sum(p.get("duration_s") or 0 for p in parts), 1),
+        "modules": ordered,
+        "totals": _totals(ordered),
+    }
+
+
 # --- markdown report -----------------------------------------------------------------------------
 def _rate(r: dict | None) -> str:
     if not r or r.get("kill_rate") is None:
@@ -468,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--recollect", action="store_true",
                    help="rebuild --json from the kept --scratch trees without running mutants again "
                         "(after editing the justification table)")
+    p.add_argument("--merge", nargs="+", metavar="PART",
+                   help="combine result JSONs of runs over different modules into --json (a later "
+                        "part wins for a module in several)")
     p.add_argument("--report", nargs=2, metavar=("BEFORE", "AFTER"), help="write the markdown table from two JSONs")
     p.add_argument("--md", help="with --report: the markdown file to write")
     args = p.parse_args(argv)
@@ -481,6 +509,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.json:
         p.error("--json OUT is required (or --report BEFORE AFTER)")
+    if args.merge:
+        report = merge([json.loads(Path(f).read_text(encoding="utf-8")) for f in args.merge], args.merge)
+        Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return 0
     if args.recollect:
         if not args.scratch:
             p.error("--recollect needs --scratch (the directory of a run made with --keep-scratch)")

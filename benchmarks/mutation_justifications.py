@@ -4,9 +4,67 @@ Keys are the stable descriptions the runner prints in its JSON (``key``):
 ``<file>::<function>::<line(s) before> -> <line(s) after>`` — independent of line numbers
 and of mutmut's numbering, so an entry survives unrelated edits of the file.  An entry is
 for a mutant that is *equivalent* (no input can tell it from the original) or that changes
-something no test should pin (e.g. a default only reached by an unused code path); the text
-says which and why.  A survivor without an entry is a missing test.
+something no test should pin; the text says which and why.  A survivor without an entry
+is a missing test.
 """
 
+# Reasons shared by several mutants.
+_TOKEN_NONE = ("equivalent: secrets.token_bytes(None) draws secrets.DEFAULT_ENTROPY = 32 bytes, "
+               "the same length as the constant it replaces")
+_TRANSCRIPT = ("equivalent: the broadcast transcript is a local hash that is only compared with the "
+               "other parties' hashes of the same items, computed by the same code; any fixed, "
+               "injective framing (domain tag, byte order, width of the party index) gives equal "
+               "hashes exactly when the items are equal")
+_MAC_LABEL = ("equivalent: the PRG label only selects an independent AES-CTR stream; with any fixed "
+              "label the coefficients are uniform, independent of the opened values and the same at "
+              "every party (the security argument needs nothing else)")
+_NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
+
 JUSTIFICATIONS: dict[str, str] = {
+    # --- mpc/session.py -----------------------------------------------------------------------
+    "mpc/session.py::Session.coin_toss::seed, nonce = secrets.token_bytes(32), secrets.token_bytes(_NONCE_LEN) -> "
+    "seed, nonce = secrets.token_bytes(None), secrets.token_bytes(_NONCE_LEN)": _TOKEN_NONE,
+    "mpc/session.py::Session.coin_toss::seed, nonce = secrets.token_bytes(32), secrets.token_bytes(_NONCE_LEN) -> "
+    "seed, nonce = secrets.token_bytes(32), secrets.token_bytes(None)": _TOKEN_NONE,
+    "mpc/session.py::Session.mac_check::nonce = secrets.token_bytes(_NONCE_LEN) -> nonce = secrets.token_bytes(None)":
+        _TOKEN_NONE,
+    "mpc/session.py::Session.__init__::self._transcript = hashlib.sha256(b\"mpc-broadcast-transcript\") -> "
+    "self._transcript = hashlib.sha256(b\"XXmpc-broadcast-transcriptXX\")": _TRANSCRIPT,
+    "mpc/session.py::Session.__init__::self._transcript = hashlib.sha256(b\"mpc-broadcast-transcript\") -> "
+    "self._transcript = hashlib.sha256(b\"MPC-BROADCAST-TRANSCRIPT\")": _TRANSCRIPT,
+    "mpc/session.py::Session.broadcast_bytes::self._transcript.update(p.to_bytes(4, \"little\") + data) -> "
+    "self._transcript.update(p.to_bytes(4, ) + data)": _TRANSCRIPT,
+    "mpc/session.py::Session.broadcast_bytes::self._transcript.update(p.to_bytes(4, \"little\") + data) -> "
+    "self._transcript.update(p.to_bytes(5, \"little\") + data)": _TRANSCRIPT,
+    "mpc/session.py::Session.input_many::self._transcript.update(b\"in\" + owner.to_bytes(4, \"little\") + "
+    "encode_vector(f, diffs)) -> self._transcript.update(b\"XXinXX\" + owner.to_bytes(4, \"little\") + "
+    "encode_vector(f, diffs))": _TRANSCRIPT,
+    "mpc/session.py::Session.input_many::self._transcript.update(b\"in\" + owner.to_bytes(4, \"little\") + "
+    "encode_vector(f, diffs)) -> self._transcript.update(b\"IN\" + owner.to_bytes(4, \"little\") + "
+    "encode_vector(f, diffs))": _TRANSCRIPT,
+    "mpc/session.py::Session.input_many::self._transcript.update(b\"in\" + owner.to_bytes(4, \"little\") + "
+    "encode_vector(f, diffs)) -> self._transcript.update(b\"in\" + owner.to_bytes(4, ) + encode_vector(f, diffs))":
+        _TRANSCRIPT,
+    "mpc/session.py::Session.input_many::self._transcript.update(b\"in\" + owner.to_bytes(4, \"little\") + "
+    "encode_vector(f, diffs)) -> self._transcript.update(b\"in\" + owner.to_bytes(5, \"little\") + "
+    "encode_vector(f, diffs))": _TRANSCRIPT,
+    "mpc/session.py::Session.open::self._transcript.update(b\"open\" + encode_vector(f, total)) -> "
+    "self._transcript.update(b\"XXopenXX\" + encode_vector(f, total))": _TRANSCRIPT,
+    "mpc/session.py::Session.open::self._transcript.update(b\"open\" + encode_vector(f, total)) -> "
+    "self._transcript.update(b\"OPEN\" + encode_vector(f, total))": _TRANSCRIPT,
+    "mpc/session.py::Session.mac_check::coeffs = prg_elements(f, seed, b\"mac-check\", len(values)) -> "
+    "coeffs = prg_elements(f, seed, b\"XXmac-checkXX\", len(values))": _MAC_LABEL,
+    "mpc/session.py::Session.mac_check::coeffs = prg_elements(f, seed, b\"mac-check\", len(values)) -> "
+    "coeffs = prg_elements(f, seed, b\"MAC-CHECK\", len(values))": _MAC_LABEL,
+    "mpc/session.py::Session.mac_check::total += decode_vector(f, body_p[:w], 1, p)[0] -> "
+    "total -= decode_vector(f, body_p[:w], 1, p)[0]": _NEG_SUM,
+    "mpc/session.py::Session.input_many::diffs_out = None -> diffs_out = \"\"":
+        "equivalent: diffs_out is only read when this party is an owner, and then it was set to its "
+        "masked input; for a non-owner the payload is empty either way (encode_vector of \"\" is b\"\")",
+    "mpc/session.py::Session.input_many::payload = encode_vector(f, diffs_out) if diffs_out is not None else b\"\" "
+    "-> payload = encode_vector(f, diffs_out) if diffs_out is not None else b\"XXXX\"":
+        "equivalent: the payload is sent only by an owner (self.pid in sizes), whose diffs_out is never None; "
+        "the else branch is never sent",
+    "mpc/session.py::Session.__init__::self.key: Optional[KeyShare] = None -> self.key: Optional[KeyShare] = \"\"":
+        "equivalent: start() sets the key before any operation; no code reads it before",
 }

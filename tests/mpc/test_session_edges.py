@@ -59,6 +59,8 @@ def test_open_mode_choice_and_validation():
         t = InMemoryNetwork(m).transport(0)
         assert Session(t, None, F).open_mode == expected
     assert Session(net.transport(0), None, F, open_mode="all").open_mode == "all"
+    assert Session(net.transport(0), None, F, open_mode="king").open_mode == "king"
+    assert Session(net.transport(0), None, F).security == 40  # README: statistical security κ = 40
     with pytest.raises(ValueError, match="open_mode must be 'auto', 'all' or 'king'"):
         Session(net.transport(0), None, F, open_mode="star")
 
