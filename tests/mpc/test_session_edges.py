@@ -61,7 +61,7 @@ def test_open_mode_choice_and_validation():
     assert Session(net.transport(0), None, F, open_mode="all").open_mode == "all"
     assert Session(net.transport(0), None, F, open_mode="king").open_mode == "king"
     assert Session(net.transport(0), None, F).security == 40  # README: statistical security κ = 40
-    with pytest.raises(ValueError, match="open_mode must be 'auto', 'all' or 'king'"):
+    with pytest.raises(ValueError, match=r"^open_mode must be 'auto', 'all' or 'king'$"):
         Session(net.transport(0), None, F, open_mode="star")
 
 
@@ -185,19 +185,50 @@ def test_malformed_messages_name_the_sender():
     assert str(res[0]) == "message format failed: broadcast from party 1 must be 32 bytes"
 
 
-def test_king_mode_names_the_party_whose_share_is_malformed():
-    class BadShare(Session):
-        def _open_shares(self, values):
-            return [self.field.q] + list(values[1:])  # not a field element
+class BadShare(Session):
+    def _open_shares(self, values):
+        return [self.field.q] + list(values[1:])  # not a field element
 
-    async def prog(s):
-        return await s.output(await s.input(0, [1, 2] if s.pid == 0 else None, 2))
 
-    res = run_parties(5, prog, field=F, open_mode="king", timeout=2,
-                      session_factory=lambda pid, t, prep: (BadShare if pid == 3 else Session)(t, prep, F,
-                                                                                             open_mode="king"))
-    msgs = {str(r) for p, r in enumerate(res) if p != 3}
-    assert "message format failed: value >= field modulus from party 3" in msgs
+async def _open_two(s):
+    return await s.output(await s.input(0, [1, 2] if s.pid == 0 else None, 2))
+
+
+@pytest.mark.parametrize("m,mode", [(3, "all"), (5, "king")])
+def test_malformed_share_in_an_opening_names_its_sender(m, mode):
+    bad = 1 if mode == "all" else 3   # in king mode party 3 is not the king (party 2)
+    res = run_parties(m, _open_two, field=F, open_mode=mode, timeout=2,
+                      session_factory=lambda pid, t, prep: (BadShare if pid == bad else Session)(
+                          t, prep, F, open_mode=mode))
+    receivers = [0, 2] if mode == "all" else [2]
+    for pid in receivers:
+        assert isinstance(res[pid], MalformedMessage), (pid, res[pid])
+        assert str(res[pid]) == f"message format failed: value >= field modulus from party {bad}"
+
+
+def test_malformed_total_from_the_king_names_the_king():
+    class BadKing(Session):
+        def _broadcast_payload_for(self, peer, payload):
+            if len(payload) == 2 * self.field.nbytes:   # the opened total
+                return int(self.field.q).to_bytes(self.field.nbytes, "little") + payload[self.field.nbytes:]
+            return payload
+
+    res = run_parties(5, _open_two, field=F, open_mode="king", timeout=2,
+                      session_factory=lambda pid, t, prep: (BadKing if pid == 2 else Session)(
+                          t, prep, F, open_mode="king"))
+    for pid in (0, 1, 3, 4):
+        assert isinstance(res[pid], MalformedMessage), (pid, res[pid])
+        assert str(res[pid]) == "message format failed: value >= field modulus from party 2"
+
+
+def test_mac_check_value_other_than_committed_is_named():
+    from mpc.faults import cheating_factory
+
+    res = run_parties(3, _open_two, field=F, timeout=2, session_factory=cheating_factory("mac", 1, F))
+    for pid in (0, 2):
+        assert isinstance(res[pid], CommitmentMismatch)
+        assert str(res[pid]) == ("commitment of check values failed: party 1 revealed a MAC-check value "
+                                 "it did not commit to")
 
 
 def test_wrong_input_sizes_are_refused_with_a_message():
