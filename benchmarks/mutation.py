@@ -11,8 +11,8 @@ never touched), writes a ``[tool.mutmut]`` section that mutates only that module
 selects only that module's tests, and runs ``mutmut run`` at the lowest CPU priority.
 mutmut first records which of the selected tests reach each function, then runs, per
 mutant, only those tests (stopping at the first failure) in a forked process.  Bounds:
-mutmut's own per-mutant CPU limit (15× the clean run of its tests, see ``timeout_multiplier``),
-pytest-timeout at ``PER_TEST_TIMEOUT`` seconds of wall time per test, and
+mutmut's per-mutant CPU-time limit (``TIMEOUT_MULTIPLIER`` times the CPU time of the clean
+run of its tests), pytest-timeout at ``PER_TEST_TIMEOUT`` seconds of wall time per test, and
 ``--module-timeout`` for a whole module (mutants left unchecked are reported as such).
 
 Output (``--json``): per module the mutant counts (killed, survived, timeout, no tests,
@@ -102,6 +102,8 @@ MODULES: dict[str, list[str]] = {
 
 #: top-level packages copied into mutmut's scratch tree (tests import all of them).
 SOURCE_PACKAGES = ["mpc", "zkp", "protocols", "benchmarks"]
+#: mutmut's per-mutant CPU limit, in multiples of the clean run's time of the mutant's tests (its default is 15)
+TIMEOUT_MULTIPLIER = 5
 #: wall-clock seconds one test may run under a mutant before it counts as failed (a hang is a kill).
 PER_TEST_TIMEOUT = 60
 #: parallel mutant workers.  More than the 2 cores on purpose: a mutant that breaks message flow
@@ -142,6 +144,9 @@ def _mutmut_section(module: str, tests: list[str]) -> str:
         f"pytest_add_cli_args = {_toml_list(['-p', 'no:cacheprovider', f'--timeout={PER_TEST_TIMEOUT}'])}",
         # results must come from this run only, not from a cache of an earlier tree
         "use_git_change_detection = false",
+        # a mutant that needs TIMEOUT_MULTIPLIER times the CPU time of its tests' clean run
+        # has changed what the code does (CPU time, unlike wall time, does not grow with load)
+        f"timeout_multiplier = {TIMEOUT_MULTIPLIER}",
         "",
     ])
 
@@ -359,6 +364,7 @@ def run_all(modules: list[str], args) -> dict:
                     "load_before": [round(x, 2) for x in os.getloadavg()]},
         "max_children": args.max_children,
         "per_test_timeout_s": PER_TEST_TIMEOUT,
+        "timeout_multiplier": TIMEOUT_MULTIPLIER,
         "kill_rate": "(killed + timeout) / total; survivors = every other mutant",
         "modules": {},
     }
