@@ -75,7 +75,8 @@ MODULES: dict[str, list[str]] = {
     # engine
     "mpc/session.py": MPC_ONLINE + ["tests/mpc/test_mac_check_soundness.py", "tests/mpc/test_session_edges.py"],
     "mpc/codec.py": ["tests/mpc/test_codec_field.py", "tests/mpc/test_codec_messages.py"] + MPC_ONLINE,
-    "mpc/comparison.py": ["tests/mpc/test_comparison.py", "tests/mpc/test_comparison_bounds.py"],
+    "mpc/comparison.py": ["tests/mpc/test_comparison.py", "tests/mpc/test_comparison_bounds.py",
+                          "tests/mpc/test_comparison_exact.py"],
     "mpc/client_input.py": ["tests/auction_private/test_client_input.py", "tests/mpc/test_client_agreement.py"],
     # proofs
     "zkp/sigma/base.py": SIGMA_TESTS,
