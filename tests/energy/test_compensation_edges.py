@@ -1,0 +1,104 @@
+"""Compensation and the reference rule at their boundaries, with exact values and messages.
+
+- proportional sharing is refused exactly when ΣC(E\\g) ≤ 0 (0 refused, 1 accepted);
+- the rounding deficit D = ΣC(g) − Σshare is in [0, |X|) and goes, one unit each, to the
+  first D users in scenario order;
+- θ_i = share_i − Opt_{i,g} and φ_i = θ_i − (c(g) + v_i), by hand on small numbers;
+- argument checks name the problem; the sentinel must exceed the cost bound strictly;
+- the reference's slot recursion keeps +∞ (None) only until the first slot.
+"""
+import pytest
+
+from protocols.energy.compensation import (CompensationRefused, compute_compensation, egalitarian_shares,
+                                           proportional_shares, settle_deficit)
+from protocols.energy.scenario import linear_value_bound, parse_scenario
+from protocols.energy.two_state import (GroupDecision, TwoStateInputs, check_sentinel, decide_join,
+                                        decision_to_json, two_state_slots, two_state_update)
+from tests.energy.test_join_tie import tie_scenario_dict
+
+
+def test_proportional_refusal_boundary_and_message():
+    with pytest.raises(CompensationRefused) as info:
+        proportional_shares([0, 0], 5, 0)
+    assert str(info.value) == ("proportional sharing needs sum of C_i(E\\g) > 0, got 0 n$ "
+                               "(net-exporting households)")
+    with pytest.raises(CompensationRefused, match="got -3 n\\$"):
+        proportional_shares([-1, -2], 5, -3)
+    assert proportional_shares([1, 0], 7, 1) == [7, 0]
+    assert proportional_shares([3, 4, 5], 10, 12) == [2, 3, 4]       # floors of 2.5, 3.33, 4.17
+    assert proportional_shares([-3, 15], 10, 12) == [-3, 12]         # floor of -2.5 is -3
+
+
+def test_egalitarian_shares_floor_the_common_delta():
+    assert egalitarian_shares([10, 20, 30], 50, 60) == [6, 16, 26]    # ⌊-10/3⌋ = -4
+    assert egalitarian_shares([10, 20], 31, 30) == [10, 20]           # ⌊1/2⌋ = 0
+    assert egalitarian_shares([5], 3, 9) == [-1]
+
+
+def test_deficit_goes_to_the_first_users_and_must_be_below_the_group_size():
+    assert settle_deficit([1, 1, 1], 5) == ([2, 2, 1], 2)
+    assert settle_deficit([1, 1, 1], 3) == ([1, 1, 1], 0)
+    assert settle_deficit([0, 0, 0], 2) == ([1, 1, 0], 2)
+    for total in (6, 2):                          # D = 3 = |X|, and D = -1
+        with pytest.raises(AssertionError, match=r"outside \[0, 3\): shares were not floors"):
+            settle_deficit([1, 1, 1], total)
+
+
+def test_compensation_by_hand():
+    # Opt_g = (10, 20, 30), C(E\g) = (30, 40, 50), c(g) + v_i = (1, 2, 3): ΣC(g) = 66, ΣC(E\g) = 120
+    egal = compute_compensation("egalitarian", [10, 20, 30], [30, 40, 50], [1, 2, 3])
+    # delta = ⌊(66 - 120)/3⌋ = -18: shares 12, 22, 32 (sum 66, D = 0)
+    assert (egal.theta, egal.phi, egal.deficit, egal.sum_group, egal.sum_outside) == (
+        (2, 2, 2), (1, 0, -1), 0, 66, 120)
+    prop = compute_compensation("proportional", [10, 20, 30], [30, 40, 50], [1, 2, 3])
+    # shares ⌊30·66/120⌋ = 16, ⌊40·66/120⌋ = 22, ⌊50·66/120⌋ = 27 (sum 65, D = 1 to the first user)
+    assert (prop.theta, prop.phi, prop.deficit) == ((7, 2, -3), (6, 0, -6), 1)
+    assert sum(prop.phi) == 0 and prop.scheme == "proportional"
+    given = compute_compensation("egalitarian", [10, 20, 30], [30, 40, 50], [1, 2, 3], sum_group=67, sum_outside=120)
+    assert given.sum_group == 67 and given.deficit == 1
+
+
+def test_compensation_argument_checks():
+    with pytest.raises(ValueError, match=r"^scheme must be one of \('egalitarian', 'proportional'\), got 'fair'$"):
+        compute_compensation("fair", [1], [2], [0])
+    msg = "^opt_group, c_outside and switch_in must be non-empty and of equal length$"
+    for args in (([], [], []), ([1], [2, 3], [0]), ([1], [2], [0, 0])):
+        with pytest.raises(ValueError, match=msg):
+            compute_compensation("egalitarian", *args)
+
+
+def test_sentinel_must_exceed_the_bound_strictly():
+    scenario = parse_scenario(tie_scenario_dict())
+    bound = linear_value_bound(scenario)
+    check_sentinel(scenario, bound + 1)
+    with pytest.raises(ValueError, match=f"^sentinel {bound} does not exceed the scenario's cost bound {bound}$"):
+        check_sentinel(scenario, bound)
+
+
+def test_update_with_infinite_and_finite_previous_group_cost():
+    # +∞ before: the group value can only come from switching in
+    assert two_state_update(100, None, 10, 7, 3, 2, 5, 4) == (110, 100 + 7 + 5 + 2)
+    # finite: both minima, each with its own candidate
+    assert two_state_update(100, 50, 10, 7, 3, 2, 5, 4) == (min(110, 50 + 10 + 3 + 4), min(57, 100 + 7 + 5 + 2))
+    assert two_state_update(10, 500, 10, 7, 3, 2, 5, 4) == (20, 24)
+
+
+def test_first_slot_never_satisfies_the_aggregate_constraint():
+    inputs = TwoStateInputs(("a",), ((5, 5),), ((1, 1),), (0,), ((0, 0),), 0, 0)
+    states = list(two_state_slots(inputs))
+    assert [s.no_switch for s in states] == [False, True]
+    assert [s.join for s in states] == [False, True]
+    assert [s.slot for s in states] == [1, 2]
+    assert states[1].c_group == (2,) and states[1].c_outside == (6,) and states[1].switch_in == (0,)
+    decision = decide_join(inputs, "egalitarian")
+    assert decision.join_slot == 2 and decision.compensation.phi == (0,)
+
+
+def test_refused_slot_is_reported_in_the_json():
+    d = GroupDecision("proportional", ("a", "b"), 3, tuple(two_state_slots(
+        TwoStateInputs(("a", "b"), ((5, 5, 5),) * 2, ((1, 1, 1),) * 2, (0, 0), ((0, 0, 0),) * 2, 0, 0))),
+        None, ((2, "why"),))
+    js = decision_to_json(d)
+    assert js["per_slot"] == [{"slot": 1, "join": False}, {"slot": 2, "join": False, "refused": "why"},
+                              {"slot": 3, "join": True}]
+    assert js["net_compensation"] == {} and js["unit"] == "nano-dollar" and js["group"] == ["a", "b"]
