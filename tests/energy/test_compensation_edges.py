@@ -102,3 +102,32 @@ def test_refused_slot_is_reported_in_the_json():
     assert js["per_slot"] == [{"slot": 1, "join": False}, {"slot": 2, "join": False, "refused": "why"},
                               {"slot": 3, "join": True}]
     assert js["net_compensation"] == {} and js["unit"] == "nano-dollar" and js["group"] == ["a", "b"]
+
+
+def test_slot_values_use_each_slots_own_fees_by_hand():
+    """v changes from slot to slot (a contract running out) and c(g), d(g), μ are nonzero:
+    every slot must use its own v and the group's fees, checked against hand computation."""
+    # one user: κ = (10, 10, 10), κ_g = (4, 4, 4), μ = 3, v = (7, 2, 0), c(g) = 5, d(g) = 6
+    inputs = TwoStateInputs(("a",), ((10, 10, 10),), ((4, 4, 4),), (3,), ((7, 2, 0),), 5, 6)
+    s1, s2, s3 = two_state_slots(inputs)
+    # slot 1: Opt = 10, Opt_g = 0 + 4 + 5 + 7 = 16; C(g) = 16 + 5 + 7 = 28
+    assert (s1.opt, s1.opt_g, s1.switch_in, s1.c_group) == ((10,), (16,), (12,), (28,))
+    # slot 2: Opt = min(20, 16 + 10 + 3 + 6) = 20, Opt_g = min(16 + 4, 10 + 4 + 5 + 2) = 20; C(g) = 20 + 5 + 2
+    assert (s2.opt, s2.opt_g, s2.switch_in, s2.c_group, s2.no_switch) == ((20,), (20,), (7,), (27,), True)
+    # slot 3: Opt = min(30, 20 + 10 + 3 + 6) = 30, Opt_g = min(24, 20 + 4 + 5 + 0) = 24; C(g) = 29 < 30: join
+    assert (s3.opt, s3.opt_g, s3.switch_in, s3.c_group, s3.join) == ((30,), (24,), (5,), (29,), True)
+    decision = decide_join(inputs, "egalitarian")
+    assert decision.join_slot == 3 and decision.scheme == "egalitarian"
+    js = decision_to_json(decision)
+    # one user: share = C(E\g) + ⌊(29 − 30)/1⌋ = 29, θ = 29 − 24 = 5, φ = 5 − 5 = 0
+    assert js["net_compensation"] == {"a": 0} and js["scheme"] == "egalitarian" and js["join_slot"] == 3
+
+
+def test_decide_join_replays_with_the_sentinel_it_is_given():
+    inputs = TwoStateInputs(("a",), ((10, 10),), ((4, 4),), (0,), ((0, 0),), 0, 0)
+    with_inf = decide_join(inputs, "proportional")
+    assert with_inf.states == tuple(two_state_slots(inputs)) and with_inf.scheme == "proportional"
+    small = decide_join(inputs, "proportional", sentinel=-100)   # a (wrong) stand-in is really used
+    assert small.states[0] == next(two_state_slots(inputs, -100)) and small.states[0] != with_inf.states[0]
+    never = decide_join(TwoStateInputs(("a",), ((1, 1),), ((4, 4),), (0,), ((0, 0),), 0, 0), "proportional")
+    assert never.join_slot is None and never.scheme == "proportional" and never.compensation is None
