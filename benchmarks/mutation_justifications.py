@@ -67,4 +67,10 @@ JUSTIFICATIONS: dict[str, str] = {
         "the else branch is never sent",
     "mpc/session.py::Session.__init__::self.key: Optional[KeyShare] = None -> self.key: Optional[KeyShare] = \"\"":
         "equivalent: start() sets the key before any operation; no code reads it before",
+    # --- zkp/sigma/base.py ----------------------------------------------------------------------
+    "zkp/sigma/base.py::Prover.__init__::self._answered = False -> self._answered = None":
+        "equivalent: the flag is only tested for truth (None and False are both false) and then set to True",
+    "zkp/sigma/base.py::Verifier.__init__::self._first: Any = None -> self._first: Any = \"\"":
+        "equivalent: verify() refuses before challenge() has stored the first message, so the initial "
+        "value is never read",
 }

@@ -1,0 +1,73 @@
+"""The interactive Prover/Verifier objects refuse misuse with exact messages, and the
+Fiat–Shamir challenge binds every input (protocol name, group, context, statement,
+first message) — recomputed here from an independently built transcript."""
+import pytest
+
+from zkp.pedersen import commit
+from zkp.sigma import MEMBERSHIP, OPENING, RANGE, SUM, NIProof, Prover, Verifier, prove, verify
+from zkp.sigma.base import Terms, points_ok, scalars_ok
+from zkp.transcript import Transcript
+from zkp_cases import KINDS, make_case
+
+
+def test_prover_answers_once_and_verifier_needs_its_challenge_first(secp):
+    protocol, stmt, witness = make_case("opening", secp, 7)
+    prover = Prover(protocol, stmt, witness)
+    v = Verifier(protocol, stmt)
+    with pytest.raises(RuntimeError, match=r"^no challenge issued yet$"):
+        v.verify(None)
+    c = v.challenge(prover.first_message())
+    with pytest.raises(RuntimeError, match=r"^challenge already issued$"):
+        v.challenge(prover.first_message())
+    assert v.verify(prover.respond(c))
+    with pytest.raises(RuntimeError, match=r"^this prover already answered a challenge; start a new run$"):
+        prover.respond(c)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_challenge_is_the_transcript_of_name_group_context_statement_and_first(secp, kind):
+    protocol, stmt, witness = make_case(kind, secp, 9)
+    proof = prove(protocol, stmt, witness, b"ctx")
+    t = Transcript(b"sigma/" + protocol.name)
+    t.append_group(secp)
+    t.append_bytes(b"context", b"ctx")
+    protocol.absorb_statement(t, stmt)
+    protocol.absorb_first(t, stmt, proof.first)
+    assert protocol.challenge(stmt, proof.first, b"ctx") == t.challenge_scalar(b"challenge", secp)
+    assert protocol.challenge(stmt, proof.first, b"ctx2") != protocol.challenge(stmt, proof.first, b"ctx")
+
+
+def test_challenge_is_reduced_before_the_equations(secp):
+    """check() reduces c modulo q: c and c + q are the same challenge."""
+    protocol, stmt, witness = make_case("opening", secp, 3)
+    first, state = protocol.commit(stmt, witness)
+    z = protocol.respond(stmt, witness, state, 5)
+    assert protocol.check(stmt, first, 5 + secp.order, z)
+    assert not protocol.check(stmt, first, 6, z)
+
+
+def test_terms_reduce_scalars_and_points_and_scalars_are_checked(secp, bn254):
+    t = Terms(secp)
+    t.add(secp.order + 3, secp.G)
+    t.add(-3, secp.G)
+    assert t.scalars == [3, secp.order - 3] and t.is_zero()
+    assert points_ok(secp, [secp.G, secp.H]) and not points_ok(secp, [bn254.G]) and not points_ok(secp, [1])
+    assert scalars_ok(secp, [0, secp.order - 1])
+    for bad in ([secp.order], [-1], [True], [1.0], ["1"]):
+        assert not scalars_ok(secp, bad), bad
+
+
+def test_verify_rejects_a_proof_of_another_protocol_object(secp):
+    _, stmt, witness = make_case("sum", secp)
+    proof = prove(SUM, stmt, witness)
+    assert verify(SUM, stmt, proof)
+    assert not verify(SUM, stmt, NIProof(OPENING, proof.first, proof.response))
+    assert not verify(SUM, stmt, (proof.first, proof.response))
+
+
+def test_encodings_round_trip_for_every_protocol(secp):
+    for protocol, kind in ((OPENING, "opening"), (MEMBERSHIP, "membership"), (RANGE, "range"), (SUM, "sum")):
+        _, stmt, witness = make_case(kind, secp, 11)
+        proof = prove(protocol, stmt, witness)
+        again = NIProof.from_bytes(protocol, stmt, proof.to_bytes(stmt))
+        assert again == proof and verify(protocol, stmt, again)
