@@ -156,3 +156,57 @@ def test_tree_rejects_an_empty_leaf_list_and_out_of_range_indices():
         with pytest.raises(IndexError, match=r"outside 0\.\.2"):
             tree.prove(bad)
     assert tree.size == 3
+
+
+def test_root_message_layout_and_limits():
+    from zkp.signatures import ROOT_DOMAIN, root_message
+
+    root = bytes(range(32))
+    msg = root_message(root, 5, 7)
+    assert msg == ROOT_DOMAIN + root + (5).to_bytes(8, "big") + (7).to_bytes(8, "big")
+    assert ROOT_DOMAIN == b"mpc-markets/merkle-root/v1"
+    assert root_message(root, (1 << 64) - 1, 0)[-16:-8] == b"\xff" * 8
+    with pytest.raises(ValueError, match=r"^root must be 32 bytes$"):
+        root_message(root[:31], 1, 1)
+    for size, ts in ((1 << 64, 0), (-1, 0), (0, 1 << 64), (0, -1)):
+        with pytest.raises(ValueError, match=r"^tree size and timestamp must fit in 64 unsigned bits$"):
+            root_message(root, size, ts)
+
+
+def test_signed_root_encoding_is_exact():
+    from zkp.signatures import SignedRoot, generate_operator_key, sign_root
+
+    signed = sign_root(generate_operator_key(), MerkleTree([b"a", b"b"]), 99)
+    blob = signed.to_bytes()
+    assert len(blob) == 32 + 16 + 64
+    assert blob[:32] == signed.root and blob[32:40] == (2).to_bytes(8, "big") and blob[40:48] == (99).to_bytes(8, "big")
+    assert blob[48:] == signed.signature
+    for bad in (blob[:-1], blob + b"\x00"):
+        with pytest.raises(ValueError, match=r"^signed root has the wrong length$"):
+            SignedRoot.from_bytes(bad)
+
+
+def test_public_key_bytes_and_bad_keys():
+    from zkp.signatures import generate_operator_key, public_key_bytes, sign_root, verify_signed_root
+
+    key = generate_operator_key()
+    raw = public_key_bytes(key.public_key())
+    assert len(raw) == 32
+    signed = sign_root(key, MerkleTree([b"x"]), 1)
+    assert verify_signed_root(bytearray(raw), signed)
+    assert not verify_signed_root(raw[:31], signed)
+    assert not verify_signed_root(public_key_bytes(generate_operator_key().public_key()), signed)
+
+
+def test_leaf_check_needs_the_signed_size_and_a_valid_path():
+    from zkp.signatures import generate_operator_key, sign_root, verify_leaf_under_signed_root
+
+    key = generate_operator_key()
+    tree = MerkleTree([b"a", b"b", b"c", b"d"])
+    signed = sign_root(key, tree, 5)
+    good = tree.prove(2)
+    assert verify_leaf_under_signed_root(key.public_key(), signed, b"c", good)
+    assert not verify_leaf_under_signed_root(key.public_key(), signed, b"c", tree.prove(1))
+    assert not verify_leaf_under_signed_root(key.public_key(), signed, b"c", InclusionProof(2, 3, good.path))
+    from dataclasses import replace
+    assert not verify_leaf_under_signed_root(key.public_key(), replace(signed, timestamp=6), b"c", good)
