@@ -15,6 +15,7 @@ import time
 from typing import Callable, Optional
 
 from mpc.client_input import ClientInputServer, MemoryHub
+from mpc.errors import MPCAbort
 from mpc.field import PrimeField
 from mpc.local import run_parties_async
 from mpc.session import Session
@@ -77,6 +78,9 @@ async def serve_auction(s: Session, mechanism: str, market, *, pricing: str = "v
         t3 = time.perf_counter()
         await server.send_outputs(json.dumps(public, sort_keys=True).encode(), private)
         times["output"] = time.perf_counter() - t3
+    except MPCAbort as exc:
+        await server.close(f"the servers aborted: {exc}")
+        raise
     finally:
         await server.close()
     times["total"] = time.perf_counter() - t0
