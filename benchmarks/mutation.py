@@ -219,12 +219,44 @@ def _changed_lines(diff: str) -> tuple[list[str], list[str], int | None]:
     return old, new, offset
 
 
+_STRING = re.compile(r"""[rbfRBF]{0,2}("([^"\\]|\\.)*"|'([^'\\]|\\.)*')""")
+_TEXT_KEYWORD = re.compile(r"\b(help|prog|description|epilog|metavar)=(\"\"|None|\(\"\"\)|\()?")
+
+
+def _without_text(lines: list[str]) -> str:
+    """The changed code with every string literal emptied and every help/prog/description/
+    epilog/metavar argument dropped: what is left is what a program does, not what it says."""
+    s = _STRING.sub('""', " ".join(lines))
+    s = _TEXT_KEYWORD.sub("", s)
+    s = re.sub(r'(""\s*)+', '""', s)
+    # separators and brackets left over from a dropped argument carry no behaviour here
+    s = re.sub(r"[\s,()]+", "", s)
+    return s.replace('""', "")
+
+
+def text_only(old: list[str], new: list[str]) -> bool:
+    """Whether a mutant changes only text (string contents, or help/prog/description arguments)."""
+    if not new and old and re.match(r"^(help|prog|description|epilog|metavar)=", old[0]):
+        return True
+    return _without_text(old) == _without_text(new)
+
+
+def justify(module: str, function: str, key: str, old: list[str], new: list[str],
+            justifications: dict[str, str], text_rules: dict[tuple[str, str], str]) -> str | None:
+    """The table's entry for this key, else the text rule of its function for a text-only change."""
+    if key in justifications:
+        return justifications[key]
+    rule = text_rules.get((module, function))
+    return rule if rule and text_only(old, new) else None
+
+
 def mutant_key(module: str, function: str, old: list[str], new: list[str]) -> str:
     """Stable description of a mutant: file, function and the changed line(s) before -> after."""
     return f"{module}::{function}::{' / '.join(old)} -> {' / '.join(new)}"
 
 
-def collect_results(scratch: Path, module: str, justifications: dict[str, str]) -> dict:
+def collect_results(scratch: Path, module: str, justifications: dict[str, str],
+                    text_rules: dict[tuple[str, str], str] | None = None) -> dict:
     """Read mutmut's verdicts for ``module`` in ``scratch``; diffs come from mutmut's own differ."""
     status_of = _status_table()
     meta = json.loads((scratch / "mutants" / (module + ".meta")).read_text())
@@ -254,7 +286,9 @@ def collect_results(scratch: Path, module: str, justifications: dict[str, str]) 
             if seen[key] > 1:  # the same textual change twice in one function (e.g. two equal lines)
                 key += f" #{seen[key]}"
             survivors.append({"name": name, "status": status, "file": module, "line": line, "function": func,
-                              "key": key, "diff": diff, "justification": justifications.get(key)})
+                              "key": key, "diff": diff,
+                              "justification": justify(module, func, key, old, new, justifications,
+                                                       text_rules or {})})
     finally:
         os.chdir(cwd)
     total = sum(counts.values())
@@ -293,7 +327,7 @@ def _mutmut_executable() -> list[str]:
 
 
 def run_module(module: str, tests: list[str], scratch_root: Path, max_children: int, timeout: float,
-               justifications: dict[str, str], strict: bool, log) -> dict:
+               justifications, strict: bool, log) -> dict:
     present = [t for t in tests if (REPO / t.split("::")[0]).exists()]
     missing = [t for t in tests if t not in present]
     if missing:
@@ -327,7 +361,7 @@ def run_module(module: str, tests: list[str], scratch_root: Path, max_children: 
         tail = (scratch / "mutmut.log").read_bytes()[-3000:].decode("utf-8", "replace")
         return {"tests": present, "missing_tests": missing, "error": f"mutmut exited {rc} without results",
                 "log_tail": tail, "duration_s": round(duration, 1)}
-    result = collect_results(scratch, module, justifications)
+    result = collect_results(scratch, module, *justifications)
     if rc != 0 and not incomplete:
         # e.g. the clean run of the selected tests failed: the verdicts would mean nothing
         result["error"] = f"mutmut exited {rc}"
@@ -343,9 +377,9 @@ def _git(*args: str) -> str | None:
         return None
 
 
-def _load_justifications() -> dict[str, str]:
-    from benchmarks.mutation_justifications import JUSTIFICATIONS
-    return JUSTIFICATIONS
+def _load_justifications() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    from benchmarks.mutation_justifications import JUSTIFICATIONS, TEXT_RULES
+    return JUSTIFICATIONS, TEXT_RULES
 
 
 def run_all(modules: list[str], args) -> dict:
@@ -407,7 +441,7 @@ def recollect(json_path: Path, scratch_root: Path) -> dict:
     for module, res in report["modules"].items():
         scratch = scratch_root / module.replace("/", "_").removesuffix(".py")
         if (scratch / "mutants" / (module + ".meta")).exists():
-            res.update(collect_results(scratch, module, justifications))
+            res.update(collect_results(scratch, module, *justifications))
     report["totals"] = _totals(report["modules"])
     return report
 

@@ -6,7 +6,19 @@ and of mutmut's numbering, so an entry survives unrelated edits of the file.  An
 for a mutant that is *equivalent* (no input can tell it from the original) or that changes
 something no test should pin; the text says which and why.  A survivor without an entry
 is a missing test.
+
+``TEXT_RULES`` covers whole functions that only describe a command line to people (argparse
+parser builders): there a mutant that changes nothing but text — string contents, or a
+help/prog/description argument — is justified by the rule; every other mutant there (a
+``required``, ``choices``, ``type`` or ``default``) still needs a test or its own entry.
 """
+
+_HELP_TEXT = ("text only: the wording of the command line's --help (usage, description, option help); "
+              "what the program accepts and does is unchanged")
+
+TEXT_RULES: dict[tuple[str, str], str] = {
+    ("protocols/auction/dantm.py", "build_parser"): _HELP_TEXT,
+}
 
 # Reasons shared by several mutants.
 _TOKEN_NONE = ("equivalent: secrets.token_bytes(None) draws secrets.DEFAULT_ENTROPY = 32 bytes, "
@@ -73,4 +85,7 @@ JUSTIFICATIONS: dict[str, str] = {
     "zkp/sigma/base.py::Verifier.__init__::self._first: Any = None -> self._first: Any = \"\"":
         "equivalent: verify() refuses before challenge() has stored the first message, so the initial "
         "value is never read",
+    # --- protocols/auction/dantm.py -----------------------------------------------------------
+    "protocols/auction/dantm.py::build_parser::default=None, -> ":
+        "equivalent: None is argparse's default for an option without one",
 }

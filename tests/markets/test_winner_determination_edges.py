@@ -62,3 +62,84 @@ def test_exponential_weights_need_a_positive_epsilon(eps):
     with pytest.raises(ValueError, match=r"^epsilon must be > 0$"):
         exponential_weights([1.0], eps)
     assert exponential_weights([1.0, 2.0], 1e-9)[0] == pytest.approx(1.0, abs=1e-8)
+
+
+# --- the DANTM command line, in process ------------------------------------------------------
+MARKET = {
+    "buyers": [{"id": "b1", "bid": 74, "quality": 3, "quantity": 12},
+               {"id": "b2", "bid": 61, "quality": 1, "quantity": 5},
+               {"id": "b3", "bid": 50, "quality": 1, "quantity": 4}],
+    "sellers": [{"id": "s1", "ask": 40, "quality": 4, "quantity": 10},
+                {"id": "s2", "ask": 45, "quality": 3, "quantity": 30},
+                {"id": "s3", "ask": 48, "quality": 1, "quantity": 3}],
+}
+
+
+@pytest.fixture
+def market_file(tmp_path):
+    import json
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(MARKET))
+    return path
+
+
+def test_cli_writes_the_result_with_default_vickrey_pricing(market_file, tmp_path, capsys):
+    import json
+
+    from protocols.auction.dantm import main, run_dantm
+    from protocols.auction.market_file import load_market, result_to_dict
+
+    out = tmp_path / "out.json"
+    assert main(["--market", str(market_file), "--json", str(out)]) == 0
+    expected = result_to_dict(run_dantm(load_market(str(market_file)), "vickrey"))
+    assert out.read_text() == json.dumps(expected, indent=2) + "\n"
+    assert len(expected["trades"]) >= 2
+    printed = capsys.readouterr()
+    assert printed.out == f"{len(expected['trades'])} trade(s) written to {out}\n" and printed.err == ""
+    assert main(["--market", str(market_file), "--json", str(out), "--pricing", "uniform"]) == 0
+    assert json.loads(out.read_text()) == result_to_dict(run_dantm(load_market(str(market_file)), "uniform"))
+
+
+def test_cli_dp_uses_epsilon_default_and_the_integer_seed(market_file, tmp_path):
+    import json
+
+    from protocols.auction.dadpm import run_dadpm, rng_for
+    from protocols.auction.dantm import main
+    from protocols.auction.market_file import load_market, result_to_dict
+
+    out = tmp_path / "dp.json"
+    market = load_market(str(market_file))
+    for seed in range(6):
+        assert main(["--market", str(market_file), "--json", str(out), "--dp", "--seed", str(seed)]) == 0
+        assert json.loads(out.read_text()) == result_to_dict(run_dadpm(market, 0.1, rng_for(seed))), seed
+    assert main(["--market", str(market_file), "--json", str(out), "--dp", "--seed", "4", "--epsilon", "2.5"]) == 0
+    assert json.loads(out.read_text()) == result_to_dict(run_dadpm(market, 2.5, rng_for(4)))
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--json", "x.json"], "the following arguments are required: --market"),
+    (["--market", "m.json"], "the following arguments are required: --json"),
+    (["--market", "m.json", "--json", "x", "--pricing", "first"], "argument --pricing: invalid choice: 'first'"),
+    (["--market", "m.json", "--json", "x", "--epsilon", "lots"], "argument --epsilon: invalid float value: 'lots'"),
+    (["--market", "m.json", "--json", "x", "--seed", "1.5"], "argument --seed: invalid int value: '1.5'"),
+])
+def test_cli_argument_errors(argv, message, capsys):
+    from protocols.auction.dantm import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_reports_bad_epsilon_and_unwritable_output_on_stderr(market_file, tmp_path, capsys):
+    from protocols.auction.dantm import main
+
+    assert main(["--market", str(market_file), "--json", str(tmp_path / "o.json"), "--dp", "--epsilon", "0"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "error: --epsilon must be > 0, got 0.0\n" and captured.out == ""
+    bad = tmp_path / "missing-dir" / "o.json"
+    assert main(["--market", str(market_file), "--json", str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"error: --json {bad}: No such file or directory\n" and captured.out == ""
