@@ -77,7 +77,8 @@ MODULES: dict[str, list[str]] = {
     "mpc/codec.py": ["tests/mpc/test_codec_field.py", "tests/mpc/test_codec_messages.py"] + MPC_ONLINE,
     "mpc/comparison.py": ["tests/mpc/test_comparison.py", "tests/mpc/test_comparison_bounds.py",
                           "tests/mpc/test_comparison_exact.py"],
-    "mpc/client_input.py": ["tests/auction_private/test_client_input.py", "tests/mpc/test_client_agreement.py"],
+    "mpc/client_input.py": ["tests/auction_private/test_client_input.py", "tests/mpc/test_client_agreement.py",
+                            "tests/mpc/test_client_channels.py"],
     # proofs
     "zkp/sigma/base.py": SIGMA_TESTS,
     "zkp/sigma/or_proof.py": SIGMA_TESTS,
