@@ -71,3 +71,13 @@ def test_encodings_round_trip_for_every_protocol(secp):
         proof = prove(protocol, stmt, witness)
         again = NIProof.from_bytes(protocol, stmt, proof.to_bytes(stmt))
         assert again == proof and verify(protocol, stmt, again)
+
+
+def test_or_extraction_needs_two_different_challenges(secp):
+    from zkp.sigma.or_proof import or_extract
+
+    _, stmt, witness = make_case("membership", secp, 5)
+    first, state = MEMBERSHIP.commit(stmt, witness)
+    z = MEMBERSHIP.respond(stmt, witness, state, 7)
+    with pytest.raises(ValueError, match=r"^the two transcripts have the same branch challenges \(c1 == c2\)$"):
+        or_extract(secp.order, stmt.values, 7, z.partial_challenges, z.zs, 7, z.partial_challenges, z.zs)
