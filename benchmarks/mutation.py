@@ -476,7 +476,10 @@ def merge(parts: list[dict], names: list[str]) -> dict:
 def _rate(r: dict | None) -> str:
     if not r or r.get("kill_rate") is None:
         return "–"
-    return f"{r['kill_rate']:.1%} ({r['killed'] + r['timeout']}/{r['total']})"
+    text = f"{r['kill_rate']:.1%} ({r['killed'] + r['timeout']}/{r['total']})"
+    if r.get("not_checked"):
+        text += f", **incomplete: {r['not_checked']} not checked**"
+    return text
 
 
 def markdown(before: dict, after: dict) -> str:
@@ -501,11 +504,17 @@ def markdown(before: dict, after: dict) -> str:
         ka = a.get("killed_or_justified_rate")
         lines.append(f"| `{module}` | {_rate(b)} | {_rate(a)} | {len(a.get('survivors', []))} | "
                      f"{a.get('justified_survivors', 0)} | {'–' if ka is None else f'{ka:.1%}'} |")
-    tb, ta = before.get("totals", {}), after.get("totals", {})
-    lines.append(f"| **all** | {tb.get('kill_rate', 0):.1%} ({tb.get('detected')}/{tb.get('total')}) | "
-                 f"{ta.get('kill_rate', 0):.1%} ({ta.get('detected')}/{ta.get('total')}) | "
-                 f"{ta.get('total', 0) - ta.get('detected', 0)} | {ta.get('justified_survivors')} | "
-                 f"{ta.get('killed_or_justified_rate', 0):.1%} |")
+    both = [m for m in after["modules"] if m in before["modules"]]
+    tb = _totals({m: before["modules"][m] for m in both})
+    ta = _totals({m: after["modules"][m] for m in both})
+    if both and tb["total"] and ta["total"]:
+        lines.append(f"| **all {len(both)} modules** | {tb['kill_rate']:.1%} ({tb['detected']}/{tb['total']}) | "
+                     f"{ta['kill_rate']:.1%} ({ta['detected']}/{ta['total']}) | "
+                     f"{ta['total'] - ta['detected']} | {ta['justified_survivors']} | "
+                     f"{ta['killed_or_justified_rate']:.1%} |")
+    missing = [m for m in before["modules"] if m not in after["modules"]]
+    if missing:
+        lines += ["", "Not re-run after the new tests: " + ", ".join(f"`{m}`" for m in missing) + "."]
     lines += ["", "## Every mutant not killed after the new tests", ""]
     for module, a in after["modules"].items():
         surv = a.get("survivors", [])
