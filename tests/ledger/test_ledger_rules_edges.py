@@ -1,0 +1,105 @@
+"""The ledger's rules at their boundaries, on writes and on the replay that checks a stored
+history, with the failed check named exactly (LedgerRejected.reason / LedgerCorrupted)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from ledger_cases import GROUP, new_ledger
+from protocols.ledger import LedgerCorrupted, LedgerRejected, SQLiteLedger
+from protocols.ledger.chain import canonical_json, entry_hash
+from protocols.ledger.rules import MemoryState, check_decision, replay_entry, root_payload
+from zkp.merkle import MerkleTree
+from zkp.signatures import generate_operator_key, public_key_bytes, sign_root
+
+
+def _raw(path):
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("DROP TRIGGER IF EXISTS entries_no_update")
+    conn.execute("DROP TRIGGER IF EXISTS entries_no_delete")
+    return conn
+
+
+def _rewrite_from(conn, seq, new_payload_of):
+    rows = conn.execute("SELECT seq, kind, payload FROM entries WHERE seq >= ? ORDER BY seq", (seq,)).fetchall()
+    prev = bytes(conn.execute("SELECT hash FROM entries WHERE seq = ?", (seq - 1,)).fetchone()[0])
+    for s, kind, payload in rows:
+        payload = new_payload_of(s, bytes(payload))
+        h = entry_hash(prev, s, kind, payload)
+        conn.execute("UPDATE entries SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?", (payload, prev, h, s))
+        prev = h
+
+
+def test_root_timestamps_must_increase_on_write_and_on_replay(tmp_path):
+    key = generate_operator_key()
+    ledger = SQLiteLedger(tmp_path / "l.sqlite", GROUP)
+    ledger.register_operator("op", public_key_bytes(key.public_key()))
+    tree = MerkleTree([b"a"])
+    for ts in (5, 9, 12):
+        ledger.publish_root("op", sign_root(key, tree, ts))
+    for ts in (12, 11):
+        with pytest.raises(LedgerRejected) as info:
+            ledger.publish_root("op", sign_root(key, tree, ts))
+        assert info.value.reason == "root-timestamp"
+        assert info.value.detail == f"timestamp {ts} is not after the operator's previous root (12)"
+    assert [r.timestamp for r in ledger.roots("op")] == [5, 9, 12]
+    ledger.close()
+    # rewrite the last root as one stamped 7: after 5 (the first) but not after 9 (the latest before it)
+    path = tmp_path / "l.sqlite"
+    conn = _raw(path)
+    forged = sign_root(key, tree, 7)
+    last_seq = conn.execute("SELECT max(seq) FROM entries").fetchone()[0]
+
+    def replace_root(s, payload):
+        return canonical_json(root_payload("op", forged)) if s == last_seq else payload
+
+    _rewrite_from(conn, last_seq, replace_root)
+    conn.execute("UPDATE roots SET signed_root = ? WHERE seq = ?", (forged.to_bytes(), last_seq))
+    conn.close()
+    with pytest.raises(LedgerCorrupted) as info:
+        SQLiteLedger(path, GROUP)
+    assert str(info.value) == (f"entry {last_seq}: recorded publish_root breaks a ledger rule (root-timestamp: "
+                               "timestamp 7 is not after the operator's previous root (9))")
+
+
+def test_replayed_state_answers_like_the_tables(tmp_path):
+    key = generate_operator_key()
+    state = MemoryState()
+    assert state.operator_key("op") is None and state.last_root_timestamp("op") is None
+    assert state.account_state("u") is None
+    pk = public_key_bytes(key.public_key())
+    state.apply(replay_entry(state, GROUP, "register_operator", {"operator_id": "op", "public_key": pk.hex()}, True))
+    assert state.operator_key("op") == pk
+    for ts in (3, 8):
+        p = root_payload("op", sign_root(key, MerkleTree([b"x"]), ts))
+        state.apply(replay_entry(state, GROUP, "publish_root", json.loads(canonical_json(p)), True))
+    assert state.last_root_timestamp("op") == 8 and state.last_root_timestamp("other") is None
+    bad = root_payload("op", sign_root(key, MerkleTree([b"x"]), 20))
+    bad["timestamp"] = 21   # the readable copy disagrees with the signed root
+    with pytest.raises(ValueError, match="^the readable root fields disagree with the signed root$"):
+        replay_entry(state, GROUP, "publish_root", bad, True)
+    with pytest.raises(ValueError, match="^unexpected entry kind 'genesis'$"):
+        replay_entry(state, GROUP, "genesis", {}, True)
+
+
+@pytest.mark.parametrize("kind,payload,detail", [
+    ("", {}, "decision kind must be a non-empty string of at most 100 characters"),
+    ("k" * 101, {}, "decision kind must be a non-empty string of at most 100 characters"),
+    (7, {}, "decision kind must be a non-empty string of at most 100 characters"),
+    ("k", [1], "decision payload must be a dict"),
+    ("k", {"x": b"1"}, "payload.x: bytes is not JSON (encode bytes as hex, tuples as lists)"),
+    ("k", {"x": float("nan")}, "payload.x: non-finite number"),
+])
+def test_decision_checks(kind, payload, detail):
+    with pytest.raises(LedgerRejected) as info:
+        check_decision(kind, payload)
+    assert (info.value.reason, info.value.detail) == ("decision", detail)
+
+
+def test_decision_kind_of_exactly_100_characters_is_recorded(tmp_path):
+    ledger, _ = new_ledger(tmp_path, {})
+    seq = ledger.record_decision("k" * 100, {"a": [1, 2.5, None, True, "s"]})
+    assert ledger.entries()[seq].payload == {"kind": "k" * 100, "payload": {"a": [1, 2.5, None, True, "s"]}}
+    ledger.close()
