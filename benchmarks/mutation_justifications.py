@@ -34,7 +34,8 @@ _NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
 _TRUNC_OFFSET = ("equivalent in results: the offset only has to be a multiple of 2^m that keeps x = a + offset "
                  "inside the mask's range; with 0, 2^k or 2^(k+1) the masked opening c = x + r still does not "
                  "wrap (r has k + kappa bits, the room check reserves 2 more) and (x - x mod 2^m)/2^m - offset/2^m "
-                 "= floor(a/2^m) (exhaustive on 6-bit values in tests/mpc/test_comparison_exact.py). Only the "
+                 "= floor(a/2^m) (exhaustive on 6-bit values in tests/mpc/test_comparison_exact.py); with offset 0 a "
+                 "negative x = a still gives c = r + a >= 0 unless r < |a|, probability < 2^-kappa. Only the "
                  "statistical distance of the mask grows, by at most a factor 4, which no test can observe")
 
 JUSTIFICATIONS: dict[str, str] = {
