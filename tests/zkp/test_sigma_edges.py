@@ -81,3 +81,23 @@ def test_or_extraction_needs_two_different_challenges(secp):
     z = MEMBERSHIP.respond(stmt, witness, state, 7)
     with pytest.raises(ValueError, match=r"^the two transcripts have the same branch challenges \(c1 == c2\)$"):
         or_extract(secp.order, stmt.values, 7, z.partial_challenges, z.zs, 7, z.partial_challenges, z.zs)
+
+
+def test_convenience_wrappers_use_the_empty_context_by_default(secp):
+    from zkp.sigma import (MembershipStatement, OpeningStatement, RangeStatement, SumStatement, prove_membership,
+                           prove_opening, prove_range, prove_sum, verify_membership, verify_opening, verify_range,
+                           verify_sum)
+    from zkp.sigma.sum import SumWitness
+
+    c, o = commit(secp, 6)
+    assert verify(OPENING, OpeningStatement(c), prove_opening(c, o), b"")
+    assert verify_opening(c, prove(OPENING, OpeningStatement(c), o, b""))
+    assert verify(MEMBERSHIP, MembershipStatement(c, (1, 6)), prove_membership(c, [1, 6], o), b"")
+    assert verify_membership(c, [1, 6], prove(MEMBERSHIP, MembershipStatement(c, (1, 6)), o, b""))
+    assert verify(RANGE, RangeStatement(c, 4), prove_range(c, o, 4), b"")
+    assert verify_range(c, 4, prove(RANGE, RangeStatement(c, 4), o, b""))
+    c2, o2 = commit(secp, 4)
+    stmt = SumStatement((c, c2), 10)
+    assert verify(SUM, stmt, prove_sum([c, c2], [o, o2], 10), b"")
+    assert verify_sum([c, c2], 10, prove(SUM, stmt, SumWitness.from_openings(secp, [o, o2]), b""))
+    assert not verify_sum([c, c2], 10, prove(SUM, stmt, SumWitness.from_openings(secp, [o, o2]), b"x"))
