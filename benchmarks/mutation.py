@@ -549,10 +549,13 @@ def main(argv: list[str] | None = None) -> int:
                         "part wins for a module in several)")
     p.add_argument("--report", nargs=2, metavar=("BEFORE", "AFTER"), help="write the markdown table from two JSONs")
     p.add_argument("--md", help="with --report: the markdown file to write")
+    p.add_argument("--notes", help="with --report: a markdown file appended to the table (hand-written findings)")
     args = p.parse_args(argv)
     if args.report:
         before, after = (json.loads(Path(f).read_text(encoding="utf-8")) for f in args.report)
         text = markdown(before, after)
+        if args.notes:
+            text += "\n" + Path(args.notes).read_text(encoding="utf-8")
         if args.md:
             Path(args.md).write_text(text, encoding="utf-8")
         else:
