@@ -30,6 +30,8 @@ _TRANSCRIPT = ("equivalent: the broadcast transcript is a local hash that is onl
 _MAC_LABEL = ("equivalent: the PRG label only selects an independent AES-CTR stream; with any fixed "
               "label the coefficients are uniform, independent of the opened values and the same at "
               "every party (the security argument needs nothing else)")
+_UNUSED_INDEX = ("equivalent: `unused` is next_eligible(served[-1][0] + 1, ...), either -1 or a position >= 1 "
+                 "(the search starts after a serving seller), so >= 0, > 0 and >= 1 agree")
 _NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
 _TRUNC_OFFSET = ("equivalent in results: the offset only has to be a multiple of 2^m that keeps x = a + offset "
                  "inside the mask's range; with 0, 2^k or 2^(k+1) the masked opening c = x + r still does not "
@@ -106,4 +108,8 @@ JUSTIFICATIONS: dict[str, str] = {
         "error below 2^(K+l)/x for every reachable x; checked in plain integers for every k <= 14 and d < 80, "
         "d = 2^j +- 1 up to 2^15 (tests/mpc/test_comparison_exact.py checks the MPC side on all 6-bit values); "
         "the product is one bit narrower, so the field-room check is looser but still sufficient",
+    "protocols/auction/dantm.py::run_dantm::book.asks[served[-1][0]], book.asks[unused] if unused >= 0 else None -> "
+    "book.asks[served[-1][0]], book.asks[unused] if unused > 0 else None": _UNUSED_INDEX,
+    "protocols/auction/dantm.py::run_dantm::book.asks[served[-1][0]], book.asks[unused] if unused >= 0 else None -> "
+    "book.asks[served[-1][0]], book.asks[unused] if unused >= 1 else None": _UNUSED_INDEX,
 }

@@ -143,3 +143,13 @@ def test_cli_reports_bad_epsilon_and_unwritable_output_on_stderr(market_file, tm
     assert main(["--market", str(market_file), "--json", str(bad)]) == 2
     captured = capsys.readouterr()
     assert captured.err == f"error: --json {bad}: No such file or directory\n" and captured.out == ""
+
+
+def test_run_dantm_defaults_to_vickrey_and_refuses_unknown_pricing():
+    from protocols.auction.dantm import run_dantm
+    from protocols.auction.market_file import market_from_dict
+
+    market = market_from_dict(MARKET)
+    assert run_dantm(market) == run_dantm(market, "vickrey") != run_dantm(market, "uniform")
+    with pytest.raises(ValueError, match=r"^pricing must be one of \('vickrey', 'uniform'\), got 'first'$"):
+        run_dantm(market, "first")
