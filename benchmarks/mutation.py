@@ -11,8 +11,8 @@ never touched), writes a ``[tool.mutmut]`` section that mutates only that module
 selects only that module's tests, and runs ``mutmut run`` at the lowest CPU priority.
 mutmut first records which of the selected tests reach each function, then runs, per
 mutant, only those tests (stopping at the first failure) in a forked process.  Bounds:
-mutmut's per-mutant CPU-time limit (``TIMEOUT_MULTIPLIER`` times the CPU time of the clean
-run of its tests), pytest-timeout at ``PER_TEST_TIMEOUT`` seconds of wall time per test, and
+mutmut's per-mutant limits (``TIMEOUT_MULTIPLIER`` times the clean run of its tests, in wall
+and CPU time; keep few workers per core, wall time grows with load), pytest-timeout at ``PER_TEST_TIMEOUT`` seconds of wall time per test, and
 ``--module-timeout`` for a whole module (mutants left unchecked are reported as such).
 
 Output (``--json``): per module the mutant counts (killed, survived, timeout, no tests,
@@ -105,14 +105,17 @@ MODULES: dict[str, list[str]] = {
 
 #: top-level packages copied into mutmut's scratch tree (tests import all of them).
 SOURCE_PACKAGES = ["mpc", "zkp", "protocols", "benchmarks"]
-#: mutmut's per-mutant CPU limit, in multiples of the clean run's time of the mutant's tests (its default is 15)
-TIMEOUT_MULTIPLIER = 5
+#: mutmut's per-mutant limits: (clean time of the mutant's tests + TIMEOUT_CONSTANT) x TIMEOUT_MULTIPLIER
+#: seconds of wall time, twice that of CPU time.  mutmut's defaults are 15 and 1; a smaller
+#: multiplier was tried and, on a loaded machine, counted slow survivors as timeouts.
+TIMEOUT_MULTIPLIER = 15
+TIMEOUT_CONSTANT = 2
 #: wall-clock seconds one test may run under a mutant before it counts as failed (a hang is a kill).
 PER_TEST_TIMEOUT = 60
 #: parallel mutant workers.  More than the 2 cores on purpose: a mutant that breaks message flow
 #: makes a session wait for its transport timeout (up to 30 s) while using no CPU, and those
 #: waits dominate the run; extra workers overlap them.
-DEFAULT_CHILDREN = 8
+DEFAULT_CHILDREN = 6
 #: seconds for one module's whole mutmut run; what is left unchecked is reported as "not checked".
 DEFAULT_MODULE_TIMEOUT = 20 * 60
 
@@ -147,9 +150,11 @@ def _mutmut_section(module: str, tests: list[str]) -> str:
         f"pytest_add_cli_args = {_toml_list(['-p', 'no:cacheprovider', f'--timeout={PER_TEST_TIMEOUT}'])}",
         # results must come from this run only, not from a cache of an earlier tree
         "use_git_change_detection = false",
-        # a mutant that needs TIMEOUT_MULTIPLIER times the CPU time of its tests' clean run
-        # has changed what the code does (CPU time, unlike wall time, does not grow with load)
+        # mutmut stops a mutant after (clean time of its tests + constant) x multiplier seconds of
+        # wall time (and twice that of CPU time); wall time grows with the machine's load, so the
+        # margin must stay wide or slow-but-passing mutants are miscounted as timeouts
         f"timeout_multiplier = {TIMEOUT_MULTIPLIER}",
+        f"timeout_constant = {TIMEOUT_CONSTANT}",
         "",
     ])
 
@@ -402,6 +407,7 @@ def run_all(modules: list[str], args) -> dict:
         "max_children": args.max_children,
         "per_test_timeout_s": PER_TEST_TIMEOUT,
         "timeout_multiplier": TIMEOUT_MULTIPLIER,
+        "timeout_constant": TIMEOUT_CONSTANT,
         "kill_rate": "(killed + timeout) / total; survivors = every other mutant",
         "modules": {},
     }
