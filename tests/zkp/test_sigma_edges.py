@@ -153,3 +153,17 @@ def test_membership_prover_refuses_false_witnesses_with_messages(secp):
         prove(MEMBERSHIP, MembershipStatement(c, (1, 3)), o)
     proof = prove_membership(c, [1, 2], o, b"ctx")
     assert verify_membership(c, [1, 2], proof, b"ctx") and not verify_membership(c, [1, 2], proof)
+
+
+def test_wrappers_pass_their_context_through(secp):
+    from zkp.sigma import (prove_opening, prove_range, prove_sum, verify_opening, verify_range, verify_sum)
+
+    c, o = commit(secp, 6)
+    c2, o2 = commit(secp, 4)
+    for proof_of, check in [
+        (lambda ctx: prove_opening(c, o, ctx), lambda p, ctx: verify_opening(c, p, ctx)),
+        (lambda ctx: prove_range(c, o, 4, ctx), lambda p, ctx: verify_range(c, 4, p, ctx)),
+        (lambda ctx: prove_sum([c, c2], [o, o2], 10, ctx), lambda p, ctx: verify_sum([c, c2], 10, p, ctx)),
+    ]:
+        p = proof_of(b"ctx")
+        assert check(p, b"ctx") and not check(p, b"") and not check(proof_of(b""), b"ctx")
