@@ -32,6 +32,10 @@ _MAC_LABEL = ("equivalent: the PRG label only selects an independent AES-CTR str
               "every party (the security argument needs nothing else)")
 _UNUSED_INDEX = ("equivalent: `unused` is next_eligible(served[-1][0] + 1, ...), either -1 or a position >= 1 "
                  "(the search starts after a serving seller), so >= 0, > 0 and >= 1 agree")
+_ZIP_TRUNCATES = ("equivalent: the longer slice is only ever zipped with two slices of length n, so zip() "
+                  "stops after the same n elements")
+_SIGNED_LEN = ("equivalent: lengths and counts here are below 2^26 (MAX_FRAME), where the signed and the "
+               "unsigned 32-bit little-endian encodings are the same bytes")
 _NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
 _TRUNC_OFFSET = ("equivalent in results: the offset only has to be a multiple of 2^m that keeps x = a + offset "
                  "inside the mask's range; with 0, 2^k or 2^(k+1) the masked opening c = x + r still does not "
@@ -112,4 +116,41 @@ JUSTIFICATIONS: dict[str, str] = {
     "book.asks[served[-1][0]], book.asks[unused] if unused > 0 else None": _UNUSED_INDEX,
     "protocols/auction/dantm.py::run_dantm::book.asks[served[-1][0]], book.asks[unused] if unused >= 0 else None -> "
     "book.asks[served[-1][0]], book.asks[unused] if unused >= 1 else None": _UNUSED_INDEX,
+    # --- mpc/client_input.py --------------------------------------------------------------------
+    "mpc/client_input.py::submit_input::b = [sum(col) % q for col in zip(*(sh[n:2 * n] for sh in shares))] -> "
+    "b = [sum(col) % q for col in zip(*(sh[n:3 * n] for sh in shares))]": _ZIP_TRUNCATES,
+    "mpc/client_input.py::receive_output::y, r, v = tot[:n], tot[n:2 * n], tot[2 * n:] -> "
+    "y, r, v = tot[:n], tot[n:3 * n], tot[2 * n:]": _ZIP_TRUNCATES,
+    "mpc/client_input.py::_split_result::(plen,) = struct.unpack_from(\"<I\", payload, 0) -> "
+    "(plen,) = struct.unpack_from(\"<I\", payload, )": "equivalent: offset 0 is unpack_from's default",
+    "mpc/client_input.py::_split_result::(plen,) = struct.unpack_from(\"<I\", payload, 0) -> "
+    "(plen,) = struct.unpack_from(\"<i\", payload, 0)": _SIGNED_LEN,
+    "mpc/client_input.py::_split_result::(count,) = struct.unpack_from(\"<I\", payload, 4 + plen) -> "
+    "(count,) = struct.unpack_from(\"<i\", payload, 4 + plen)": _SIGNED_LEN,
+    "mpc/client_input.py::ClientInputServer.send_outputs::head = struct.pack(\"<I\", len(public)) + public -> "
+    "head = struct.pack(\"<i\", len(public)) + public": _SIGNED_LEN,
+    "mpc/client_input.py::ClientInputServer.send_outputs::body = struct.pack(\"<I\", len(y)) + encode_vector(self.f, "
+    "self._output_shares(c.ident, y, r, v)) -> body = struct.pack(\"<i\", len(y)) + encode_vector(self.f, "
+    "self._output_shares(c.ident, y, r, v))": _SIGNED_LEN,
+    "mpc/client_input.py::ClientInputServer.send_outputs::body = struct.pack(\"<I\", 0) -> "
+    "body = struct.pack(\"<i\", 0)": _SIGNED_LEN,
+    "mpc/client_input.py::ClientInputServer.send_outputs::r = (await self.s.prep.triples(len(ys)))[0] -> "
+    "r = (await self.s.prep.triples(len(ys)))[1]":
+        "equivalent: r only has to be a fresh, uniform, secret shared vector; the b part of a fresh triple is "
+        "exactly that, like its a part",
+    "mpc/client_input.py::MemoryChannel.__init__::self.closed = False -> self.closed = None":
+        "equivalent: the flag is only tested for truth",
+    "mpc/client_input.py::connect_servers::if loop.time() > deadline: -> if loop.time() >= deadline:":
+        "equivalent: the two differ only when the clock reads exactly the deadline",
+    "mpc/client_input.py::connect_servers::await asyncio.sleep(0.2) -> await asyncio.sleep(1.2)":
+        "timing only: the pause between connection attempts; attempts still stop at the deadline "
+        "(test_connect_servers_gives_up_with_a_named_error)",
+    "mpc/client_input.py::ClientInputServer.listen::lambda r, w: self._spawn(SocketChannel(r, w)), host, port, "
+    "limit=MAX_FRAME) -> lambda r, w: self._spawn(SocketChannel(r, w)), host, port, )":
+        "equivalent: the stream limit bounds readline/readuntil only; SocketChannel reads with readexactly and "
+        "checks each frame against MAX_FRAME itself",
+    "mpc/client_input.py::_text::return payload.decode(\"utf-8\", errors=\"replace\")[:500] -> "
+    "return payload.decode(errors=\"replace\")[:500]": "equivalent: UTF-8 is bytes.decode's default",
+    "mpc/client_input.py::_text::return payload.decode(\"utf-8\", errors=\"replace\")[:500] -> "
+    "return payload.decode(\"UTF-8\", errors=\"replace\")[:500]": "equivalent: codec names are case-insensitive",
 }

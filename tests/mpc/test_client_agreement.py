@@ -228,3 +228,34 @@ def test_receive_output_times_out_with_a_named_error():
         return "ok"
 
     assert run(go()) == "ok"
+
+
+def test_three_clients_each_get_their_own_private_output():
+    """Outputs are sliced per client out of one vector: each must get exactly its own."""
+    clients = [("c1", 2), ("c2", 1), ("c3", 3)]
+    tasks = [honest("c1", [1, 2]), honest("c2", [30]), honest("c3", [-4, 5, 6])]
+    servers, views = run(serve(clients, tasks))
+    assert views == [(b"sum", [2, 4]), (b"sum", [60]), (b"sum", [-8, 10, 12])]
+    assert all(out[0] == {"c1": [1, 2], "c2": [30], "c3": [-4, 5, 6]} for out in servers)
+
+
+class TamperForOne(ClientInputServer):
+    """Server 0 alters only the shares it sends to client "x" (the hook gets the client's id)."""
+
+    def _output_shares(self, ident, y, r, v):
+        out = super()._output_shares(ident, y, r, v)
+        if self.s.pid == 0 and ident == "x":
+            out[0] = (out[0] + 1) % F.q
+        return out
+
+
+def test_output_tampering_aimed_at_one_client_is_caught_by_that_client_only():
+    async def victim(hub):
+        chans = await hub.connect_all(CLIENT_TIMEOUT)
+        await submit_input(chans, "x", [3], F, timeout=CLIENT_TIMEOUT)
+        with pytest.raises(ClientInputError, match=r"^output shares fail the v = r\*y check: a server altered its share$"):
+            await receive_output(chans, F, timeout=CLIENT_TIMEOUT)
+        return "detected"
+
+    _, views = run(serve([("x", 1), ("y", 1)], [victim, honest("y", [4])], server_cls=TamperForOne))
+    assert views == ["detected", (b"sum", [8])]

@@ -324,3 +324,158 @@ def test_registration_checks():
 def test_memory_channel_is_a_client_channel():
     a, _ = memory_channel_pair()
     assert isinstance(a, MemoryChannel) and not a.closed
+
+
+# --- the client against scripted servers ------------------------------------------------------
+def _masks(values_a, values_b, values_c):
+    return encode_vector(F, values_a + values_b + values_c)
+
+
+async def _scripted(ch, script, log):
+    """A fake server: for each step, wait for the client's frame, log it, send the scripted reply."""
+    try:
+        for reply in script:
+            log.append(await ch.recv(0.5))
+            if reply is not None:
+                await ch.send(*reply)
+        log.append(await ch.recv(0.2))
+    except ClientProtocolError:
+        pass  # the client stopped talking (it gave up on another server, or it is done)
+
+
+def _client_against(scripts, values, **kw):
+    async def go():
+        from mpc.client_input import submit_input
+        pairs = [memory_channel_pair() for _ in scripts]
+        logs = [[] for _ in scripts]
+        servers = [asyncio.ensure_future(_scripted(b, s, log)) for (_, b), s, log in zip(pairs, scripts, logs)]
+        try:
+            await submit_input([a for a, _ in pairs], "cli", values, **kw)
+            out = "ok"
+        except ClientInputError as exc:
+            out = str(exc)
+        await asyncio.gather(*servers)
+        return out, logs
+    return run(go())
+
+
+# a = 2 + 1, b = 3 + 4, c = 10 + 11 = a·b for one value, split over two servers
+GOOD = [(MASKS, _masks([2], [3], [10])), (MASKS, _masks([1], [4], [11]))]
+
+
+def test_client_sends_x_minus_a_to_every_server_with_the_default_field():
+    out, logs = _client_against([[GOOD[0], (ACK, b"")], [GOOD[1], (ACK, b"")]], [9])
+    assert out == "ok"
+    for log in logs:
+        assert log[0] == (HELLO, b"cli") and log[1] == (INPUT, encode_vector(F, [9 - 3]))
+
+
+@pytest.mark.parametrize("second,message", [
+    ([(REJECT, b"no such id")], "server 1 rejected the client: no such id"),
+    ([(ACK, b"")], "server 1 sent ACK instead of mask shares"),
+    ([(MASKS, b"\x00" * 5)], "server 1 sent malformed mask shares: message format failed: "
+                             "expected 3 field elements (96 bytes) from party 1, got 5"),
+    ([GOOD[1], (REJECT, b"late")], "server 1 rejected the input: late"),
+    ([GOOD[1], (MASKS, GOOD[1][1])], "server 1 sent MASKS instead of ACK"),
+    ([GOOD[1], (99, b"")], "server 1 sent 99 instead of ACK"),
+])
+def test_client_names_the_server_and_what_went_wrong(second, message):
+    out, _ = _client_against([[GOOD[0], (ACK, b"")], second], [9], field=F, timeout=1)
+    assert out == message
+
+
+def test_inconsistent_masks_are_refused_at_every_server():
+    bad = [(MASKS, _masks([2], [3], [10])), (MASKS, _masks([1], [4], [12]))]   # c = 22 != 3·7
+    out, logs = _client_against([[bad[0]], [bad[1]]], [9], field=F, timeout=1)
+    reason = "mask shares are inconsistent (c != a*b): a server cheated; input withheld"
+    assert out == reason
+    for log in logs:
+        assert log[1] == (REFUSE, reason.encode())
+
+
+def test_silent_server_times_out_with_the_clients_timeout():
+    out, _ = _client_against([[GOOD[0], (ACK, b"")], [None]], [9], field=F, timeout=0.3)
+    assert out == "connection problem: no message within 0.3 s"
+
+
+def test_receive_output_from_one_server_and_an_empty_result():
+    async def go(payload):
+        ours, theirs = memory_channel_pair()
+        await theirs.send(RESULT, payload)
+        return await receive_output([ours])
+
+    assert run(go(struct.pack("<I", 0) + struct.pack("<I", 0))) == (b"", [])
+    shares = encode_vector(F, [5, 2, 10])   # y = 5, r = 2, v = 10
+    assert run(go(struct.pack("<I", 3) + b"pub" + struct.pack("<I", 1) + shares)) == (b"pub", [5])
+
+
+def test_expect_names_unknown_kinds_and_times_out():
+    async def go():
+        a, b = memory_channel_pair()
+        await a.send(99, b"")
+        out = [await _err(b.expect(MASKS, 1)), await _err(b.expect(MASKS, 0.1))]
+        return out
+
+    assert run(go()) == ["expected a MASKS message, got 99", "no message within 0.1 s"]
+
+
+def test_memory_hub_connects_only_to_attached_servers():
+    from mpc.client_input import MemoryHub
+
+    async def go():
+        hub = MemoryHub(2)
+        srv = _server()
+        hub.attach(1, srv)
+        ch = await hub.connect(1, 0.5)
+        try:
+            await hub.connect(0, 0.2)
+            zero = "connected"
+        except asyncio.TimeoutError:
+            zero = "timeout"
+        try:
+            await hub.connect_all(0.2)
+            every = "connected"
+        except asyncio.TimeoutError:
+            every = "timeout"
+        ch.close()
+        await srv.close()
+        return zero, every
+
+    assert run(go()) == ("timeout", "timeout")
+    from mpc.client_input import MemoryHub, submit_input
+    for fn, name in ((MemoryHub.connect, "timeout"), (MemoryHub.connect_all, "timeout"), (submit_input, "timeout"),
+                     (ClientInputServer.__init__, "timeout")):
+        assert inspect.signature(fn).parameters[name].default == 60.0
+    assert inspect.signature(receive_output).parameters["timeout"].default == 600.0
+
+
+def test_close_drops_every_channel():
+    async def go():
+        srv = _server()
+        a, b = memory_channel_pair()
+        srv.by_id["ann"].channel = b
+        await srv.close()
+        return srv.by_id["ann"].channel, await _err(a.recv(0.5))
+
+    assert run(go()) == (None, "connection closed by the peer")
+
+
+def test_sending_to_a_closed_socket_is_a_named_protocol_error():
+    async def go():
+        accepted = asyncio.Queue()
+        server = await asyncio.start_server(lambda r, w: accepted.put_nowait(w), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        r, w = await asyncio.open_connection("127.0.0.1", port)
+        peer = await accepted.get()
+        peer.transport.abort()          # the peer resets the connection
+        server.close()
+        ch = SocketChannel(r, w)
+        for _ in range(200):
+            try:
+                await ch.send(ACK, b"x" * 65536)
+            except ClientProtocolError as exc:
+                return str(exc)
+            await asyncio.sleep(0.005)
+        return "never failed"
+
+    assert run(go()).startswith("connection lost while sending (")
