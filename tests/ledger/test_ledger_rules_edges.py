@@ -103,3 +103,43 @@ def test_decision_kind_of_exactly_100_characters_is_recorded(tmp_path):
     seq = ledger.record_decision("k" * 100, {"a": [1, 2.5, None, True, "s"]})
     assert ledger.entries()[seq].payload == {"kind": "k" * 100, "payload": {"a": [1, 2.5, None, True, "s"]}}
     ledger.close()
+
+
+def test_reads_of_missing_things_name_the_check(tmp_path):
+    ledger, _ = new_ledger(tmp_path, {"u1": 5})
+    for call, reason, detail in [
+        (lambda: ledger.latest_root("op"), "no-root", "operator 'op' has published no root"),
+        (lambda: ledger.operator_key("op"), "unknown-operator", "operator 'op' is not registered"),
+        (lambda: ledger.account("zz"), "unknown-account", "account 'zz' does not exist"),
+    ]:
+        with pytest.raises(LedgerRejected) as info:
+            call()
+        assert (info.value.reason, info.value.detail) == (reason, detail)
+    assert ledger.roots("op") == []
+    assert ledger.account("u1").nonce == 0
+    ledger.close()
+
+
+def test_a_write_passes_its_stages_in_order_and_genesis_is_recorded(tmp_path):
+    ledger = SQLiteLedger(tmp_path / "g.sqlite", GROUP)
+    stages = []
+    ledger.fault_hook = stages.append
+    key = generate_operator_key()
+    assert ledger.register_operator("op", public_key_bytes(key.public_key())) == 1
+    assert stages == ["checked", "entry-written", "effect-0-written", "before-commit"]
+    stages.clear()
+    assert ledger.record_decision("k", {}) == 2
+    assert stages == ["checked", "entry-written", "before-commit"]
+    genesis = ledger.entries()[0]
+    assert (genesis.seq, genesis.kind, genesis.prev_hash) == (0, "genesis", bytes(32))
+    assert genesis.payload == {"format": genesis.payload["format"], "group": GROUP.name, "ledger": "mpc-markets"}
+    assert ledger.head() == (2, ledger.entries()[2].hash)
+    ledger.close()
+
+
+def test_opening_without_create_refuses_a_missing_ledger(tmp_path):
+    with pytest.raises(LedgerCorrupted, match=r"holds no ledger \(no entries table\)$"):
+        SQLiteLedger(tmp_path / "none.sqlite", GROUP, create=False)
+    SQLiteLedger(tmp_path / "new.sqlite", GROUP).close()
+    with SQLiteLedger(tmp_path / "new.sqlite", GROUP, create=False) as again:
+        assert [e.kind for e in again.entries()] == ["genesis"]
