@@ -167,3 +167,34 @@ def test_wrappers_pass_their_context_through(secp):
     ]:
         p = proof_of(b"ctx")
         assert check(p, b"ctx") and not check(p, b"") and not check(proof_of(b""), b"ctx")
+
+
+def test_range_statement_bounds_and_messages(secp):
+    from zkp.pedersen import Opening
+    from zkp.sigma import RangeStatement, prove_range, verify_range
+
+    c, o = commit(secp, 1)
+    top = secp.order.bit_length() - 2
+    assert RangeStatement(c, 1).bits == 1 and RangeStatement(c, top).bits == top
+    for bad in (0, top + 1, 1.0, "8"):
+        with pytest.raises(ValueError, match=f"^zkpNN: bits must be an integer in 1..{top} for this group$"):
+            RangeStatement(c, bad)
+    assert verify_range(c, 1, prove_range(c, o, 1))      # a one-bit range proof works
+    with pytest.raises(ValueError, match=r"^zkpNN: \(x, r\) does not open the commitment$"):
+        prove(RANGE, RangeStatement(c, 4), Opening(2, o.r))
+    with pytest.raises(ValueError, match=r"^zkpNN: the committed value is not in \[0, 2\^1\)$"):
+        prove(RANGE, RangeStatement(commit(secp, 2, 0)[0], 1), Opening(2, 0))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_proof_parts_of_another_protocol_are_malformed(secp, kind):
+    """well_formed checks the types of both parts: a first message or response of another
+    protocol is refused (not an exception)."""
+    protocol, stmt, witness = make_case(kind, secp, 3)
+    other_kind = "sum" if kind != "sum" else "opening"
+    other, ostmt, owitness = make_case(other_kind, secp, 3)
+    mine, theirs = prove(protocol, stmt, witness), prove(other, ostmt, owitness)
+    assert not protocol.well_formed(stmt, theirs.first, mine.response)
+    assert not protocol.well_formed(stmt, mine.first, theirs.response)
+    assert not verify(protocol, stmt, NIProof(protocol, theirs.first, mine.response))
+    assert not verify(protocol, stmt, NIProof(protocol, mine.first, theirs.response))
