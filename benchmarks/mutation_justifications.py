@@ -153,4 +153,14 @@ JUSTIFICATIONS: dict[str, str] = {
     "return payload.decode(errors=\"replace\")[:500]": "equivalent: UTF-8 is bytes.decode's default",
     "mpc/client_input.py::_text::return payload.decode(\"utf-8\", errors=\"replace\")[:500] -> "
     "return payload.decode(\"UTF-8\", errors=\"replace\")[:500]": "equivalent: codec names are case-insensitive",
+    "mpc/client_input.py::ClientInputServer.__init__::self.log = log or (lambda msg: None) -> "
+    "self.log = log or (lambda msg: 0)": "equivalent: the log function's return value is never used",
+    "mpc/client_input.py::ClientInputServer.__init__::self._closed = False -> self._closed = None":
+        "equivalent: the flag is only tested for truth",
+    "mpc/client_input.py::ClientInputServer.__init__::self.triples: Optional[tuple[AuthVector, AuthVector, "
+    "AuthVector]] = None -> self.triples: Optional[tuple[AuthVector, AuthVector, AuthVector]] = \"\"":
+        "equivalent: prepare() sets the triples before any client is served; nothing reads the initial value",
+    "mpc/client_input.py::ClientInputServer.__init__::self._deadline: Optional[float] = None -> "
+    "self._deadline: Optional[float] = \"\"":
+        "equivalent: the deadline is only read as `... if self._deadline else 0.0`; None and \"\" are both false",
 }

@@ -479,3 +479,23 @@ def test_sending_to_a_closed_socket_is_a_named_protocol_error():
         return "never failed"
 
     assert run(go()).startswith("connection lost while sending (")
+
+
+def test_finished_connection_handlers_are_forgotten():
+    from mpc.client_input import MemoryHub
+
+    async def go():
+        hub = MemoryHub(1)
+        srv = _server()
+        hub.attach(0, srv)
+        ch = await hub.connect(0, 1)
+        assert len(srv._tasks) == 1
+        await ch.send(HELLO, b"ann")
+        await ch.recv(1)
+        await ch.send(INPUT, encode_vector(F, [1, 2]))
+        assert (await ch.recv(1)) == (ACK, b"")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return len(srv._tasks), srv.by_id["ann"].done
+
+    assert run(go()) == (0, True)
