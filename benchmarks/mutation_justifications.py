@@ -163,4 +163,8 @@ JUSTIFICATIONS: dict[str, str] = {
     "mpc/client_input.py::ClientInputServer.__init__::self._deadline: Optional[float] = None -> "
     "self._deadline: Optional[float] = \"\"":
         "equivalent: the deadline is only read as `... if self._deadline else 0.0`; None and \"\" are both false",
+    "zkp/sigma/base.py::SigmaProtocol.challenge::self.absorb_first(t, stmt, first) -> "
+    "self.absorb_first(t, None, first)":
+        "equivalent: no protocol's absorb_first reads the statement (they absorb only the first message); "
+        "the statement is absorbed by absorb_statement just before",
 }

@@ -198,3 +198,22 @@ def test_proof_parts_of_another_protocol_are_malformed(secp, kind):
     assert not protocol.well_formed(stmt, mine.first, theirs.response)
     assert not verify(protocol, stmt, NIProof(protocol, theirs.first, mine.response))
     assert not verify(protocol, stmt, NIProof(protocol, mine.first, theirs.response))
+
+
+def test_sum_statement_bounds_normalisation_and_messages(secp, bn254):
+    from zkp.sigma import SumStatement, SumWitness, prove_sum, verify_sum
+    from zkp.sigma.sum import MAX_TERMS
+
+    c, o = commit(secp, 7)
+    assert verify_sum([c], 7, prove_sum([c], [o], 7))            # one commitment is a valid statement
+    stmt = SumStatement([c, c], secp.order + 14)
+    assert stmt.commitments == (c, c) and isinstance(stmt.commitments, tuple) and stmt.y == 14
+    assert stmt.difference() == secp.commit_point(0, 2 * o.r)
+    assert len(SumStatement((c,) * MAX_TERMS, 0).commitments) == MAX_TERMS
+    for bad in ((), (c,) * (MAX_TERMS + 1)):
+        with pytest.raises(ValueError, match="^zkpSum: need at least one commitment$"):
+            SumStatement(bad, 0)
+    with pytest.raises(ValueError, match="^zkpSum: commitments of different groups$"):
+        SumStatement((c, commit(bn254, 1)[0]), 0)
+    with pytest.raises(ValueError, match="^zkpSum: the commitments do not sum to y with randomness ρ$"):
+        prove(SUM, SumStatement((c,), 8), SumWitness(o.r))
