@@ -16,7 +16,7 @@ and CPU time; keep few workers per core, wall time grows with load), pytest-time
 ``--module-timeout`` for a whole module (mutants left unchecked are reported as such).
 
 Output (``--json``): per module the mutant counts (killed, survived, timeout, no tests,
-...), the kill rate = (killed + timeout) / total, and every mutant that was not killed with
+...), the kill rate = (killed + timeout + crashed) / total, and every mutant that was not killed with
 its file:line, function, diff, a stable key (file, function, changed line before and
 after; independent of line numbers and of mutmut's numbering) and the justification found
 for that key in :mod:`benchmarks.mutation_justifications` (``null`` if none).  ``--report``
@@ -119,7 +119,9 @@ DEFAULT_CHILDREN = 6
 #: seconds for one module's whole mutmut run; what is left unchecked is reported as "not checked".
 DEFAULT_MODULE_TIMEOUT = 20 * 60
 
-DETECTED = ("killed", "timeout")
+#: verdicts that mean the tests did not pass: a failure, a time limit, or a crash ("segfault" is
+#: mutmut's name for death by a signal, e.g. SIGKILL at the hard CPU limit of runaway recursion)
+DETECTED = ("killed", "timeout", "segfault")
 
 
 # --- scratch tree --------------------------------------------------------------------------------
@@ -305,11 +307,13 @@ def collect_results(scratch: Path, module: str, justifications: dict[str, str],
         "total": total,
         "killed": counts.get("killed", 0),
         "timeout": counts.get("timeout", 0),
+        "crashed": counts.get("segfault", 0),
+        "detected": detected,
         "survived": counts.get("survived", 0),
         "no_tests": counts.get("no tests", 0),
         "not_checked": counts.get("not checked", 0),
         "other": {k: v for k, v in counts.items()
-                  if k not in ("killed", "timeout", "survived", "no tests", "not checked")},
+                  if k not in ("killed", "timeout", "segfault", "survived", "no tests", "not checked")},
         "kill_rate": round(detected / total, 4) if total else None,
         "justified_survivors": justified,
         "killed_or_justified_rate": round((detected + justified) / total, 4) if total else None,
@@ -408,7 +412,7 @@ def run_all(modules: list[str], args) -> dict:
         "per_test_timeout_s": PER_TEST_TIMEOUT,
         "timeout_multiplier": TIMEOUT_MULTIPLIER,
         "timeout_constant": TIMEOUT_CONSTANT,
-        "kill_rate": "(killed + timeout) / total; survivors = every other mutant",
+        "kill_rate": "(killed + timeout + crashed) / total; survivors = every other mutant",
         "modules": {},
     }
     t0 = time.monotonic()
@@ -435,7 +439,7 @@ def run_all(modules: list[str], args) -> dict:
 
 def _totals(modules: dict) -> dict:
     tot = sum(r.get("total", 0) for r in modules.values())
-    det = sum(r.get("killed", 0) + r.get("timeout", 0) for r in modules.values())
+    det = sum(r.get("detected", r.get("killed", 0) + r.get("timeout", 0)) for r in modules.values())
     jus = sum(r.get("justified_survivors", 0) for r in modules.values())
     return {"total": tot, "detected": det, "kill_rate": round(det / tot, 4) if tot else None,
             "justified_survivors": jus, "killed_or_justified_rate": round((det + jus) / tot, 4) if tot else None}
@@ -483,7 +487,7 @@ def merge(parts: list[dict], names: list[str]) -> dict:
 def _rate(r: dict | None) -> str:
     if not r or r.get("kill_rate") is None:
         return "–"
-    text = f"{r['kill_rate']:.1%} ({r['killed'] + r['timeout']}/{r['total']})"
+    text = f"{r['kill_rate']:.1%} ({r.get('detected', r['killed'] + r['timeout'])}/{r['total']})"
     if r.get("not_checked"):
         text += f", **incomplete: {r['not_checked']} not checked**"
     return text
@@ -500,7 +504,7 @@ def markdown(before: dict, after: dict) -> str:
         f"After: commit `{(after.get('commit') or '?')[:12]}`, started {after.get('started')}, "
         f"load {after.get('machine', {}).get('load_before')}, {after.get('duration_s')} s.",
         "",
-        "Kill rate = (killed + timeout) / all mutants. \"Justified\" = survivors with an entry in "
+        "Kill rate = (killed + timeout + crashed) / all mutants. \"Justified\" = survivors with an entry in "
         "`benchmarks/mutation_justifications.py` (equivalent or not a check, with the reason).",
         "",
         "| module | before | after | survivors after | of which justified | after, killed or justified |",

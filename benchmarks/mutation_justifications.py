@@ -36,6 +36,10 @@ _ZIP_TRUNCATES = ("equivalent: the longer slice is only ever zipped with two sli
                   "stops after the same n elements")
 _SIGNED_LEN = ("equivalent: lengths and counts here are below 2^26 (MAX_FRAME), where the signed and the "
                "unsigned 32-bit little-endian encodings are the same bytes")
+_PY311_BYTEORDER = ("equivalent: the project requires Python >= 3.11, where int.to_bytes/from_bytes default to "
+                    "byteorder 'big'")
+_MEMO = ("performance only: the node-hash cache avoids recomputing subtrees when paths are proven; without it "
+         "every hash is recomputed and comes out the same")
 _NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
 _TRUNC_OFFSET = ("equivalent in results: the offset only has to be a multiple of 2^m that keeps x = a + offset "
                  "inside the mask's range; with 0, 2^k or 2^(k+1) the masked opening c = x + r still does not "
@@ -167,4 +171,35 @@ JUSTIFICATIONS: dict[str, str] = {
     "self.absorb_first(t, None, first)":
         "equivalent: no protocol's absorb_first reads the statement (they absorb only the first message); "
         "the statement is absorbed by absorb_statement just before",
+    # --- zkp/merkle.py --------------------------------------------------------------------------
+    "zkp/merkle.py::verify_inclusion::if sn == 0 or len(p) != HASH_SIZE: -> if sn == 0 and len(p) != HASH_SIZE:":
+        "equivalent in outcome: the early exit is defensive; a path element past the end or of the wrong length "
+        "makes the recomputed root differ, and the final r == root rejects it unless SHA-256 collides "
+        "(the independent verifier in test_merkle_boundaries agrees on every case)",
+    "zkp/merkle.py::verify_inclusion::while not fn & 1 and fn != 0: -> while not fn & 1 and fn != 1:":
+        "equivalent: the loop starts with fn = sn > 0 (sn == 0 returned earlier) and shifts an even fn right, "
+        "so it reaches an odd fn (at the latest 1) before 0; fn != 0 and fn != 1 are both true for every even fn > 0",
+    "zkp/merkle.py::InclusionProof.from_bytes::return cls(int.from_bytes(data[:8], \"big\"), int.from_bytes("
+    "data[8:16], \"big\"), path) -> return cls(int.from_bytes(data[:8], ), int.from_bytes(data[8:16], \"big\"), "
+    "path)": _PY311_BYTEORDER,
+    "zkp/merkle.py::InclusionProof.from_bytes::return cls(int.from_bytes(data[:8], \"big\"), int.from_bytes("
+    "data[8:16], \"big\"), path) -> return cls(int.from_bytes(data[:8], \"big\"), int.from_bytes(data[8:16], ), "
+    "path)": _PY311_BYTEORDER,
+    "zkp/merkle.py::InclusionProof.to_bytes::return (self.index.to_bytes(8, \"big\") + self.tree_size.to_bytes(8, "
+    "\"big\") -> return (self.index.to_bytes(8, ) + self.tree_size.to_bytes(8, \"big\")": _PY311_BYTEORDER,
+    "zkp/merkle.py::InclusionProof.to_bytes::return (self.index.to_bytes(8, \"big\") + self.tree_size.to_bytes(8, "
+    "\"big\") -> return (self.index.to_bytes(8, \"big\") + self.tree_size.to_bytes(8, )": _PY311_BYTEORDER,
+    "zkp/merkle.py::InclusionProof.to_bytes::+ len(self.path).to_bytes(1, \"big\") + b\"\".join(self.path)) -> "
+    "+ len(self.path).to_bytes(1, ) + b\"\".join(self.path))": _PY311_BYTEORDER,
+    "zkp/merkle.py::encode_commitment_tuple::head = len(name).to_bytes(2, \"big\") + name + len(commitments)."
+    "to_bytes(4, \"big\") -> head = len(name).to_bytes(2, ) + name + len(commitments).to_bytes(4, \"big\")":
+        _PY311_BYTEORDER,
+    "zkp/merkle.py::encode_commitment_tuple::head = len(name).to_bytes(2, \"big\") + name + len(commitments)."
+    "to_bytes(4, \"big\") -> head = len(name).to_bytes(2, \"big\") + name + len(commitments).to_bytes(4, )":
+        _PY311_BYTEORDER,
+    "zkp/merkle.py::MerkleTree.__init__::if not 1 <= len(leaves) <= MAX_LEAVES: -> "
+    "if not 1 <= len(leaves) < MAX_LEAVES:":
+        "not testable here: the boundary is a tree of exactly 2^32 leaves",
+    "zkp/merkle.py::MerkleTree._mth::h = self._hashes.get(key) -> h = None": _MEMO,
+    "zkp/merkle.py::MerkleTree._mth::h = self._hashes.get(key) -> h = self._hashes.get(None)": _MEMO,
 }

@@ -210,3 +210,35 @@ def test_leaf_check_needs_the_signed_size_and_a_valid_path():
     assert not verify_leaf_under_signed_root(key.public_key(), signed, b"c", InclusionProof(2, 3, good.path))
     from dataclasses import replace
     assert not verify_leaf_under_signed_root(key.public_key(), replace(signed, timestamp=6), b"c", good)
+
+
+def test_commitment_tuple_leaf_encoding_is_exact(secp, bn254):
+    from zkp.merkle import encode_commitment_tuple
+    from zkp.pedersen import commit
+
+    c1, c2 = commit(secp, 1)[0], commit(secp, 2)[0]
+    name = secp.name.encode()
+    assert encode_commitment_tuple([c1, c2]) == (len(name).to_bytes(2, "big") + name + (2).to_bytes(4, "big")
+                                                 + c1.to_bytes() + c2.to_bytes())
+    assert encode_commitment_tuple([c1]).endswith((1).to_bytes(4, "big") + c1.to_bytes())
+    with pytest.raises(ValueError, match="^a leaf needs at least one commitment$"):
+        encode_commitment_tuple([])
+    with pytest.raises(ValueError, match="^all commitments of a leaf must be in one group$"):
+        encode_commitment_tuple([c1, commit(bn254, 1)[0]])
+
+
+def test_inclusion_proof_decoder_messages_and_wide_sizes():
+    with pytest.raises(ValueError, match="^inclusion proof truncated$"):
+        InclusionProof.from_bytes(bytes(16))
+    with pytest.raises(ValueError, match="^inclusion proof has the wrong length$"):
+        InclusionProof.from_bytes(bytes(16) + b"\x01" + bytes(31))
+    big = InclusionProof.from_bytes((3).to_bytes(8, "big") + (1 << 60).to_bytes(8, "big") + b"\x00")
+    assert (big.index, big.tree_size, big.path) == (3, 1 << 60, ())
+
+
+def test_tree_messages_and_cached_node_hashes():
+    with pytest.raises(ValueError, match="^a Merkle tree needs at least one leaf$"):
+        MerkleTree([])
+    tree = MerkleTree([bytes([j]) for j in range(5)])
+    assert all(isinstance(h, bytes) and len(h) == 32 for h in tree._hashes.values())
+    assert tree._hashes[(0, 5)] == tree.root and tree._hashes[(4, 5)] == leaf_hash(bytes([4]))
