@@ -250,13 +250,23 @@ def text_only(old: list[str], new: list[str]) -> bool:
     return _without_text(old) == _without_text(new)
 
 
+_SQL = re.compile(r"\b(select|insert|update|delete|create)\b", re.IGNORECASE)
+SQL_CASE = ("equivalent: only the letter case of an SQL statement changed; SQLite keywords and the "
+            "identifiers of this schema are case-insensitive")
+
+
 def justify(module: str, function: str, key: str, old: list[str], new: list[str],
             justifications: dict[str, str], text_rules: dict[tuple[str, str], str]) -> str | None:
-    """The table's entry for this key, else the text rule of its function for a text-only change."""
+    """The table's entry for this key, else the text rule of its function for a text-only change,
+    else the SQL rule for a change of letter case in an SQL statement."""
     if key in justifications:
         return justifications[key]
     rule = text_rules.get((module, function))
-    return rule if rule and text_only(old, new) else None
+    if rule and text_only(old, new):
+        return rule
+    if old != new and [s.lower() for s in old] == [s.lower() for s in new] and _SQL.search(" ".join(old)):
+        return SQL_CASE
+    return None
 
 
 def mutant_key(module: str, function: str, old: list[str], new: list[str]) -> str:

@@ -43,3 +43,10 @@ def test_justify_prefers_the_table_and_applies_rules_only_to_their_function():
 def test_every_module_in_the_mapping_has_tests():
     assert all(tests for tests in MODULES.values())
     assert all(m.endswith(".py") for m in MODULES)
+
+
+def test_sql_letter_case_is_equivalent_and_nothing_else_is():
+    sel = 'row = conn.execute("SELECT a FROM t WHERE b = ?", (b,)).fetchone()'
+    assert justify("m.py", "f", "k", [sel], [sel.replace("SELECT a FROM t WHERE", "select a from t where")], {}, {})
+    assert justify("m.py", "f", "k", [sel], [sel.replace("SELECT", "XXSELECT")], {}, {}) is None
+    assert justify("m.py", "f", "k", ['x = "Abc"'], ['x = "abc"'], {}, {}) is None

@@ -143,3 +143,15 @@ def test_opening_without_create_refuses_a_missing_ledger(tmp_path):
     SQLiteLedger(tmp_path / "new.sqlite", GROUP).close()
     with SQLiteLedger(tmp_path / "new.sqlite", GROUP, create=False) as again:
         assert [e.kind for e in again.entries()] == ["genesis"]
+
+
+def test_default_group_is_bn254_on_the_fast_backend_when_installed():
+    """Called at test time: module-level uses (GROUP in ledger_cases) run before any mutant."""
+    import importlib.util
+
+    from protocols.ledger import default_group
+
+    g = default_group()
+    assert g.name == "bn254"
+    expected = "fastecdsa" if importlib.util.find_spec("fastecdsa") else "py-ecc"
+    assert g.backend == expected
