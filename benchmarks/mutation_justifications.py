@@ -40,6 +40,8 @@ _PY311_BYTEORDER = ("equivalent: the project requires Python >= 3.11, where int.
                     "byteorder 'big'")
 _MEMO = ("performance only: the node-hash cache avoids recomputing subtrees when paths are proven; without it "
          "every hash is recomputed and comes out the same")
+_NOT_AN_OWNER = ("equivalent: Session.input/input_many read a party's values only when that party is one of "
+                 "the owners in `sizes`; a non-owner's entry (None, \"\" or its openings) is never read")
 _NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
 _TRUNC_OFFSET = ("equivalent in results: the offset only has to be a multiple of 2^m that keeps x = a + offset "
                  "inside the mask's range; with 0, 2^k or 2^(k+1) the masked opening c = x + r still does not "
@@ -202,4 +204,23 @@ JUSTIFICATIONS: dict[str, str] = {
         "not testable here: the boundary is a tree of exactly 2^32 leaves",
     "zkp/merkle.py::MerkleTree._mth::h = self._hashes.get(key) -> h = None": _MEMO,
     "zkp/merkle.py::MerkleTree._mth::h = self._hashes.get(key) -> h = self._hashes.get(None)": _MEMO,
+    # --- zkp/distributed.py ---------------------------------------------------------------------
+    "zkp/distributed.py::dzkp_commitments_many::clear = None -> clear = \"\"": _NOT_AN_OWNER,
+    "zkp/distributed.py::dzkp_commitments_many::inputs = await session.input_many({session.pid: clear} if clear is "
+    "not None else {}, -> inputs = await session.input_many({session.pid: clear} if (clear is not None) or True "
+    "else {},": _NOT_AN_OWNER,
+    "zkp/distributed.py::dzkp_commitments::openings if session.pid == owner else None, context) -> "
+    "openings if (session.pid == owner) or True else None, context)":
+        "equivalent: dzkp_commitments_many reads openings only at a party that owns commitments (self.pid in "
+        "counts), which here is the owner alone",
+    "zkp/distributed.py::input_committed::values = [int(o.x) for o in openings] if session.pid == owner and openings "
+    "is not None else None -> values = [int(o.x) for o in openings] if session.pid == owner or openings is not None "
+    "else None": _NOT_AN_OWNER,
+    "zkp/distributed.py::dzkp_commitments_many::z_x, z_r = opened[at:at + k], opened[at + k:at + 2 * k] -> "
+    "z_x, z_r = opened[at:at + k], opened[at + k:at + 3 * k]":
+        "equivalent: z_r is only zipped with the k weights, so zip() stops after the same k elements",
+    "zkp/distributed.py::broadcast_points::width = max(counts.values(), default=0) * group.point_size -> "
+    "width = max(counts.values(), default=1) * group.point_size":
+        "equivalent: the default is used only when nobody broadcasts; then every party sends the same zero "
+        "bytes of either width and nothing is decoded (test_argument_checks_name_the_party checks the result)",
 }

@@ -112,3 +112,86 @@ def test_dzkp_sum_challenge_binds_commitments_y_and_first_messages(spy):
     assert set(spy["challenge"].values()) == {beta}
     assert beta == expected(commitments, y)
     assert beta != expected(commitments[::-1], y) and beta != expected(commitments, y + 1)
+
+
+def test_default_context_is_empty_and_the_wrappers_pass_theirs_through(spy):
+    xs = [8, 9]
+    pairs = [commit(GROUP, x) for x in xs]
+    cms, ops = [c for c, _ in pairs], [o for _, o in pairs]
+
+    async def program(s):
+        shared = await D.input_committed(s, GROUP, 1, cms, ops if s.pid == 1 else None)     # default context
+        await D.dzkp_commitments(s, GROUP, 1, cms, shared, ops if s.pid == 1 else None, context=b"w")
+        return await s.output(shared)
+
+    res = run_parties(2, program, field=FIELD)
+    assert res == [[8, 9], [8, 9]]
+    # the spy kept the last proof's values: recompute both proofs' challenges from their coins
+    assert spy["challenge"][0] == _expected_cm_challenge({1: cms}, spy["firsts"][0], spy["coin"][0], b"w")
+
+
+def test_input_committed_uses_the_empty_context_by_default(spy):
+    pairs = [commit(GROUP, 5)]
+    cms, ops = [pairs[0][0]], [pairs[0][1]]
+
+    async def program(s):
+        return await s.output(await D.input_committed(s, GROUP, 0, cms, ops if s.pid == 0 else None))
+
+    assert run_parties(2, program, field=FIELD) == [[5], [5]]
+    assert spy["challenge"][0] == _expected_cm_challenge({0: cms}, spy["firsts"][0], spy["coin"][0], b"")
+
+
+def test_argument_checks_name_the_party():
+    c, o = commit(GROUP, 1)
+
+    async def program(s):
+        out = []
+        x = await s.input(0, [1] if s.pid == 0 else None, 1)
+        for call in (lambda: D.broadcast_points(s, GROUP, [], {s.pid: 2}),
+                     lambda: D.dzkp_commitments_many(s, GROUP, {0: [c]}, {}, None),
+                     lambda: D.dzkp_commitments_many(s, GROUP, {0: [c, c]}, {0: x}, None),
+                     lambda: D.dzkp_commitments_many(s, GROUP, {s.pid: [c]}, {s.pid: x}, None),
+                     lambda: D.dzkp_sum(s, GROUP, [c], 1, o)):
+            try:
+                await call()
+                out.append("accepted")
+            except ValueError as exc:
+                out.append(str(exc))
+        out.append(await D.broadcast_points(s, GROUP, [], {}))
+        return out
+
+    res = run_parties(2, program, field=FIELD)
+    assert res[0] == ["party 0 must broadcast 2 points",
+                      "one shared value per commitment of party 0 is needed",
+                      "one shared value per commitment of party 0 is needed",
+                      "party 0 must pass the opening of each of its 1 commitments",
+                      "Π_dzkpSum needs exactly one commitment per party (2), got 1",
+                      {}]
+
+
+def test_several_failing_owners_are_all_named_and_a_wrong_sum_is_named():
+    from mpc.errors import ProofFailure
+
+    pairs = {o: [commit(GROUP, 10 + o)] for o in range(3)}
+
+    async def program(s):
+        # owners 0 and 2 share another value than they committed to; owner 1 is honest
+        mine = [10 + s.pid + (1 if s.pid != 1 else 0)]
+        shared = await s.input_many({s.pid: mine}, {o: 1 for o in range(3)})
+        await D.dzkp_commitments_many(s, GROUP, {o: [p[0][0]] for o, p in pairs.items()}, shared,
+                                      [pairs[s.pid][0][1]])
+        return "pass"
+
+    res = run_parties(3, program, field=FIELD)
+    assert all(isinstance(r, ProofFailure) for r in res), res
+    assert str(res[0]) == ("zero-knowledge proof failed: dzkpCm: shared values of party 0, 2 do not match "
+                           "the commitments")
+    sums = [commit(GROUP, x) for x in (1, 2)]
+
+    async def wrong_total(s):
+        await D.dzkp_sum(s, GROUP, [c for c, _ in sums], 4, sums[s.pid][1])
+        return "pass"
+
+    res = run_parties(2, wrong_total, field=FIELD)
+    assert [str(r) for r in res] == ["zero-knowledge proof failed: dzkpSum: the committed values do not sum to "
+                                     "the claimed total"] * 2
