@@ -155,3 +155,24 @@ def test_default_group_is_bn254_on_the_fast_backend_when_installed():
     assert g.name == "bn254"
     expected = "fastecdsa" if importlib.util.find_spec("fastecdsa") else "py-ecc"
     assert g.backend == expected
+
+
+def test_account_reads_and_stored_balance_proof(tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from protocols.ledger.transactions import prove_initial_balance, raw_public_key
+
+    ledger = SQLiteLedger(tmp_path / "a.sqlite", GROUP)
+    key = raw_public_key(Ed25519PrivateKey.generate())
+    r = GROUP.random_scalar()
+    cm = GROUP.commit_point(70, r).to_bytes()
+    proof = prove_initial_balance(GROUP, "acc", key, 70, r)
+    seq = ledger.open_account("acc", key, cm, bytearray(proof))
+    assert ledger.entries()[seq].payload["balance_proof"] == proof.hex()
+    st = ledger.account("acc")
+    assert (st.account_id, st.public_key, st.balance_commitment, st.nonce) == ("acc", key, cm, 0)
+    no_proof = ledger.open_account("bare", key, cm)
+    assert ledger.entries()[no_proof].payload["balance_proof"] is None
+    ledger.close()
+    with SQLiteLedger(tmp_path / "a.sqlite", GROUP, deep_check=True) as again:   # the stored proof re-verifies
+        assert again.account("acc") == st
