@@ -223,4 +223,8 @@ JUSTIFICATIONS: dict[str, str] = {
     "width = max(counts.values(), default=1) * group.point_size":
         "equivalent: the default is used only when nobody broadcasts; then every party sends the same zero "
         "bytes of either width and nothing is decoded (test_argument_checks_name_the_party checks the result)",
+    "zkp/sigma/nonnegative.py::RangeProtocol.simulate::Ci = g.commit_point(0, g.random_scalar()) -> "
+    "Ci = g.commit_point(1, g.random_scalar())":
+        "equivalent: a Pedersen commitment with uniform randomness is a uniform group element whatever it "
+        "commits to (perfect hiding), so simulated bit commitments to 0 or to 1 have the same distribution",
 }
