@@ -68,7 +68,8 @@ ENERGY_REFERENCE_TESTS = ["tests/energy/test_energy_two_state.py", "tests/energy
 ENERGY_PRIVATE_TESTS = ["tests/energy_private/test_private_arithmetic.py",
                         "tests/energy_private/test_private_matches_reference.py",
                         "tests/energy_private/test_join_tie_private.py",
-                        "tests/energy_private/test_private_compensation_edges.py"]
+                        "tests/energy_private/test_private_compensation_edges.py",
+                        "tests/energy_private/test_private_rule_edges.py"]
 DANTM_TESTS = ["tests/markets/test_dantm.py", "tests/markets/test_auction_cli.py",
                "tests/markets/test_winner_determination_edges.py"]
 
