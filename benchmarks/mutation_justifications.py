@@ -227,4 +227,7 @@ JUSTIFICATIONS: dict[str, str] = {
     "Ci = g.commit_point(1, g.random_scalar())":
         "equivalent: a Pedersen commitment with uniform randomness is a uniform group element whatever it "
         "commits to (perfect hiding), so simulated bit commitments to 0 or to 1 have the same distribution",
+    "mpc/comparison.py::equal_zero::d = [(int(v) - offset) % (1 << k) for v in c] -> "
+    "d = [(int(v) + offset) % (1 << k) for v in c]":
+        "equivalent: offset = 2^(k-1), and -2^(k-1) = +2^(k-1) (mod 2^k)",
 }
