@@ -151,15 +151,15 @@ def test_peer_timeout_mid_step_aborts_and_blocks_further_output(step):
     else:
         Mute.n_ok = 0
     try:
-        res = run_parties(m, prog, field=F, open_mode=mode, session_factory=factory, timeout=2.0)
+        res = run_parties(m, prog, field=F, open_mode=mode, session_factory=factory, timeout=1.0)
     finally:
         Mute.n_ok = 0
     for pid in (0, 2):
         first, second = res[pid]
-        assert isinstance(first, PeerTimeout) and str(first).endswith("within 2 s"), (pid, first)
+        assert isinstance(first, PeerTimeout) and str(first).endswith("within 1 s"), (pid, first)
         assert isinstance(second, PeerTimeout) and "session already aborted" in str(second)
     if step == "input":
-        assert str(res[0][0]).endswith("got no message from party 1 within 2 s")
+        assert str(res[0][0]).endswith("got no message from party 1 within 1 s")
 
 
 def test_malformed_messages_name_the_sender():
@@ -173,14 +173,14 @@ def test_malformed_messages_name_the_sender():
     async def input_prog(s):
         return await s.input(1, [3] if s.pid == 1 else None, 1)
 
-    res = run_parties(3, input_prog, field=F, timeout=2,
+    res = run_parties(3, input_prog, field=F, timeout=1,
                       session_factory=lambda pid, t, prep: (Shorty if pid == 1 else Session)(t, prep, F))
     assert str(res[0]) == "message format failed: expected 1 field elements (32 bytes) from party 1, got 31"
 
     async def toss_prog(s):
         return await s.coin_toss()
 
-    res = run_parties(3, toss_prog, field=F, timeout=2,
+    res = run_parties(3, toss_prog, field=F, timeout=1,
                       session_factory=lambda pid, t, prep: (Shorty if pid == 1 else Session)(t, prep, F))
     assert str(res[0]) == "message format failed: broadcast from party 1 must be 32 bytes"
 
@@ -197,7 +197,7 @@ async def _open_two(s):
 @pytest.mark.parametrize("m,mode", [(3, "all"), (5, "king")])
 def test_malformed_share_in_an_opening_names_its_sender(m, mode):
     bad = 1 if mode == "all" else 3   # in king mode party 3 is not the king (party 2)
-    res = run_parties(m, _open_two, field=F, open_mode=mode, timeout=2,
+    res = run_parties(m, _open_two, field=F, open_mode=mode, timeout=1,
                       session_factory=lambda pid, t, prep: (BadShare if pid == bad else Session)(
                           t, prep, F, open_mode=mode))
     receivers = [0, 2] if mode == "all" else [2]
@@ -213,7 +213,7 @@ def test_malformed_total_from_the_king_names_the_king():
                 return int(self.field.q).to_bytes(self.field.nbytes, "little") + payload[self.field.nbytes:]
             return payload
 
-    res = run_parties(5, _open_two, field=F, open_mode="king", timeout=2,
+    res = run_parties(5, _open_two, field=F, open_mode="king", timeout=1,
                       session_factory=lambda pid, t, prep: (BadKing if pid == 2 else Session)(
                           t, prep, F, open_mode="king"))
     for pid in (0, 1, 3, 4):
