@@ -230,4 +230,25 @@ JUSTIFICATIONS: dict[str, str] = {
     "mpc/comparison.py::equal_zero::d = [(int(v) - offset) % (1 << k) for v in c] -> "
     "d = [(int(v) + offset) % (1 << k) for v in c]":
         "equivalent: offset = 2^(k-1), and -2^(k-1) = +2^(k-1) (mod 2^k)",
+    "mpc/comparison.py::_masked_open::r_high = await s.prep.random_bounded(n, high_bits) if high_bits > 0 else None "
+    "-> r_high = await s.prep.random_bounded(n, high_bits) if high_bits >= 0 else None":
+        "equivalent: high_bits = k + kappa - m >= kappa because m <= k, so it is 0 only for kappa = 0, and then "
+        "a mask of 0 random bits adds 0",
+    "mpc/comparison.py::_masked_open::r_high = await s.prep.random_bounded(n, high_bits) if high_bits > 0 else None "
+    "-> r_high = await s.prep.random_bounded(n, high_bits) if high_bits > 1 else None":
+        "statistical only and unreachable in use: high_bits = k + kappa - m is 1 only for kappa <= 1, where the "
+        "one missing random bit changes no result; every session uses kappa = 40 (tests: 8 to 40)",
+    # --- zkp/signatures.py ----------------------------------------------------------------------
+    "zkp/signatures.py::root_message::return ROOT_DOMAIN + root + tree_size.to_bytes(8, \"big\") + timestamp."
+    "to_bytes(8, \"big\") -> return ROOT_DOMAIN + root + tree_size.to_bytes(8, ) + timestamp.to_bytes(8, \"big\")":
+        _PY311_BYTEORDER,
+    "zkp/signatures.py::root_message::return ROOT_DOMAIN + root + tree_size.to_bytes(8, \"big\") + timestamp."
+    "to_bytes(8, \"big\") -> return ROOT_DOMAIN + root + tree_size.to_bytes(8, \"big\") + timestamp.to_bytes(8, )":
+        _PY311_BYTEORDER,
+    "zkp/signatures.py::SignedRoot.from_bytes::return cls(data[:HASH_SIZE], int.from_bytes(data[HASH_SIZE:HASH_SIZE "
+    "+ 8], \"big\"), -> return cls(data[:HASH_SIZE], int.from_bytes(data[HASH_SIZE:HASH_SIZE + 8], ),":
+        _PY311_BYTEORDER,
+    "zkp/signatures.py::SignedRoot.from_bytes::int.from_bytes(data[HASH_SIZE + 8:HASH_SIZE + 16], \"big\"), "
+    "data[HASH_SIZE + 16:]) -> int.from_bytes(data[HASH_SIZE + 8:HASH_SIZE + 16], ), data[HASH_SIZE + 16:])":
+        _PY311_BYTEORDER,
 }

@@ -128,6 +128,7 @@ def test_opened_masked_value_has_about_k_plus_kappa_random_bits(k, kappa):
     width = k + kappa
     lengths = [v.bit_length() for v in c]
     assert max(lengths) <= width + 1           # x + r < 2^k + 2^(k+κ) (no wrap, nothing larger)
+    assert sum(1 for n_bits in lengths if n_bits > width) <= 2   # a carry into bit k+κ is rare: r < 2^(k+κ)
     assert max(lengths) >= width - 2           # the κ extra bits are there: a k-bit mask would give ≈ k
     assert sum(1 for v in c if v >> (width - 1) & 1) in range(16, 49)   # top bit set about half the time
     assert len({v >> k for v in c}) >= n - 2   # the part above x's bits differs from value to value

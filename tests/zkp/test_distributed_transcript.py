@@ -161,6 +161,7 @@ def test_argument_checks_name_the_party():
         return out
 
     res = run_parties(2, program, field=FIELD)
+    assert res[1][0] == "party 1 must broadcast 2 points"
     assert res[0] == ["party 0 must broadcast 2 points",
                       "one shared value per commitment of party 0 is needed",
                       "one shared value per commitment of party 0 is needed",
@@ -195,3 +196,46 @@ def test_several_failing_owners_are_all_named_and_a_wrong_sum_is_named():
     res = run_parties(2, wrong_total, field=FIELD)
     assert [str(r) for r in res] == ["zero-knowledge proof failed: dzkpSum: the committed values do not sum to "
                                      "the claimed total"] * 2
+
+
+def test_a_party_without_points_must_broadcast_none():
+    async def program(s):
+        try:
+            await D.broadcast_points(s, GROUP, [GROUP.G], {1 - s.pid: 1})
+        except ValueError as exc:
+            return str(exc)
+
+    assert run_parties(2, program, field=FIELD) == ["party 0 must broadcast 0 points", "party 1 must broadcast 0 points"]
+
+
+def test_contexts_reach_the_challenge_of_every_entry_point(spy):
+    c, o = commit(GROUP, 3)
+
+    async def many(s):                                            # no context: the empty one
+        x = await s.input(0, [3] if s.pid == 0 else None, 1)
+        await D.dzkp_commitments_many(s, GROUP, {0: [c]}, {0: x}, [o] if s.pid == 0 else None)
+        return "pass"
+
+    assert run_parties(2, many, field=FIELD) == ["pass"] * 2
+    assert spy["challenge"][0] == _expected_cm_challenge({0: [c]}, spy["firsts"][0], spy["coin"][0], b"")
+
+    async def single(s):                                          # input_committed passes its context on
+        return await s.output(await D.input_committed(s, GROUP, 0, [c], [o] if s.pid == 0 else None, context=b"ic"))
+
+    assert run_parties(2, single, field=FIELD) == [[3], [3]]
+    assert spy["challenge"][0] == _expected_cm_challenge({0: [c]}, spy["firsts"][0], spy["coin"][0], b"ic")
+    pairs = [commit(GROUP, x) for x in (1, 2)]
+
+    async def total(s):                                           # dzkp_sum without context: the empty one
+        await D.dzkp_sum(s, GROUP, [p[0] for p in pairs], 3, pairs[s.pid][1])
+        return "pass"
+
+    assert run_parties(2, total, field=FIELD) == ["pass"] * 2
+    t = Transcript(b"dzkpSum")
+    t.append_group(GROUP)
+    t.append_bytes(b"context", b"")
+    t.append_points(b"C", [p[0].point for p in pairs])
+    t.append_scalar(b"y", 3, GROUP)
+    t.append_points(b"A", [spy["firsts"][0][p][0] for p in range(2)])
+    t.append_bytes(b"coin", spy["coin"][0])
+    assert spy["challenge"][0] == t.challenge_scalar(b"challenge", GROUP)

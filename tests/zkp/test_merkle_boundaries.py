@@ -242,3 +242,14 @@ def test_tree_messages_and_cached_node_hashes():
     tree = MerkleTree([bytes([j]) for j in range(5)])
     assert all(isinstance(h, bytes) and len(h) == 32 for h in tree._hashes.values())
     assert tree._hashes[(0, 5)] == tree.root and tree._hashes[(4, 5)] == leaf_hash(bytes([4]))
+
+
+def test_root_message_accepts_an_empty_tree_size_and_wide_timestamps():
+    from zkp.signatures import SignedRoot, generate_operator_key, root_message, sign_root
+
+    assert root_message(bytes(32), 0, 0)[-16:] == bytes(16)
+    signed = sign_root(generate_operator_key(), MerkleTree([b"a"]), (1 << 60) + 5)
+    again = SignedRoot.from_bytes(signed.to_bytes())
+    assert again.timestamp == (1 << 60) + 5 and again.tree_size == 1
+    wide = SignedRoot.from_bytes(bytes(32) + (1 << 62).to_bytes(8, "big") + bytes(8) + bytes(64))
+    assert wide.tree_size == 1 << 62

@@ -4,7 +4,7 @@ first message) — recomputed here from an independently built transcript."""
 import pytest
 
 from zkp.pedersen import commit
-from zkp.sigma import MEMBERSHIP, OPENING, RANGE, SUM, NIProof, Prover, Verifier, prove, verify
+from zkp.sigma import MEMBERSHIP, OPENING, RANGE, SUM, NIProof, OpeningStatement, Prover, Verifier, prove, verify
 from zkp.sigma.base import Terms, points_ok, scalars_ok
 from zkp.transcript import Transcript
 from zkp_cases import KINDS, make_case
@@ -217,3 +217,11 @@ def test_sum_statement_bounds_normalisation_and_messages(secp, bn254):
         SumStatement((c, commit(bn254, 1)[0]), 0)
     with pytest.raises(ValueError, match="^zkpSum: the commitments do not sum to y with randomness ρ$"):
         prove(SUM, SumStatement((c,), 8), SumWitness(o.r))
+
+
+def test_opening_prover_refuses_a_false_opening_with_its_message(secp):
+    from zkp.pedersen import Opening
+
+    c, o = commit(secp, 3)
+    with pytest.raises(ValueError, match=r"^zkpCm: \(x, r\) does not open the commitment$"):
+        prove(OPENING, OpeningStatement(c), Opening(4, o.r))
