@@ -176,3 +176,21 @@ def test_account_reads_and_stored_balance_proof(tmp_path):
     ledger.close()
     with SQLiteLedger(tmp_path / "a.sqlite", GROUP, deep_check=True) as again:   # the stored proof re-verifies
         assert again.account("acc") == st
+
+
+def test_failed_creation_rolls_back_and_a_retry_creates_the_ledger(tmp_path, monkeypatch):
+    import protocols.ledger.sqlite_ledger as S
+
+    def broken(payload):
+        raise RuntimeError("disk full while writing the genesis")
+
+    monkeypatch.setattr(S, "canonical_json", broken)
+    path = tmp_path / "c.sqlite"
+    with pytest.raises(RuntimeError, match="^disk full while writing the genesis$"):
+        SQLiteLedger(path, GROUP)
+    conn = sqlite3.connect(str(path))
+    assert conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall() == []   # rolled back
+    conn.close()
+    monkeypatch.undo()
+    with SQLiteLedger(path, GROUP) as led:
+        assert [e.kind for e in led.entries()] == ["genesis"]
