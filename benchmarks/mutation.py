@@ -1,30 +1,43 @@
 """Mutation testing of the security-critical modules: does a test fail when a check is removed?
 
     .venv/bin/pip install -e ".[test,mutation]"
-    .venv/bin/python -m benchmarks.mutation --json benchmarks/results/mutation_after.json
-    .venv/bin/python -m benchmarks.mutation --json OUT --module mpc/session.py   # one module
-    .venv/bin/python -m benchmarks.mutation --report BEFORE.json AFTER.json --md benchmarks/results/mutation.md
+    .venv/bin/python -m benchmarks.mutation --json OUT.json                       # every module
+    .venv/bin/python -m benchmarks.mutation --json OUT.json --module mpc/session.py   # one (repeatable)
+    .venv/bin/python -m benchmarks.mutation --report BEFORE.json AFTER.json \
+        --md benchmarks/results/mutation.md --notes benchmarks/results/mutation_notes.md
 
 Tool: mutmut 3 (the optional extra ``mutation``).  For each module in ``MODULES`` the
 runner copies the working tree into a scratch directory (the repository's own files are
 never touched), writes a ``[tool.mutmut]`` section that mutates only that module and
 selects only that module's tests, and runs ``mutmut run`` at the lowest CPU priority.
 mutmut first records which of the selected tests reach each function, then runs, per
-mutant, only those tests (stopping at the first failure) in a forked process.  Bounds:
-mutmut's per-mutant limits (``TIMEOUT_MULTIPLIER`` times the clean run of its tests, in wall
-and CPU time; keep few workers per core, wall time grows with load), pytest-timeout at ``PER_TEST_TIMEOUT`` seconds of wall time per test, and
-``--module-timeout`` for a whole module (mutants left unchecked are reported as such).
+mutant, only those tests (stopping at the first failure) in a forked process.
 
-Output (``--json``): per module the mutant counts (killed, survived, timeout, no tests,
-...), the kill rate = (killed + timeout + crashed) / total, and every mutant that was not killed with
-its file:line, function, diff, a stable key (file, function, changed line before and
-after; independent of line numbers and of mutmut's numbering) and the justification found
-for that key in :mod:`benchmarks.mutation_justifications` (``null`` if none).  ``--report``
-turns a before and an after JSON into the markdown table of ``benchmarks/results/mutation.md``.
+Bounds: mutmut's per-mutant limits, (clean time of the mutant's tests + ``TIMEOUT_CONSTANT``)
+x ``TIMEOUT_MULTIPLIER`` seconds of wall time (twice that of CPU time); pytest-timeout at
+``PER_TEST_TIMEOUT`` s per test; ``--module-timeout`` per module (default 20 min; mutants left
+unchecked are counted as "not checked" and the module is flagged incomplete).
 
-Expected duration: see the JSON's ``duration_s`` (per module and in total) of the committed
-results; measured on 2 shared cores with the default 8 workers.  Not part of the default
-test run or CI.
+Output (``--json``): per module the counts (killed, timeout, crashed, survived, no tests, not
+checked), the kill rate = (killed + timeout + crashed) / total, and every mutant not killed
+with file:line, function, diff, a stable key (file, function, changed line before -> after;
+independent of line numbers and of mutmut's numbering) and its justification from
+:mod:`benchmarks.mutation_justifications` (exact key, or a rule: help text of argparse
+builders, letter case of SQL), ``null`` if none.  ``--recollect`` rebuilds a JSON from kept
+scratch trees after the table changes; ``--merge`` combines runs over module subsets.
+
+Duration: on 2 cores shared with other work (load 20-30, this runner at nice 19) one module
+took 1-8 minutes and the largest (engine comparison and session, client input, ledger rules
+and storage, the private energy rule) 10-20+ minutes each, several hours for all modules in
+one process; on 2 idle cores expect about an hour, or run several ``--module`` groups in
+parallel (3 processes x 6 workers were used for the committed results) and ``--merge``.
+Keep the machine's load moderate: wall-time limits grow with nothing but the clean run, so an
+overloaded machine turns slow survivors into "timeouts".  Not part of the default test run or CI.
+
+Caveats of the method: code that runs when a test module is imported (module-level
+constants built from library calls) runs before any mutant is switched on, so its mutants
+are only killed by tests that call the code at test time; tests that start other processes
+are not traced, so they cannot kill mutants.
 
 To update after files move: edit ``MODULES`` (module path -> test files or node ids).
 Missing test paths are skipped with a warning that is also recorded in the JSON
