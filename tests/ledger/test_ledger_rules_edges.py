@@ -194,3 +194,61 @@ def test_failed_creation_rolls_back_and_a_retry_creates_the_ledger(tmp_path, mon
     monkeypatch.undo()
     with SQLiteLedger(path, GROUP) as led:
         assert [e.kind for e in led.entries()] == ["genesis"]
+
+
+def _rejected(call):
+    with pytest.raises(LedgerRejected) as info:
+        call()
+    return info.value.reason, info.value.detail
+
+
+def test_root_publication_checks_name_what_is_wrong(tmp_path):
+    from dataclasses import replace
+
+    from protocols.ledger.rules import check_publish_root
+
+    key = generate_operator_key()
+    state = MemoryState()
+    state.operators["op"] = public_key_bytes(key.public_key())
+    good = sign_root(key, MerkleTree([b"a"]), 5)
+    assert _rejected(lambda: check_publish_root(state, "op", "root")) == (
+        "malformed", "signed_root must be a zkp.signatures.SignedRoot")
+    assert _rejected(lambda: check_publish_root(state, "nobody", good)) == (
+        "unknown-operator", "operator 'nobody' is not registered")
+    assert _rejected(lambda: check_publish_root(state, "op", replace(good, root=bytes(31)))) == (
+        "malformed", "signed root: root must be 32 bytes")
+    assert _rejected(lambda: check_publish_root(state, "op", replace(good, signature=good.signature[:63]))) == (
+        "malformed", "signed root: the signature must be 64 bytes")
+    forged = replace(good, timestamp=6)
+    assert _rejected(lambda: check_publish_root(state, "op", forged)) == (
+        "operator-signature", "the signature on the root does not verify under operator 'op''s key")
+    effects = check_publish_root(state, "op", forged, verify=False)     # a shallow replay skips the signature
+    assert len(effects) == 1 and effects[0].signed_root == forged and effects[0].operator_id == "op"
+
+
+def test_operator_and_account_checks_name_what_is_wrong(tmp_path):
+    from protocols.ledger.rules import check_open_account, check_register_operator
+
+    state = MemoryState()
+    pk = public_key_bytes(generate_operator_key().public_key())
+    id_msg = "operator id must be a non-empty string of at most 255 bytes"
+    for bad_id in ("", "é" * 128, 7):
+        assert _rejected(lambda: check_register_operator(state, bad_id, pk)) == ("malformed", id_msg)
+    assert check_register_operator(state, "o" * 255, pk)[0].operator_id == "o" * 255
+    assert _rejected(lambda: check_register_operator(state, "op", pk[:31])) == (
+        "malformed", "operator public key must be a raw 32-byte Ed25519 public key")
+    state.operators["op"] = pk
+    assert _rejected(lambda: check_register_operator(state, "op", pk)) == (
+        "duplicate-operator", "operator 'op' is already registered")
+    cm = GROUP.commit_point(5, 1).to_bytes()
+    assert _rejected(lambda: check_open_account(state, GROUP, "acc", pk, "cm", None)) == (
+        "bad-commitment", "balance commitment must be bytes")
+    reason, detail = _rejected(lambda: check_open_account(state, GROUP, "acc", pk, b"\x02" * 64, None))
+    assert reason == "bad-commitment" and detail.startswith(f"balance commitment is not a point of {GROUP.name}: ")
+    assert _rejected(lambda: check_open_account(state, GROUP, "acc", pk, cm, "proof")) == (
+        "malformed", "balance proof must be bytes")
+    assert _rejected(lambda: check_open_account(state, GROUP, "acc", pk, cm, b"junk")) == (
+        "balance-proof", "the range proof of 'acc''s opening balance fails")
+    assert check_open_account(state, GROUP, "acc", pk, cm, b"junk", verify=False)[0].state.account_id == "acc"
+    assert _rejected(lambda: check_open_account(state, GROUP, "", pk, cm, None)) == (
+        "malformed", "account id must be a non-empty string of at most 255 bytes")
