@@ -239,3 +239,15 @@ def test_contexts_reach_the_challenge_of_every_entry_point(spy):
     t.append_points(b"A", [spy["firsts"][0][p][0] for p in range(2)])
     t.append_bytes(b"coin", spy["coin"][0])
     assert spy["challenge"][0] == t.challenge_scalar(b"challenge", GROUP)
+
+
+def test_single_owner_proof_uses_the_empty_context_by_default(spy):
+    c, o = commit(GROUP, 4)
+
+    async def program(s):
+        x = await s.input(1, [4] if s.pid == 1 else None, 1)
+        await D.dzkp_commitments(s, GROUP, 1, [c], x, [o] if s.pid == 1 else None)
+        return "pass"
+
+    assert run_parties(2, program, field=FIELD) == ["pass"] * 2
+    assert spy["challenge"][0] == _expected_cm_challenge({1: [c]}, spy["firsts"][0], spy["coin"][0], b"")
