@@ -17,6 +17,17 @@ def _program(pipelined):
     info, inp = public_info(scenario), two_state_inputs(scenario)
 
     async def prog(s):
+        # Only the join bit is opened, never its factors: every single-value opening here is the
+        # decision, and must be 0 or 1 (a product with 1 + lt instead of 1 − lt would open a 2 at
+        # slot 1, where the group is cheaper but everybody switched).
+        opened, orig_open = [], s.open
+
+        async def recording_open(x):
+            values = await orig_open(x)
+            if len(x) == 1:
+                opened.append(int(values[0]))
+            return values
+        s.open = recording_open
         user = scenario.users[s.pid]
         rows = [list(user.energy_wh[t]) + [int(a >= 0) for a in user.energy_wh[t]]
                 + [inp.kappa[s.pid][t], inp.mu[s.pid], inp.v[s.pid][t]] for t in range(info.n_slots)]
@@ -34,6 +45,7 @@ def _program(pipelined):
                 o = await rule_slot(s, info, bills, kg, state)
                 state = o.state
                 out.append((o.join, await _sums(s, info, o)))
+        assert opened and set(opened) <= {0, 1}, opened
         return out
 
     return prog, [(st.join, (st.sum_group, st.sum_outside)) for st in two_state_slots(inp)]
