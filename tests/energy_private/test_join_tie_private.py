@@ -3,6 +3,8 @@
 the pipelined `RuleRunner` (what the protocol uses) and the one-slot `rule_slot`; fails if
 either computes ≤ instead of <.
 """
+import pytest
+
 from mpc.local import run_parties
 from mpc.shares import AuthVector
 from protocols.energy.private_inputs import arrange_bills, public_info
@@ -12,8 +14,10 @@ from protocols.energy.two_state import two_state_inputs, two_state_slots
 from tests.energy.test_join_tie import tie_scenario_dict
 
 
-def _program(pipelined):
-    scenario = parse_scenario(tie_scenario_dict())
+def _program(pipelined, group_connection_fee=0):
+    data = tie_scenario_dict()
+    data["plans"][1]["connection_fee"] = group_connection_fee
+    scenario = parse_scenario(data)
     info, inp = public_info(scenario), two_state_inputs(scenario)
 
     async def prog(s):
@@ -66,6 +70,17 @@ def test_pipelined_rule_does_not_join_on_equal_sums():
 
 def test_one_slot_rule_does_not_join_on_equal_sums():
     prog, expected = _program(pipelined=False)
+    res = run_parties(2, prog)
+    assert not any(isinstance(r, BaseException) for r in res), res
+    assert res[0] == res[1] == expected
+
+
+@pytest.mark.parametrize("pipelined", [True, False])
+def test_the_group_connection_fee_counts_in_the_join_test(pipelined):
+    """With c(g) = 1 000 000 n$ the join comes at slot 3, as in the reference; a join test that
+    subtracted c(g) instead of adding it would join at slot 2."""
+    prog, expected = _program(pipelined, group_connection_fee=1000)
+    assert [j for j, _ in expected] == [False, False, True]
     res = run_parties(2, prog)
     assert not any(isinstance(r, BaseException) for r in res), res
     assert res[0] == res[1] == expected
