@@ -252,3 +252,80 @@ def test_operator_and_account_checks_name_what_is_wrong(tmp_path):
     assert check_open_account(state, GROUP, "acc", pk, cm, b"junk", verify=False)[0].state.account_id == "acc"
     assert _rejected(lambda: check_open_account(state, GROUP, "", pk, cm, None)) == (
         "malformed", "account id must be a non-empty string of at most 255 bytes")
+
+
+def _ledger_with_root_and_proven_account(path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from protocols.ledger.transactions import prove_initial_balance, raw_public_key
+
+    key = generate_operator_key()
+    ledger = SQLiteLedger(path, GROUP)
+    ledger.register_operator("op", public_key_bytes(key.public_key()))          # seq 1
+    ledger.publish_root("op", sign_root(key, MerkleTree([b"a"]), 5))          # seq 2
+    acc_key = raw_public_key(Ed25519PrivateKey.generate())
+    r = GROUP.random_scalar()
+    ledger.open_account("acc", acc_key, GROUP.commit_point(9, r).to_bytes(),
+                        prove_initial_balance(GROUP, "acc", acc_key, 9, r))     # seq 3
+    ledger.close()
+
+
+def _tamper(path, seq, change):
+    conn = _raw(path)
+
+    def rewrite(s, payload):
+        if s != seq:
+            return payload
+        p = json.loads(payload)
+        change(p)
+        return canonical_json(p)
+
+    _rewrite_from(conn, seq, rewrite)
+    conn.close()
+
+
+def test_deep_replay_checks_stored_signatures_and_proofs_that_a_shallow_one_skips(tmp_path):
+    path = tmp_path / "d.sqlite"
+    _ledger_with_root_and_proven_account(path)
+
+    def bad_signature(p):
+        sr = bytes.fromhex(p["signed_root"])
+        p["signed_root"] = (sr[:-1] + bytes([sr[-1] ^ 1])).hex()
+
+    _tamper(path, 2, bad_signature)
+    conn = _raw(path)                                     # keep the roots table in line with the history
+    stored = json.loads(conn.execute("SELECT payload FROM entries WHERE seq = 2").fetchone()[0])
+    conn.execute("UPDATE roots SET signed_root = ? WHERE seq = 2", (bytes.fromhex(stored["signed_root"]),))
+    conn.close()
+    SQLiteLedger(path, GROUP).close()                   # shallow: hashes and state agree
+    with pytest.raises(LedgerCorrupted, match=r"^entry 2: recorded publish_root breaks a ledger rule "
+                                              r"\(operator-signature: "):
+        SQLiteLedger(path, GROUP, deep_check=True)
+
+    path2 = tmp_path / "e.sqlite"
+    _ledger_with_root_and_proven_account(path2)
+
+    def other_proof(p):
+        proof = bytearray(bytes.fromhex(p["balance_proof"]))
+        proof[-1] ^= 1                                     # still decodes: the last scalar changes
+        p["balance_proof"] = bytes(proof).hex()
+
+    _tamper(path2, 3, other_proof)
+    SQLiteLedger(path2, GROUP).close()
+    with pytest.raises(LedgerCorrupted, match=r"^entry 3: recorded open_account breaks a ledger rule "
+                                              r"\(balance-proof: "):
+        SQLiteLedger(path2, GROUP, deep_check=True)
+
+
+def test_stored_payload_with_a_non_hex_field_is_reported(tmp_path):
+    path = tmp_path / "h.sqlite"
+    _ledger_with_root_and_proven_account(path)
+
+    def number_key(p):
+        p["public_key"] = 5
+
+    _tamper(path, 1, number_key)
+    with pytest.raises(LedgerCorrupted) as info:
+        SQLiteLedger(path, GROUP)
+    assert str(info.value) == ("entry 1: malformed register_operator payload "
+                               "(ValueError('expected a hex string'))")
