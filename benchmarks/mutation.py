@@ -501,7 +501,8 @@ def merge(parts: list[dict], names: list[str]) -> dict:
         "max_children": parts[-1].get("max_children"),
         "per_test_timeout_s": parts[-1].get("per_test_timeout_s"),
         "kill_rate": parts[-1].get("kill_rate"),
-        "duration_s": round(sum(p.get("duration_s") or 0 for p in parts), 1),
+        # the parts ran in parallel: this is the mutmut time summed over modules, not wall time
+        "duration_s": round(sum(r.get("duration_s") or 0 for r in ordered.values()), 1),
         "modules": ordered,
         "totals": _totals(ordered),
     }
@@ -524,12 +525,15 @@ def markdown(before: dict, after: dict) -> str:
         f"Tool: {after.get('tool')}; command: `python -m benchmarks.mutation --json OUT` "
         "(see the docstring of `benchmarks/mutation.py`).",
         f"Before: commit `{(before.get('commit') or '?')[:12]}`, started {before.get('started')}, "
-        f"load {before.get('machine', {}).get('load_before')}, {before.get('duration_s')} s.",
-        f"After: commit `{(after.get('commit') or '?')[:12]}`, started {after.get('started')}, "
-        f"load {after.get('machine', {}).get('load_before')}, {after.get('duration_s')} s.",
+        f"load at the start {before.get('machine', {}).get('load_before')}, "
+        f"{before.get('duration_s')} s of module runs.",
+        f"After: commit `{(after.get('commit') or '?')[:12]}` (latest part; each module's commit is in the JSON), "
+        f"started {after.get('started')}, load at the start {after.get('machine', {}).get('load_before')}, "
+        f"{after.get('duration_s')} s of module runs.",
         "",
-        "Kill rate = (killed + timeout + crashed) / all mutants. \"Justified\" = survivors with an entry in "
-        "`benchmarks/mutation_justifications.py` (equivalent or not a check, with the reason).",
+        "Kill rate = (killed + timeout + crashed) / all mutants. \"Justified\" = survivors covered by "
+        "`benchmarks/mutation_justifications.py` (an entry for the mutant, or a rule: help text of an "
+        "argparse builder, letter case of SQL), each with its reason.",
         "",
         "| module | before | after | survivors after | of which justified | after, killed or justified |",
         "| --- | --- | --- | --- | --- | --- |",
