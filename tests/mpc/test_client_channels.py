@@ -80,6 +80,7 @@ def test_server_sends_this_servers_mask_shares_and_acks_an_input():
     ([(INPUT, b"")], "expected a HELLO message, got INPUT"),
     ([(HELLO, b"ann"), (REFUSE, b"bad masks")], "client refused its masks: bad masks"),
     ([(HELLO, b"ann"), (HELLO, b"ann")], "expected an INPUT message, got HELLO"),
+    ([(HELLO, b"ann"), (99, b"")], "expected an INPUT message, got 99"),
     ([(HELLO, b"ann"), (INPUT, encode_vector(F, [1]))],
      "malformed input (expected 2 field elements (64 bytes), got 32)"),
 ])
@@ -499,3 +500,44 @@ def test_finished_connection_handlers_are_forgotten():
         return len(srv._tasks), srv.by_id["ann"].done
 
     assert run(go()) == (0, True)
+
+
+def test_a_connection_that_never_says_hello_is_rejected_after_the_timeout():
+    async def go():
+        return await _talk(_server(timeout=0.3), [], replies=2, wait=2.0)
+
+    got = run(go())
+    assert got[0] == (REJECT, b"no message within 0.3 s")
+
+
+def test_clients_arriving_after_the_window_are_refused():
+    from mpc.client_input import MemoryHub
+
+    async def go():
+        hub = MemoryHub(1)
+        srv = _server()
+        srv.s = _FakeSession()
+        hub.attach(0, srv)
+        await srv.collect(0.05)                      # ann never came: the window closes
+        ch = await hub.connect(0, 1)
+        await ch.send(HELLO, b"ann")
+        reply = await ch.recv(1)
+        await srv.close()
+        return reply, srv.by_id["ann"].reason
+
+    reply, reason = run(go())
+    assert reply == (REJECT, b"input window closed")
+    assert reason == "no input before the input window closed"
+
+
+def test_result_of_the_wrong_kind_names_the_server():
+    async def go():
+        pairs = [memory_channel_pair() for _ in range(2)]
+        await pairs[0][1].send(RESULT, struct.pack("<I", 0) + struct.pack("<I", 0))
+        await pairs[1][1].send(ACK, b"")
+        try:
+            await receive_output([a for a, _ in pairs], F, timeout=1)
+        except ClientInputError as exc:
+            return str(exc)
+
+    assert run(go()) == "server 1 sent ACK instead of a result"
