@@ -42,6 +42,9 @@ _MEMO = ("performance only: the node-hash cache avoids recomputing subtrees when
          "every hash is recomputed and comes out the same")
 _NOT_AN_OWNER = ("equivalent: Session.input/input_many read a party's values only when that party is one of "
                  "the owners in `sizes`; a non-owner's entry (None, \"\" or its openings) is never read")
+_COLLECT_FIRST = ("unreachable: agree() runs after collect() (the documented call order prepare -> listen/attach "
+                  "-> collect -> agree), and collect() always sets the deadline, so the `else` value and the "
+                  "truth test of the deadline never decide anything")
 _NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
 _TRUNC_OFFSET = ("equivalent in results: the offset only has to be a multiple of 2^m that keeps x = a + offset "
                  "inside the mask's range; with 0, 2^k or 2^(k+1) the masked opening c = x + r still does not "
@@ -251,4 +254,12 @@ JUSTIFICATIONS: dict[str, str] = {
     "zkp/signatures.py::SignedRoot.from_bytes::int.from_bytes(data[HASH_SIZE + 8:HASH_SIZE + 16], \"big\"), "
     "data[HASH_SIZE + 16:]) -> int.from_bytes(data[HASH_SIZE + 8:HASH_SIZE + 16], ), data[HASH_SIZE + 16:])":
         _PY311_BYTEORDER,
+    "mpc/client_input.py::ClientInputServer.handle::ident = hello.decode(\"utf-8\") -> ident = hello.decode(\"UTF-8\")":
+        "equivalent: codec names are case-insensitive",
+    "mpc/client_input.py::ClientInputServer.agree::left = self._deadline - asyncio.get_running_loop().time() if "
+    "self._deadline else 0.0 -> left = self._deadline - asyncio.get_running_loop().time() if (self._deadline) or "
+    "True else 0.0": _COLLECT_FIRST,
+    "mpc/client_input.py::ClientInputServer.agree::left = self._deadline - asyncio.get_running_loop().time() if "
+    "self._deadline else 0.0 -> left = self._deadline - asyncio.get_running_loop().time() if self._deadline else 1.0":
+        _COLLECT_FIRST,
 }
