@@ -541,3 +541,8 @@ def test_result_of_the_wrong_kind_names_the_server():
             return str(exc)
 
     assert run(go()) == "server 1 sent ACK instead of a result"
+
+
+def test_a_server_that_never_acknowledges_times_out_with_the_clients_timeout():
+    out, _ = _client_against([[GOOD[0], (ACK, b"")], [GOOD[1], None]], [9], field=F, timeout=0.3)
+    assert out == "connection problem: no message within 0.3 s"
