@@ -332,8 +332,9 @@ def _masks(values_a, values_b, values_c):
     return encode_vector(F, values_a + values_b + values_c)
 
 
-async def _scripted(ch, script, log):
-    """A fake server: for each step, wait for the client's frame, log it, send the scripted reply."""
+async def _scripted(ch, script, log, linger=0.6):
+    """A fake server: for each step, wait for the client's frame, log it, send the scripted reply;
+    then stay silent for `linger` seconds and hang up (so a client without a timeout fails too)."""
     try:
         for reply in script:
             log.append(await ch.recv(0.5))
@@ -342,6 +343,8 @@ async def _scripted(ch, script, log):
         log.append(await ch.recv(0.2))
     except ClientProtocolError:
         pass  # the client stopped talking (it gave up on another server, or it is done)
+    await asyncio.sleep(linger)
+    ch.close()
 
 
 def _client_against(scripts, values, **kw):
