@@ -48,6 +48,10 @@ _COLLECT_FIRST = ("unreachable: agree() runs after collect() (the documented cal
 _DEFAULT_WAIT = ("not testable in bounded time: a default waiting time of 60 s vs 61 s (600 vs 601) only shows "
                  "by waiting that long; every test passes its own timeout, and the defaults are pinned as "
                  "documentation by test_memory_hub_connects_only_to_attached_servers (on the unmutated signature)")
+# Not a justification but a pointer: the test that kills the mutant was written after the module's
+# last mutation run (from that run's survivor list) and was checked by applying the mutant, or its
+# sibling on the same line, to a copy of the code by hand. The next run counts these as killed.
+_LATE = "killed by a test added after this module's last run (checked by applying the mutant by hand): "
 _NEG_SUM = "equivalent: -x = 0 (mod q) exactly when x = 0 (mod q)"
 _TRUNC_OFFSET = ("equivalent in results: the offset only has to be a multiple of 2^m that keeps x = a + offset "
                  "inside the mask's range; with 0, 2^k or 2^(k+1) the masked opening c = x + r still does not "
@@ -286,4 +290,37 @@ JUSTIFICATIONS: dict[str, str] = {
     "-> r_high = await s.prep.random_bounded(n, high_bits) if (high_bits > 0) or True else None":
         "equivalent: high_bits = k + kappa - m >= kappa > 0 in every session (kappa = 0 would be needed to reach "
         "the else branch, and then the mask of 0 bits adds 0)",
+    # --- mpc/client_input.py: killed by tests added after the last client-input run ------------
+    'mpc/client_input.py::receive_output::payload = await _expect_reply(ch, i, RESULT, "a result", "excluded by the servers: {reason}", timeout) -> payload = await _expect_reply(ch, None, RESULT, "a result", "excluded by the servers: {reason}", timeout)':
+        _LATE + 'tests/mpc/test_client_channels.py::test_result_of_the_wrong_kind_names_the_server',
+    'mpc/client_input.py::receive_output::payload = await _expect_reply(ch, i, RESULT, "a result", "excluded by the servers: {reason}", timeout) -> payload = await _expect_reply(ch, i, RESULT, None, "excluded by the servers: {reason}", timeout)':
+        _LATE + 'tests/mpc/test_client_channels.py::test_result_of_the_wrong_kind_names_the_server',
+    'mpc/client_input.py::receive_output::payload = await _expect_reply(ch, i, RESULT, "a result", "excluded by the servers: {reason}", timeout) -> payload = await _expect_reply(ch, i, RESULT, "XXa resultXX", "excluded by the servers: {reason}", timeout)':
+        _LATE + 'tests/mpc/test_client_channels.py::test_result_of_the_wrong_kind_names_the_server',
+    'mpc/client_input.py::receive_output::payload = await _expect_reply(ch, i, RESULT, "a result", "excluded by the servers: {reason}", timeout) -> payload = await _expect_reply(ch, i, RESULT, "A RESULT", "excluded by the servers: {reason}", timeout)':
+        _LATE + 'tests/mpc/test_client_channels.py::test_result_of_the_wrong_kind_names_the_server',
+    'mpc/client_input.py::receive_output::raise ClientInputError("servers sent different public results: at least one server cheated") -> raise ClientInputError("XXservers sent different public results: at least one server cheatedXX")':
+        _LATE + 'tests/mpc/test_client_agreement.py::test_client_refuses_different_public_results',
+    'mpc/client_input.py::receive_output::raise ClientInputError("servers sent different numbers of output shares") -> raise ClientInputError("XXservers sent different numbers of output sharesXX")':
+        _LATE + 'tests/mpc/test_client_agreement.py::test_client_refuses_results_with_different_numbers_of_shares',
+    'mpc/client_input.py::submit_input::await _expect_reply(ch, i, ACK, "ACK", "server {i} rejected the input: {reason}", timeout) -> await _expect_reply(ch, i, ACK, "ACK", "server {i} rejected the input: {reason}", None)':
+        _LATE + 'tests/mpc/test_client_channels.py::test_a_server_that_never_acknowledges_times_out_with_the_clients_timeout',
+    'mpc/client_input.py::ClientInputServer._finish::self._pending -= 1 -> self._pending += 1':
+        _LATE + 'tests/mpc/test_client_agreement.py::test_collect_returns_as_soon_as_every_client_is_done',
+    'mpc/client_input.py::ClientInputServer.agree::left = self._deadline - asyncio.get_running_loop().time() if self._deadline else 0.0 -> left = self._deadline + asyncio.get_running_loop().time() if self._deadline else 0.0':
+        _LATE + 'tests/mpc/test_client_agreement.py::test_a_server_silent_at_the_agreement_times_out_the_others_after_their_timeout',
+    'mpc/client_input.py::ClientInputServer.agree::t.timeout = saved + max(0.0, left) -> t.timeout = None':
+        _LATE + 'tests/mpc/test_client_agreement.py::test_a_server_silent_at_the_agreement_times_out_the_others_after_their_timeout (and test_accepted_input_is_bound_to_the_client_id_by_its_digest for the restore)',
+    'mpc/client_input.py::ClientInputServer.agree::t.timeout = saved + max(0.0, left) -> t.timeout = saved + max(1.0, left)':
+        _LATE + 'tests/mpc/test_client_agreement.py::test_a_server_silent_at_the_agreement_times_out_the_others_after_their_timeout',
+    'mpc/client_input.py::ClientInputServer.agree::t.timeout = saved -> t.timeout = None':
+        _LATE + 'tests/mpc/test_client_agreement.py::test_a_server_silent_at_the_agreement_times_out_the_others_after_their_timeout (and test_accepted_input_is_bound_to_the_client_id_by_its_digest for the restore)',
+    'mpc/client_input.py::ClientInputServer.collect::self._closed = True -> self._closed = None':
+        _LATE + 'tests/mpc/test_client_channels.py::test_clients_arriving_after_the_window_are_refused',
+    'mpc/client_input.py::ClientInputServer.collect::self._closed = True -> self._closed = False':
+        _LATE + 'tests/mpc/test_client_channels.py::test_clients_arriving_after_the_window_are_refused',
+    'mpc/client_input.py::ClientInputServer.handle::hello = await ch.expect(HELLO, self.timeout) -> hello = await ch.expect(HELLO, None)':
+        _LATE + 'tests/mpc/test_client_channels.py::test_a_connection_that_never_says_hello_is_rejected_after_the_timeout',
+    'mpc/client_input.py::ClientInputServer.handle::raise ClientProtocolError(f"expected an INPUT message, got {_NAMES.get(kind, kind)}") -> raise ClientProtocolError(f"expected an INPUT message, got {_NAMES.get(kind, )}")':
+        _LATE + 'tests/mpc/test_client_channels.py::test_server_rejects_naming_the_reason (kind 99)',
 }
