@@ -508,6 +508,10 @@ def merge(parts: list[dict], names: list[str]) -> dict:
     }
 
 
+#: justifications that point at a test written after the module's last run (see the table's _LATE)
+LATE_PREFIX = "killed by a test added after"
+
+
 # --- markdown report -----------------------------------------------------------------------------
 def _rate(r: dict | None) -> str:
     if not r or r.get("kill_rate") is None:
@@ -535,21 +539,25 @@ def markdown(before: dict, after: dict) -> str:
         "`benchmarks/mutation_justifications.py` (an entry for the mutant, or a rule: help text of an "
         "argparse builder, letter case of SQL), each with its reason.",
         "",
-        "| module | before | after | survivors after | of which justified | after, killed or justified |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| module | before | after | survivors after | of which justified | of these, killed by later tests "
+        "| after, killed or justified |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for module in after["modules"]:
         b, a = before["modules"].get(module), after["modules"][module]
         ka = a.get("killed_or_justified_rate")
+        late = sum(1 for s in a.get("survivors", []) if (s.get("justification") or "").startswith(LATE_PREFIX))
         lines.append(f"| `{module}` | {_rate(b)} | {_rate(a)} | {len(a.get('survivors', []))} | "
-                     f"{a.get('justified_survivors', 0)} | {'–' if ka is None else f'{ka:.1%}'} |")
+                     f"{a.get('justified_survivors', 0)} | {late} | {'–' if ka is None else f'{ka:.1%}'} |")
     both = [m for m in after["modules"] if m in before["modules"]]
     tb = _totals({m: before["modules"][m] for m in both})
     ta = _totals({m: after["modules"][m] for m in both})
     if both and tb["total"] and ta["total"]:
+        late = sum(1 for m in both for s in after["modules"][m].get("survivors", [])
+                   if (s.get("justification") or "").startswith(LATE_PREFIX))
         lines.append(f"| **all {len(both)} modules** | {tb['kill_rate']:.1%} ({tb['detected']}/{tb['total']}) | "
                      f"{ta['kill_rate']:.1%} ({ta['detected']}/{ta['total']}) | "
-                     f"{ta['total'] - ta['detected']} | {ta['justified_survivors']} | "
+                     f"{ta['total'] - ta['detected']} | {ta['justified_survivors']} | {late} | "
                      f"{ta['killed_or_justified_rate']:.1%} |")
     missing = [m for m in before["modules"] if m not in after["modules"]]
     if missing:
