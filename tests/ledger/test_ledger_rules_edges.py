@@ -329,3 +329,19 @@ def test_stored_payload_with_a_non_hex_field_is_reported(tmp_path):
         SQLiteLedger(path, GROUP)
     assert str(info.value) == ("entry 1: malformed register_operator payload "
                                "(ValueError('expected a hex string'))")
+
+
+def test_default_group_falls_back_to_py_ecc_without_fastecdsa(monkeypatch):
+    import zkp.groups as groups
+    from protocols.ledger import default_group
+
+    real = groups.get_group
+
+    def without_fastecdsa(name, backend=None):
+        if backend == "fastecdsa":
+            raise ImportError("fastecdsa is not installed")
+        return real(name, backend)
+
+    monkeypatch.setattr(groups, "get_group", without_fastecdsa)
+    g = default_group()
+    assert (g.name, g.backend) == ("bn254", "py-ecc")
