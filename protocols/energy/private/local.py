@@ -76,7 +76,8 @@ def run_clients(setups: list[PartySetup], m: int = 3, window: float = 30.0, time
                 progress=None) -> tuple[list, list]:
     """The client mode in one process: m servers and every household of `setups` (as an
     input-only client over in-memory channels). `households` (testing) maps a household id to
-    a coroutine function `play(channels, household_setup)` used instead of the honest one.
+    a coroutine function `play(connect, household_setup)` used instead of the honest one;
+    `connect()` returns fresh channels to every server.
     Returns (each server's ServerResult or exception, each household's HouseholdView or
     exception), households in `setups` order."""
     import asyncio
@@ -98,15 +99,21 @@ def run_clients(setups: list[PartySetup], m: int = 3, window: float = 30.0, time
                                                          progress=progress, window=window, client_timeout=timeout,
                                                          hub=hub))
 
-    async def household(p: PartySetup):
-        hs = HouseholdSetup(p.info, p.scheme, group, p.bill, p.wallet, signed_root, ledger.ledger_id,
-                            timeout=timeout, result_timeout=600.0)
-        channels = await hub.connect_all(timeout)
+    async def connect():
+        return await hub.connect_all(timeout)
+
+    async def honest(connect, hs):
+        channels = await connect()
         try:
-            return await households.get(p.bill.user_id, play_household)(channels, hs)
+            return await play_household(channels, hs)
         finally:
             for ch in channels:
                 ch.close()
+
+    async def household(p: PartySetup):
+        hs = HouseholdSetup(p.info, p.scheme, group, p.bill, p.wallet, signed_root, ledger.ledger_id,
+                            timeout=timeout, result_timeout=600.0)
+        return await households.get(p.bill.user_id, honest)(connect, hs)
 
     async def main():
         servers = asyncio.ensure_future(run_parties_async(m, server, field=field, timeout=timeout, backend=backend,
