@@ -9,6 +9,7 @@ needs to read another household's secrets.
         receipts.json                  its receipts from the operator (mode 0600)
         wallet.json                    its account key, balance opening, issuance (mode 0600)
         ledger.sqlite, ledger.pin      its own verified replica of the ledger and the head it pinned
+    <root>/servers/<i>/                computing party i of the client mode (ledger replica and pin)
 
 The ledger service is emulated on one machine by the processes that call it: the operator
 (to publish its root), `protocols.energy.accounts open` (the token issuer opening a
@@ -75,6 +76,10 @@ class RunFolder:
 
     def wallet(self, household: str) -> Path:
         return self.home(household) / "wallet.json"
+
+    def server_home(self, party: int) -> Path:
+        """A computing party's folder in the client mode (its ledger replica and pin)."""
+        return self.root / "servers" / str(int(party))
 
     def replica(self, household: str) -> Path:
         return self.home(household) / "ledger.sqlite"

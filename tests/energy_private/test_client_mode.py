@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import tempfile
 from pathlib import Path
 
@@ -183,3 +184,31 @@ def test_a_corrupt_server_makes_the_others_abort_and_nothing_is_recorded(kind):
         assert isinstance(servers[pid], MacCheckFailure), servers[pid]
     assert len(ledger.entries()) == before
     assert all(isinstance(v, ClientInputError) for v in views)
+
+
+def test_table2_households_as_clients_of_three_server_processes(tmp_path):
+    """The real thing: the operator, the accounts, three server processes and the household
+    simulator, over TCP; the public result equals the reference's and every household's φ too."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO, free_base_port
+
+    base = free_base_port(3)
+    offset = free_base_port(3) - base
+    out = tmp_path / "result.json"
+    r = subprocess.run([sys.executable, "-m", "protocols.energy.serve", "-M3", "-B", str(base), "--scenario", "table2",
+                        "--workdir", str(tmp_path / "run"), "--client-port-offset", str(offset), "--json", str(out),
+                        "--preprocessing", "dealer", "--timeout", "60"],
+                       cwd=REPO, capture_output=True, text=True, timeout=400)
+    assert r.returncode == 0, r.stderr[-3000:]
+    ref = reference_json(parse_scenario(table2_dict()))
+    got = json.loads(out.read_text())
+    assert {k: got[k] for k in ("join_slot", "per_slot", "group", "scheme")} == \
+        {k: ref[k] for k in ("join_slot", "per_slot", "group", "scheme")}
+    assert got["excluded"] == {} and "4 households done, 0 refused" in r.stderr
+    # every household's wallet moved by exactly its φ
+    from protocols.energy.private.wallet import Wallet
+    for uid, phi in ref["net_compensation"].items():
+        w = Wallet.load(tmp_path / "run" / "households" / uid / "wallet.json")
+        assert w.balance == 10_000 * 10**9 - phi

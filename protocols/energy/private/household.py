@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from mpc.client_input import (ClientChannel, ClientInputError, answer_request, receive_notice, receive_output,
@@ -38,6 +39,7 @@ class HouseholdSetup:
     timeout: float = 60.0
     result_timeout: float = 3600.0
     progress: Optional[Callable[[str], None]] = None
+    wallet_path: Optional[Path] = None   # where the caller keeps the wallet (updated after a payment)
 
 
 @dataclass
