@@ -27,6 +27,8 @@ from protocols.energy.scenarios.pv_model import pv_energy_kwh
 from protocols.energy.scenarios.loader import ScenarioError, parse_scenario
 
 PEAK_HOURS = list(range(8, 20))
+#: the largest scenario the command generates (the client mode's benchmark goes to 10,000)
+MAX_HOUSEHOLDS = 100_000
 OFFPEAK_HOURS = [h for h in range(24) if h not in PEAK_HOURS]
 MICRO = 1_000_000
 
@@ -127,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--start", default="2023-05-01", help="first day, YYYY-MM-DD (default 2023-05-01)")
     p.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
     p.add_argument("--pv", default="3", help="comma-separated 1-based indices of households with 6 kWp PV (default 3)")
+    p.add_argument("--pv-share", type=float, default=None, metavar="FRACTION",
+                   help="instead of --pv: this fraction of the households (chosen with the seed) has 6 kWp PV")
     p.add_argument("--min-users", type=int, default=3, help="N(g) of the group plan (default 3)")
     p.add_argument("--scheme", choices=SCHEMES, default="egalitarian")
     return p
@@ -138,15 +142,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.preset == "table2":
             scenario = table2_scenario()
         else:
-            if not 1 <= args.households <= 1000:
-                raise ValueError("--households must be in 1..1000")
+            if not 1 <= args.households <= MAX_HOUSEHOLDS:
+                raise ValueError(f"--households must be in 1..{MAX_HOUSEHOLDS}")
             if not 1 <= args.days <= 366:
                 raise ValueError("--days must be in 1..366")
-            try:
-                pv = {int(x) for x in args.pv.split(",") if x.strip()}
-            except ValueError:
-                raise ValueError(f"--pv must be comma-separated integers, got {args.pv!r}") from None
             rng = np.random.default_rng(args.seed)
+            if args.pv_share is not None:
+                if not 0.0 <= args.pv_share <= 1.0:
+                    raise ValueError("--pv-share must be a fraction in [0, 1]")
+                chosen = rng.choice(args.households, size=round(args.pv_share * args.households), replace=False)
+                pv = {int(k) + 1 for k in chosen}
+            else:
+                try:
+                    pv = {int(x) for x in args.pv.split(",") if x.strip()}
+                except ValueError:
+                    raise ValueError(f"--pv must be comma-separated integers, got {args.pv!r}") from None
             houses = [Household(f"u{k}", float(round(rng.uniform(2000, 6000))), 6.0 if k in pv else 0.0,
                                 int(rng.integers(0, 300))) for k in range(1, args.households + 1)]
             try:
