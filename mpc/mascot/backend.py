@@ -196,13 +196,13 @@ class MascotPreprocessing(PrepWire, Preprocessing):
         n = len(values)
         mine = self.pid in inputters
         x = list(values) + fv.to_mpz(fv.random_field(1)) if mine else [mpz(0)] * (n + 1)
-        macs = [self.alpha * v % q for v in x]
+        macs = fv.from_ints([self.alpha * v % q for v in x]) if mine else fv.zeros(n + 1)
         out = {}
         if mine:
             xa = fv.from_ints(x)
             for j in self.peers:
                 out[j], t = self.cope_send[j].extend(xa)
-                macs = [(a + b) % q for a, b in zip(macs, t)]
+                fv.add_into(macs, t)
         got = await self._exchange(step + "/cope", lambda p: out.get(p, b""))
         failure = None
         for j in self.peers:
@@ -211,9 +211,10 @@ class MascotPreprocessing(PrepWire, Preprocessing):
                 if qv is None:
                     failure = failure or MalformedMessage(f"COPE corrections of party {j} are malformed ({step})")
                     continue
-                macs = [(a + b) % q for a, b in zip(macs, qv)]
+                fv.add_into(macs, qv)
             elif got[j]:
                 failure = failure or MalformedMessage(f"party {j} sent COPE corrections out of turn ({step})")
+        macs = fv.to_mpz(macs)
         await self._status(step + "/status", failure)
         seed = await self._coin(step + "/coin")
         r = self._coeffs(seed, b"auth-check", n + 1)
@@ -237,11 +238,11 @@ class MascotPreprocessing(PrepWire, Preprocessing):
         recv, send = await self._ot_extend("triple/ot", choices)
         b_cols = np.repeat(b, TAU, axis=0)
         A, B = fv.to_mpz(a), fv.to_mpz(b)
-        c = [A[i] * B[i // TAU] % q for i in range(M)]
+        c = fv.from_ints([A[i] * B[i // TAU] % q for i in range(M)])
         d_out = {}
         for j in self.peers:
             d_out[j], share = gilboa.sender(send[j], b_cols)
-            c = [(x + y) % q for x, y in zip(c, share)]
+            fv.add_into(c, share)
         got = await self._exchange("triple/gilboa", lambda p: d_out[p])
         failure = None
         for j in self.peers:
@@ -249,7 +250,8 @@ class MascotPreprocessing(PrepWire, Preprocessing):
             if share is None:
                 failure = failure or MalformedMessage(f"Gilboa corrections of party {j} are malformed")
                 continue
-            c = [(x + y) % q for x, y in zip(c, share)]
+            fv.add_into(c, share)
+        c = fv.to_mpz(c)
         await self._status("triple/gilboa/status", failure)
         # combine: two random combinations of the τ products sharing b
         seed = await self._coin("triple/combine")

@@ -9,7 +9,7 @@ Extending m OTs with receiver choices x (padded with 128 + 64 random bits x'):
     sender:   q^i = G(k_i^{Δ_i}) ⊕ Δ_i·u^i = t^i ⊕ Δ_i·x'
 so that row j satisfies q_j = t_j ⊕ x_j·Δ. G is AES-128-CTR keyed by the seed; successive
 extensions read successive pieces of the same stream. Bit matrices are transposed with 8×8 block bit
-transposes on numpy uint64 words.
+transposes in a compiled kernel.
 
 Correlation check (the KOS check): after the receiver's u are fixed, a coin toss gives a
 key K; the receiver sends x̃ = Σ_j χ_j·x_j and t̃ = Σ_j χ_j·t_j, the sender checks
@@ -50,22 +50,9 @@ _GCM_ONE = b"\x80" + bytes(15)   # the multiplicative identity in GCM's bit orde
 
 # bit matrices ----------------------------------------------------------------------
 def transpose(cols: np.ndarray) -> np.ndarray:
-    """(128, M/8) uint8 (row i = column i of the OT matrix, bit j = OT j) -> (M, 16) uint8 rows."""
-    nrow, nbytes = cols.shape
-    blocks = np.ascontiguousarray(cols.reshape(nrow // 8, 8, nbytes).transpose(2, 0, 1))
-    x = blocks.view(np.uint64).reshape(-1)
-    t = np.empty_like(x)
-    # transpose each 8x8 bit block in place: byte k = row k, bit j = column j
-    for shift, mask in ((7, 0x00AA00AA00AA00AA), (14, 0x0000CCCC0000CCCC), (28, 0x00000000F0F0F0F0)):
-        s, mk = np.uint64(shift), np.uint64(mask)
-        np.right_shift(x, s, out=t)
-        t ^= x
-        t &= mk
-        x ^= t
-        t <<= s
-        x ^= t
-    out = x.view(np.uint8).reshape(nbytes, nrow // 8, 8).transpose(0, 2, 1)
-    return np.ascontiguousarray(out).reshape(nbytes * 8, nrow // 8)
+    """(128, M/8) uint8 (row i = column i of the OT matrix, bit j = OT j) -> (M, 16) uint8 rows
+    (8×8 bit-block transposes in one compiled pass, `kernels.transpose`)."""
+    return fv.kernels().transpose(np.ascontiguousarray(cols))
 
 
 def prg_bits(stream: fv.Stream, nbytes: int) -> np.ndarray:
@@ -119,48 +106,34 @@ def _as_blocks(rows: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rows).view(np.uint64).reshape(len(rows), 2)
 
 
-def _tweaked(p: np.ndarray, index: np.ndarray, blocks: range, domain: int) -> np.ndarray:
-    """H(tweak, y) = π(π(y) ⊕ tweak) ⊕ π(y) for p = π(y) (M, 2); tweak = (index, block | domain)."""
-    buf = np.empty((len(p), len(blocks), 2), dtype=np.uint64)
-    for c, b in enumerate(blocks):
-        np.bitwise_xor(p[:, 0], index, out=buf[:, c, 0])
-        np.bitwise_xor(p[:, 1], np.uint64(b | (domain << 32)), out=buf[:, c, 1])
-    h = _pi(buf)
-    for c in range(len(blocks)):   # 1-D strided loops: numpy's broadcast over a length-2 axis is slow
-        h[:, c, 0] ^= p[:, 0]
-        h[:, c, 1] ^= p[:, 1]
-    return h
+def _tweak_pass(p: np.ndarray, idx: np.ndarray, first_index: int, block0: int, domain: int) -> np.ndarray:
+    """π(π(y) ⊕ tweak) for the rows idx and tweaks (index, block0 + b | domain) with b = 0, 1."""
+    buf = np.empty((len(idx), 2, 2), dtype=np.uint64)
+    fv.kernels().tmmo_tweaks(p, idx, first_index, block0, domain, buf)
+    return _pi(buf)
 
 
 def hash_to_field(rows: np.ndarray, first_index: int, domain: int) -> np.ndarray:
     """One uniform field element per OT output row: the first candidate (two TMMO blocks,
-    masked to 254 bits) below q; deterministic, so both ends of an OT derive the same value."""
+    masked to 254 bits) below q; deterministic, so both ends of an OT derive the same value.
+    The XORs, masking and the comparison with q run in `kernels.tmmo_finish`."""
+    K = fv.kernels()
     M = len(rows)
     p = _pi(_as_blocks(rows))
-    index = np.arange(first_index, first_index + M, dtype=np.uint64)
-    out = _tweaked(p, index, range(2), domain).reshape(M, 4)
-    out[:, 3] &= fv._TOP_MASK
-    todo = fv.not_below_q(out)
-    c = 1
-    while len(todo):      # 24% of rows need a second candidate, 6% a third, ...
-        v = _tweaked(np.take(p, todo, axis=0), np.take(index, todo), range(2 * c, 2 * c + 2),
-                     domain).reshape(len(todo), 4)
-        v[:, 3] &= fv._TOP_MASK
-        bad = fv.not_below_q(v)
-        keep = np.ones(len(todo), dtype=bool)
-        keep[bad] = False
-        # row assignment through 32-byte void items: one memcpy per row
-        out.view("V32").reshape(-1)[todo[keep]] = v.view("V32").reshape(-1)[keep]
-        todo = todo[bad]
+    out = np.empty((M, 4), dtype=np.uint64)
+    idx = np.arange(M, dtype=np.int64)
+    c = 0
+    while len(idx):      # 24% of rows need a second candidate, 6% a third, ...
+        idx = K.tmmo_finish(_tweak_pass(p, idx, first_index, 2 * c, domain), p, idx, out)
         c += 1
     return out
 
 
 def hash_to_key(rows: np.ndarray, first_index: int, domain: int) -> list[bytes]:
-    """16-byte keys from OT output rows (for COPE's seeds)."""
+    """16-byte keys from OT output rows (for COPE's seeds): the first TMMO block."""
     M = len(rows)
-    h = _tweaked(_pi(_as_blocks(rows)), np.arange(first_index, first_index + M, dtype=np.uint64),
-                 range(1), domain)
+    p = _pi(_as_blocks(rows))
+    h = _tweak_pass(p, np.arange(M, dtype=np.int64), first_index, 0, domain)[:, 0] ^ p
     return [h[i].tobytes() for i in range(M)]
 
 

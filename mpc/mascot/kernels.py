@@ -1,0 +1,255 @@
+"""Compiled single-pass kernels for MASCOT's bulk work (numba, cached on disk).
+
+COPE and Gilboa touch ~2,000 field elements per triple and pair of parties. In numpy each
+step (rejection sampling, (v0 − v1 + x) mod q, Σ_h 2^h·v_h, the TMMO hash's XORs, bit
+transposes) was 5–20 passes over memory with temporaries; here each is one loop over
+the data. AES stays in `cryptography`: kernels only consume its output.
+
+Field elements are four little-endian uint64 limbs, always reduced into [0, q) on output.
+Weighted sums use Horner's rule over the rows, highest row first:
+acc ← 2·acc + v_h (mod q), so Σ_h 2^h·v_h comes out reduced, with no wide accumulator and
+no big-integer reduction afterwards; callers feed row blocks in descending order.
+
+Every kernel has a plain Python-integer reference in tests/mpc/test_mascot_kernels.py.
+numba compiles each kernel on first use and caches the machine code next to this file
+(mpc/mascot/__pycache__, or NUMBA_CACHE_DIR if set), so later processes load it in
+milliseconds instead of compiling for seconds.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..field import BN254_ORDER
+
+_Q = int(BN254_ORDER)
+_U = np.uint64
+Q0, Q1, Q2, Q3 = (_U((_Q >> (64 * j)) & (2**64 - 1)) for j in range(4))
+T0, T1, T2, T3 = (_U(((2 * _Q) >> (64 * j)) & (2**64 - 1)) for j in range(4))   # 2q < 2^255
+TOP_MASK = _U((1 << (_Q.bit_length() - 192)) - 1)   # keeps bits 192..253 of the top limb
+ZERO, ONE = _U(0), _U(1)
+S63 = _U(63)
+
+
+# 256-bit limb arithmetic (inlined into the loops below) ------------------------------
+@njit(cache=True)
+def _ge(a0, a1, a2, a3, b0, b1, b2, b3):
+    if a3 != b3:
+        return a3 > b3
+    if a2 != b2:
+        return a2 > b2
+    if a1 != b1:
+        return a1 > b1
+    return a0 >= b0
+
+
+@njit(cache=True)
+def _add(a0, a1, a2, a3, b0, b1, b2, b3):
+    """a + b mod 2^256."""
+    s0 = a0 + b0
+    c = _U(s0 < a0)
+    t = a1 + b1
+    c1 = _U(t < a1)
+    s1 = t + c
+    c = c1 | _U(s1 < t)
+    t = a2 + b2
+    c2 = _U(t < a2)
+    s2 = t + c
+    c = c2 | _U(s2 < t)
+    s3 = a3 + b3 + c
+    return s0, s1, s2, s3
+
+
+@njit(cache=True)
+def _sub(a0, a1, a2, a3, b0, b1, b2, b3):
+    """a − b mod 2^256 and the final borrow (1 if a < b)."""
+    d0 = a0 - b0
+    br = _U(a0 < b0)
+    t = a1 - b1
+    b1_ = _U(a1 < b1)
+    d1 = t - br
+    br = b1_ | _U(t < br)
+    t = a2 - b2
+    b2_ = _U(a2 < b2)
+    d2 = t - br
+    br = b2_ | _U(t < br)
+    t = a3 - b3
+    b3_ = _U(a3 < b3)
+    d3 = t - br
+    br = b3_ | _U(t < br)
+    return d0, d1, d2, d3, br
+
+
+@njit(cache=True)
+def _reduce4q(a0, a1, a2, a3):
+    """a mod q for a < 4q (< 2^256)."""
+    if _ge(a0, a1, a2, a3, T0, T1, T2, T3):
+        a0, a1, a2, a3, _ = _sub(a0, a1, a2, a3, T0, T1, T2, T3)
+    if _ge(a0, a1, a2, a3, Q0, Q1, Q2, Q3):
+        a0, a1, a2, a3, _ = _sub(a0, a1, a2, a3, Q0, Q1, Q2, Q3)
+    return a0, a1, a2, a3
+
+
+@njit(cache=True)
+def _double(a0, a1, a2, a3):
+    """2a for a < 2^255."""
+    return a0 << ONE, (a1 << ONE) | (a0 >> S63), (a2 << ONE) | (a1 >> S63), (a3 << ONE) | (a2 >> S63)
+
+
+@njit(cache=True)
+def _valid(c0, c1, c2, c3):
+    """Is the candidate (top limb already masked to 254 bits) below q?"""
+    if c3 != Q3:
+        return c3 < Q3
+    return not _ge(c0, c1, c2, c3, Q0, Q1, Q2, Q3)
+
+
+# rejection sampling + correction + Horner (COPE and Gilboa) --------------------------
+@njit(cache=True)
+def _next(cand, r, i):
+    """Index of the first candidate ≥ i of row r that is below q; W (the row length) if none."""
+    W = cand.shape[1]
+    while i < W and not _valid(cand[r, i, 0], cand[r, i, 1], cand[r, i, 2], cand[r, i, 3] & TOP_MASK):
+        i += 1
+    return i
+
+
+@njit(cache=True)
+def send_rows(c0, c1, x, out, acc):
+    """The sender's side of a COPE/Gilboa row block, rows taken highest first.
+
+    c0, c1: (R, W, 4) candidates (AES output; top limbs are masked here); the n values of
+    row r are its first n candidates below q (rejection sampling). x: (n, 4) inputs.
+    Writes out[r, j] = (v0 − v1 + x_j) mod q and updates acc_j ← 2·acc_j + v0 per row.
+    Returns False if some row has fewer than n valid candidates (probability ~2^-60): acc
+    and out are then partly updated, and the caller redoes the block from a copy of acc."""
+    R, n = out.shape[0], out.shape[1]
+    W0, W1 = c0.shape[1], c1.shape[1]
+    for r in range(R - 1, -1, -1):
+        i0 = 0
+        i1 = 0
+        for j in range(n):
+            i0 = _next(c0, r, i0)
+            i1 = _next(c1, r, i1)
+            if i0 == W0 or i1 == W1:
+                return False
+            a0, a1, a2, a3 = c0[r, i0, 0], c0[r, i0, 1], c0[r, i0, 2], c0[r, i0, 3] & TOP_MASK
+            b0, b1, b2, b3 = c1[r, i1, 0], c1[r, i1, 1], c1[r, i1, 2], c1[r, i1, 3] & TOP_MASK
+            i0 += 1
+            i1 += 1
+            d0, d1, d2, d3, br = _sub(a0, a1, a2, a3, b0, b1, b2, b3)
+            if br:
+                d0, d1, d2, d3 = _add(d0, d1, d2, d3, Q0, Q1, Q2, Q3)
+            d0, d1, d2, d3 = _add(d0, d1, d2, d3, x[j, 0], x[j, 1], x[j, 2], x[j, 3])
+            d0, d1, d2, d3 = _reduce4q(d0, d1, d2, d3)
+            out[r, j, 0], out[r, j, 1], out[r, j, 2], out[r, j, 3] = d0, d1, d2, d3
+            s0, s1, s2, s3 = _double(acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3])
+            s0, s1, s2, s3 = _add(s0, s1, s2, s3, a0, a1, a2, a3)
+            acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3] = _reduce4q(s0, s1, s2, s3)
+    return True
+
+
+@njit(cache=True)
+def recv_rows(c, u, bits, acc):
+    """The receiver's side: acc_j ← 2·acc_j + v + b·u[r, j] per row r, highest first, with
+    v the row's rejection-sampled values from c (R, W, 4) and b = bits[r, j·step]
+    (bits (R, n) for Gilboa's choice bits; (R, 1) for COPE's one Δ bit per row).
+    Returns False if some row lacks n valid candidates (then acc is partly updated)."""
+    R, n = u.shape[0], u.shape[1]
+    W = c.shape[1]
+    step = 1 if bits.shape[1] == n else 0
+    for r in range(R - 1, -1, -1):
+        i = 0
+        for j in range(n):
+            i = _next(c, r, i)
+            if i == W:
+                return False
+            s0, s1, s2, s3 = _double(acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3])
+            s0, s1, s2, s3 = _add(s0, s1, s2, s3, c[r, i, 0], c[r, i, 1], c[r, i, 2], c[r, i, 3] & TOP_MASK)
+            i += 1
+            if bits[r, j * step]:
+                s0, s1, s2, s3 = _add(s0, s1, s2, s3, u[r, j, 0], u[r, j, 1], u[r, j, 2], u[r, j, 3])
+            acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3] = _reduce4q(s0, s1, s2, s3)
+    return True
+
+
+# vectors mod q --------------------------------------------------------------------------
+@njit(cache=True)
+def all_below_q(v):
+    """Are all (n, 4) values reduced (below q)?"""
+    for j in range(v.shape[0]):
+        if _ge(v[j, 0], v[j, 1], v[j, 2], v[j, 3], Q0, Q1, Q2, Q3):
+            return False
+    return True
+
+
+@njit(cache=True)
+def add_into(a, b, negate_b):
+    """a ← a + b (or a − b if negate_b) mod q, elementwise on (n, 4) reduced values."""
+    for j in range(a.shape[0]):
+        if negate_b:
+            d0, d1, d2, d3, br = _sub(a[j, 0], a[j, 1], a[j, 2], a[j, 3], b[j, 0], b[j, 1], b[j, 2], b[j, 3])
+            if br:
+                d0, d1, d2, d3 = _add(d0, d1, d2, d3, Q0, Q1, Q2, Q3)
+        else:
+            d0, d1, d2, d3 = _add(a[j, 0], a[j, 1], a[j, 2], a[j, 3], b[j, 0], b[j, 1], b[j, 2], b[j, 3])
+            d0, d1, d2, d3 = _reduce4q(d0, d1, d2, d3)
+        a[j, 0], a[j, 1], a[j, 2], a[j, 3] = d0, d1, d2, d3
+
+
+# the TMMO hash's XORs and rejection (AES itself runs in `cryptography`) ---------------
+@njit(cache=True)
+def tmmo_tweaks(p, idx, first_index, block0, domain, out):
+    """out[k, b] = π(y_i) ⊕ (first_index + i, (block0 + b) | domain << 32) for i = idx[k],
+    b = 0, 1: the inputs of the second AES pass for one two-block candidate per row."""
+    hi = _U(domain) << _U(32)
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        t = _U(first_index + i)
+        for b in range(2):
+            out[k, b, 0] = p[i, 0] ^ t
+            out[k, b, 1] = p[i, 1] ^ (_U(block0 + b) | hi)
+
+
+@njit(cache=True)
+def tmmo_finish(h, p, idx, out):
+    """Candidate k for row i = idx[k] is H = π(tweaked) ⊕ π(y) (two blocks, 254 bits): store
+    it in out[i] if below q; return the rows that need another candidate."""
+    rej = np.empty(idx.shape[0], dtype=np.int64)
+    nrej = 0
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        v0 = h[k, 0, 0] ^ p[i, 0]
+        v1 = h[k, 0, 1] ^ p[i, 1]
+        v2 = h[k, 1, 0] ^ p[i, 0]
+        v3 = (h[k, 1, 1] ^ p[i, 1]) & TOP_MASK
+        if _valid(v0, v1, v2, v3):
+            out[i, 0], out[i, 1], out[i, 2], out[i, 3] = v0, v1, v2, v3
+        else:
+            rej[nrej] = i
+            nrej += 1
+    return rej[:nrej]
+
+
+# bit matrices (KOS) ------------------------------------------------------------------------
+@njit(cache=True)
+def transpose(cols):
+    """(128, nb) uint8, row i = column i of the OT matrix with bit j of byte c = OT 8c + j,
+    -> (8·nb, 16) uint8 rows, bit i of byte k of row j = bit 8k + i of OT j. Works on 8×8
+    bit blocks packed in one uint64 (three delta swaps)."""
+    nrow, nb = cols.shape
+    out = np.empty((nb * 8, nrow // 8), dtype=np.uint8)
+    for c in range(nb):          # one output stripe of 8 rows × 16 bytes (contiguous) at a time
+        for k in range(nrow // 8):
+            x = _U(0)
+            for i in range(8):
+                x |= _U(cols[8 * k + i, c]) << _U(8 * i)
+            t = (x ^ (x >> _U(7))) & _U(0x00AA00AA00AA00AA)
+            x ^= t ^ (t << _U(7))
+            t = (x ^ (x >> _U(14))) & _U(0x0000CCCC0000CCCC)
+            x ^= t ^ (t << _U(14))
+            t = (x ^ (x >> _U(28))) & _U(0x00000000F0F0F0F0)
+            x ^= t ^ (t << _U(28))
+            for j in range(8):
+                out[8 * c + j, k] = np.uint8((x >> _U(8 * j)) & _U(0xFF))
+    return out
