@@ -136,3 +136,16 @@ def test_square_roots():
         r = sqrt_mod(a * a % Q, Q)
         assert r * r % Q == a * a % Q and r <= Q // 2
     assert sqrt_mod(5, Q) is None or sqrt_mod(5, Q) ** 2 % Q == 5
+
+
+@settings(max_examples=40, deadline=None)
+@given(q=st.sampled_from([Q, 97, 7681, 12289, 65537, 2**61 - 1, 2**64 - 59]), a=st.integers(0, 2**256))
+def test_square_roots_match_euler_criterion(q, a):
+    """Windowed Tonelli–Shanks on primes of 2-adicity 1..28 (q − 1 = 2^S·t, S not a multiple of
+    the window too): a root iff Euler's criterion says square, and the canonical one."""
+    a %= q
+    r = sqrt_mod(a, q)
+    if a and pow(a, (q - 1) // 2, q) != 1:
+        assert r is None
+    else:
+        assert r * r % q == a and r <= q // 2
