@@ -81,13 +81,28 @@ def _sub(a0, a1, a2, a3, b0, b1, b2, b3):
 
 
 @njit(cache=True)
+def _sub_if_ge(a0, a1, a2, a3, b0, b1, b2, b3):
+    """a − b if a ≥ b, else a; branch-free (the comparison is data-dependent and random, so
+    a branch would be mispredicted half the time)."""
+    d0, d1, d2, d3, br = _sub(a0, a1, a2, a3, b0, b1, b2, b3)
+    keep = ZERO - br                     # all ones iff a < b
+    return ((a0 & keep) | (d0 & ~keep), (a1 & keep) | (d1 & ~keep),
+            (a2 & keep) | (d2 & ~keep), (a3 & keep) | (d3 & ~keep))
+
+
+@njit(cache=True)
 def _reduce4q(a0, a1, a2, a3):
     """a mod q for a < 4q (< 2^256)."""
-    if _ge(a0, a1, a2, a3, T0, T1, T2, T3):
-        a0, a1, a2, a3, _ = _sub(a0, a1, a2, a3, T0, T1, T2, T3)
-    if _ge(a0, a1, a2, a3, Q0, Q1, Q2, Q3):
-        a0, a1, a2, a3, _ = _sub(a0, a1, a2, a3, Q0, Q1, Q2, Q3)
-    return a0, a1, a2, a3
+    a0, a1, a2, a3 = _sub_if_ge(a0, a1, a2, a3, T0, T1, T2, T3)
+    return _sub_if_ge(a0, a1, a2, a3, Q0, Q1, Q2, Q3)
+
+
+@njit(cache=True)
+def _sub_mod(a0, a1, a2, a3, b0, b1, b2, b3):
+    """a − b mod q for reduced a, b; branch-free."""
+    d0, d1, d2, d3, br = _sub(a0, a1, a2, a3, b0, b1, b2, b3)
+    m = ZERO - br                        # add q back iff a < b
+    return _add(d0, d1, d2, d3, Q0 & m, Q1 & m, Q2 & m, Q3 & m)
 
 
 @njit(cache=True)
@@ -125,27 +140,27 @@ def send_rows(c0, c1, x, out, acc):
     and out are then partly updated, and the caller redoes the block from a copy of acc."""
     R, n = out.shape[0], out.shape[1]
     W0, W1 = c0.shape[1], c1.shape[1]
-    for r in range(R - 1, -1, -1):
-        i0 = 0
-        i1 = 0
-        for j in range(n):
-            i0 = _next(c0, r, i0)
-            i1 = _next(c1, r, i1)
+    p0 = np.zeros(R, dtype=np.int64)     # per row: next candidate to look at
+    p1 = np.zeros(R, dtype=np.int64)
+    for j in range(n):                   # column by column: acc_j and x_j stay in registers
+        x0, x1, x2, x3 = x[j, 0], x[j, 1], x[j, 2], x[j, 3]
+        s0, s1, s2, s3 = acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3]
+        for r in range(R - 1, -1, -1):
+            i0 = _next(c0, r, p0[r])
+            i1 = _next(c1, r, p1[r])
             if i0 == W0 or i1 == W1:
                 return False
+            p0[r] = i0 + 1
+            p1[r] = i1 + 1
             a0, a1, a2, a3 = c0[r, i0, 0], c0[r, i0, 1], c0[r, i0, 2], c0[r, i0, 3] & TOP_MASK
-            b0, b1, b2, b3 = c1[r, i1, 0], c1[r, i1, 1], c1[r, i1, 2], c1[r, i1, 3] & TOP_MASK
-            i0 += 1
-            i1 += 1
-            d0, d1, d2, d3, br = _sub(a0, a1, a2, a3, b0, b1, b2, b3)
-            if br:
-                d0, d1, d2, d3 = _add(d0, d1, d2, d3, Q0, Q1, Q2, Q3)
-            d0, d1, d2, d3 = _add(d0, d1, d2, d3, x[j, 0], x[j, 1], x[j, 2], x[j, 3])
-            d0, d1, d2, d3 = _reduce4q(d0, d1, d2, d3)
-            out[r, j, 0], out[r, j, 1], out[r, j, 2], out[r, j, 3] = d0, d1, d2, d3
-            s0, s1, s2, s3 = _double(acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3])
+            d0, d1, d2, d3 = _sub_mod(a0, a1, a2, a3, c1[r, i1, 0], c1[r, i1, 1], c1[r, i1, 2],
+                                      c1[r, i1, 3] & TOP_MASK)
+            d0, d1, d2, d3 = _add(d0, d1, d2, d3, x0, x1, x2, x3)
+            out[r, j, 0], out[r, j, 1], out[r, j, 2], out[r, j, 3] = _reduce4q(d0, d1, d2, d3)
+            s0, s1, s2, s3 = _double(s0, s1, s2, s3)
             s0, s1, s2, s3 = _add(s0, s1, s2, s3, a0, a1, a2, a3)
-            acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3] = _reduce4q(s0, s1, s2, s3)
+            s0, s1, s2, s3 = _reduce4q(s0, s1, s2, s3)
+        acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3] = s0, s1, s2, s3
     return True
 
 
@@ -158,18 +173,20 @@ def recv_rows(c, u, bits, acc):
     R, n = u.shape[0], u.shape[1]
     W = c.shape[1]
     step = 1 if bits.shape[1] == n else 0
-    for r in range(R - 1, -1, -1):
-        i = 0
-        for j in range(n):
-            i = _next(c, r, i)
+    p = np.zeros(R, dtype=np.int64)
+    for j in range(n):
+        s0, s1, s2, s3 = acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3]
+        for r in range(R - 1, -1, -1):
+            i = _next(c, r, p[r])
             if i == W:
                 return False
-            s0, s1, s2, s3 = _double(acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3])
+            p[r] = i + 1
+            m = ZERO - _U(bits[r, j * step])    # all ones iff the bit is 1 (branch-free)
+            s0, s1, s2, s3 = _double(s0, s1, s2, s3)
             s0, s1, s2, s3 = _add(s0, s1, s2, s3, c[r, i, 0], c[r, i, 1], c[r, i, 2], c[r, i, 3] & TOP_MASK)
-            i += 1
-            if bits[r, j * step]:
-                s0, s1, s2, s3 = _add(s0, s1, s2, s3, u[r, j, 0], u[r, j, 1], u[r, j, 2], u[r, j, 3])
-            acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3] = _reduce4q(s0, s1, s2, s3)
+            s0, s1, s2, s3 = _add(s0, s1, s2, s3, u[r, j, 0] & m, u[r, j, 1] & m, u[r, j, 2] & m, u[r, j, 3] & m)
+            s0, s1, s2, s3 = _reduce4q(s0, s1, s2, s3)
+        acc[j, 0], acc[j, 1], acc[j, 2], acc[j, 3] = s0, s1, s2, s3
     return True
 
 
@@ -188,9 +205,7 @@ def add_into(a, b, negate_b):
     """a ← a + b (or a − b if negate_b) mod q, elementwise on (n, 4) reduced values."""
     for j in range(a.shape[0]):
         if negate_b:
-            d0, d1, d2, d3, br = _sub(a[j, 0], a[j, 1], a[j, 2], a[j, 3], b[j, 0], b[j, 1], b[j, 2], b[j, 3])
-            if br:
-                d0, d1, d2, d3 = _add(d0, d1, d2, d3, Q0, Q1, Q2, Q3)
+            d0, d1, d2, d3 = _sub_mod(a[j, 0], a[j, 1], a[j, 2], a[j, 3], b[j, 0], b[j, 1], b[j, 2], b[j, 3])
         else:
             d0, d1, d2, d3 = _add(a[j, 0], a[j, 1], a[j, 2], a[j, 3], b[j, 0], b[j, 1], b[j, 2], b[j, 3])
             d0, d1, d2, d3 = _reduce4q(d0, d1, d2, d3)
@@ -232,24 +247,34 @@ def tmmo_finish(h, p, idx, out):
 
 
 # bit matrices (KOS) ------------------------------------------------------------------------
+_HALVES = np.array([0x00000000FFFFFFFF, 0x0000FFFF0000FFFF, 0x00FF00FF00FF00FF,
+                    0x0F0F0F0F0F0F0F0F, 0x3333333333333333, 0x5555555555555555], dtype=np.uint64)
+
+
 @njit(cache=True)
 def transpose(cols):
-    """(128, nb) uint8, row i = column i of the OT matrix with bit j of byte c = OT 8c + j,
-    -> (8·nb, 16) uint8 rows, bit i of byte k of row j = bit 8k + i of OT j. Works on 8×8
-    bit blocks packed in one uint64 (three delta swaps)."""
-    nrow, nb = cols.shape
-    out = np.empty((nb * 8, nrow // 8), dtype=np.uint8)
-    for c in range(nb):          # one output stripe of 8 rows × 16 bytes (contiguous) at a time
-        for k in range(nrow // 8):
-            x = _U(0)
-            for i in range(8):
-                x |= _U(cols[8 * k + i, c]) << _U(8 * i)
-            t = (x ^ (x >> _U(7))) & _U(0x00AA00AA00AA00AA)
-            x ^= t ^ (t << _U(7))
-            t = (x ^ (x >> _U(14))) & _U(0x0000CCCC0000CCCC)
-            x ^= t ^ (t << _U(14))
-            t = (x ^ (x >> _U(28))) & _U(0x00000000F0F0F0F0)
-            x ^= t ^ (t << _U(28))
-            for j in range(8):
-                out[8 * c + j, k] = np.uint8((x >> _U(8 * j)) & _U(0xFF))
+    """(128, nw) uint64, row i = column i of the OT matrix with bit b of word w = OT 64w + b,
+    -> (64·nw, 2) uint64 rows: bit i of word h of row j = column 64h + i of OT j.
+    Each 64×64 bit block is transposed in registers-sized steps: six rounds that swap the
+    off-diagonal halves of 32-, 16-, ..., 1-bit sub-blocks (Hacker's Delight, §7-3)."""
+    nrow, nw = cols.shape
+    out = np.empty((nw * 64, nrow // 64), dtype=np.uint64)
+    a = np.empty(64, dtype=np.uint64)
+    for w in range(nw):
+        for blk in range(nrow // 64):
+            for i in range(64):
+                a[i] = cols[64 * blk + i, w]
+            j = 32
+            for stage in range(6):
+                m = _HALVES[stage]
+                sh = _U(j)
+                k = 0
+                while k < 64:
+                    t = ((a[k] >> sh) ^ a[k + j]) & m
+                    a[k + j] ^= t
+                    a[k] ^= t << sh
+                    k = (k + j + 1) & ~j
+                j >>= 1
+            for i in range(64):
+                out[64 * w + i, blk] = a[i]
     return out

@@ -51,8 +51,13 @@ _GCM_ONE = b"\x80" + bytes(15)   # the multiplicative identity in GCM's bit orde
 # bit matrices ----------------------------------------------------------------------
 def transpose(cols: np.ndarray) -> np.ndarray:
     """(128, M/8) uint8 (row i = column i of the OT matrix, bit j = OT j) -> (M, 16) uint8 rows
-    (8×8 bit-block transposes in one compiled pass, `kernels.transpose`)."""
-    return fv.kernels().transpose(np.ascontiguousarray(cols))
+    (64×64 bit-block transposes in one compiled pass, `kernels.transpose`)."""
+    nrow, nb = cols.shape
+    pad = -nb % 8
+    if pad:   # never in KOS (128-OT multiples); whole 64-bit words for the kernel
+        cols = np.concatenate([cols, np.zeros((nrow, pad), dtype=np.uint8)], axis=1)
+    words = np.ascontiguousarray(cols).view(np.uint64)
+    return fv.kernels().transpose(words).view(np.uint8)[:8 * nb]
 
 
 def prg_bits(stream: fv.Stream, nbytes: int) -> np.ndarray:
