@@ -27,13 +27,14 @@ class CopeSender:
         if len(keys) != fv.K_BITS:
             raise ValueError("COPE needs one OT per bit of the field")
         self.streams = [(fv.Stream(k0), fv.Stream(k1)) for k0, k1 in keys]
+        self.scratch = fv.Scratch()
 
     def extend(self, x: np.ndarray) -> tuple[bytes, np.ndarray]:
         """Corrections u (to send) and this party's shares t of Δ·x as (n, 4) limbs; one
         kernel pass per block of 16 rows samples t0, t1, writes u and folds t0 into the sum."""
         K = fv.kernels()
         n = len(x)
-        u = np.empty((fv.K_BITS, n, 4), dtype=np.uint64)
+        u = self.scratch.get("u", (fv.K_BITS, n, 4))
         acc = fv.zeros(n)
         for h in _BLOCKS:
             st = self.streams[h:h + fv.BLOCK]

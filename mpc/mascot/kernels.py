@@ -252,13 +252,12 @@ _HALVES = np.array([0x00000000FFFFFFFF, 0x0000FFFF0000FFFF, 0x00FF00FF00FF00FF,
 
 
 @njit(cache=True)
-def transpose(cols):
+def transpose(cols, out):
     """(128, nw) uint64, row i = column i of the OT matrix with bit b of word w = OT 64w + b,
-    -> (64·nw, 2) uint64 rows: bit i of word h of row j = column 64h + i of OT j.
+    -> out (64·nw, 2) uint64 rows: bit i of word h of row j = column 64h + i of OT j.
     Each 64×64 bit block is transposed in registers-sized steps: six rounds that swap the
     off-diagonal halves of 32-, 16-, ..., 1-bit sub-blocks (Hacker's Delight, §7-3)."""
     nrow, nw = cols.shape
-    out = np.empty((nw * 64, nrow // 64), dtype=np.uint64)
     a = np.empty(64, dtype=np.uint64)
     for w in range(nw):
         for blk in range(nrow // 64):
@@ -277,4 +276,3 @@ def transpose(cols):
                 j >>= 1
             for i in range(64):
                 out[64 * w + i, blk] = a[i]
-    return out

@@ -49,19 +49,18 @@ _GCM_ONE = b"\x80" + bytes(15)   # the multiplicative identity in GCM's bit orde
 
 
 # bit matrices ----------------------------------------------------------------------
-def transpose(cols: np.ndarray) -> np.ndarray:
+def transpose(cols: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
     """(128, M/8) uint8 (row i = column i of the OT matrix, bit j = OT j) -> (M, 16) uint8 rows
-    (64×64 bit-block transposes in one compiled pass, `kernels.transpose`)."""
+    (64×64 bit-block transposes in one compiled pass, `kernels.transpose`), into out if given."""
     nrow, nb = cols.shape
     pad = -nb % 8
     if pad:   # never in KOS (128-OT multiples); whole 64-bit words for the kernel
         cols = np.concatenate([cols, np.zeros((nrow, pad), dtype=np.uint8)], axis=1)
     words = np.ascontiguousarray(cols).view(np.uint64)
-    return fv.kernels().transpose(words).view(np.uint8)[:8 * nb]
-
-
-def prg_bits(stream: fv.Stream, nbytes: int) -> np.ndarray:
-    return np.frombuffer(stream.read(nbytes), dtype=np.uint8)
+    if out is None or pad:
+        out = np.empty((words.shape[1] * 64, nrow // 64), dtype=np.uint64)
+    fv.kernels().transpose(words, out.view(np.uint64).reshape(words.shape[1] * 64, nrow // 64))
+    return out.view(np.uint8).reshape(-1, nrow // 8)[:8 * nb]
 
 
 def pack_bits(bits: np.ndarray) -> np.ndarray:
@@ -81,14 +80,17 @@ def gf128_mul(a: bytes, b: bytes) -> bytes:
     return z.to_bytes(16, "big")
 
 
-def ghash_sum(key: bytes, rows: bytes) -> bytes:
-    """Σ_j rows_j·H^(n+2−j) for H = AES_key(0): GHASH of rows as associated data, with the
-    length block and the tag mask cancelled by the same computation on zero rows."""
-    g = AESGCM(key)
+def ghash_sum(key: bytes, rows) -> bytes:
+    """Σ_j rows_j·H^(n+2−j) for H = AES_key(0) and n 16-byte rows: GHASH of rows as associated
+    data. AES-GCM's tag is that sum ⊕ L·H ⊕ AES_key(J0) (L the length block, J0 = nonce ‖ 1),
+    so both terms are removed by one block multiplication and one AES block."""
     nonce = bytes(12)
-    t1 = g.encrypt(nonce, b"", rows)
-    t0 = g.encrypt(nonce, b"", bytes(len(rows)))
-    return bytes(a ^ b for a, b in zip(t1, t0))
+    tag = AESGCM(key).encrypt(nonce, b"", rows)
+    ecb = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+    H = ecb.update(bytes(16))
+    mask = ecb.update(nonce + (1).to_bytes(4, "big"))
+    length = (8 * memoryview(rows).nbytes).to_bytes(8, "big") + bytes(8)
+    return _xor(_xor(tag, mask), gf128_mul(length, H))
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
@@ -151,6 +153,7 @@ class KOSReceiver:
             raise ValueError("KOS needs 128 base OTs")
         self.streams = [(fv.Stream(k0), fv.Stream(k1)) for k0, k1 in seeds]
         self.ot_index = 0      # running index of produced OTs (hash tweaks)
+        self.scratch = fv.Scratch()   # a batch's arrays live until the next extend()
 
     def extend(self, choices: np.ndarray) -> tuple[bytes, "ReceiverBatch"]:
         """u for the choice bits (uint8 0/1 vector); keeps t for the check and the outputs."""
@@ -160,24 +163,29 @@ class KOSReceiver:
                             np.frombuffer(secrets.token_bytes(mp - m), dtype=np.uint8) & 1])
         xp = pack_bits(x)
         nb = mp // 8
-        t = np.empty((KAPPA, nb), dtype=np.uint8)
-        u = np.empty((KAPPA, nb), dtype=np.uint8)
-        for i, (s0, s1) in enumerate(self.streams):
-            t[i] = prg_bits(s0, nb)
-            u[i] = t[i] ^ prg_bits(s1, nb) ^ xp
+        t = self.scratch.get("t", (KAPPA, nb), np.uint8)
+        u = self.scratch.get("u", (KAPPA, nb), np.uint8)
+        g = self.scratch.get("g", (nb + 16,), np.uint8)
+        for i, (s0, s1) in enumerate(self.streams):   # g: keystream with the 16 spare bytes AES-CTR wants
+            s0.read_into(g, nb)
+            t[i] = g[:nb]
+            s1.read_into(g, nb)
+            np.bitwise_xor(t[i], g[:nb], out=u[i])
+            u[i] ^= xp
         first = self.ot_index
         self.ot_index += m
-        return u.tobytes(), ReceiverBatch(m, x, transpose(t), first)
+        rows = transpose(t, self.scratch.get("rows", (mp, 16), np.uint8))
+        return u.tobytes(), ReceiverBatch(m, x, rows, first, self.scratch)
 
 
 class ReceiverBatch:
-    def __init__(self, m: int, x: np.ndarray, rows: np.ndarray, first: int):
-        self.m, self.x, self.rows, self.first = m, x, rows, first
+    def __init__(self, m: int, x: np.ndarray, rows: np.ndarray, first: int, scratch: fv.Scratch):
+        self.m, self.x, self.rows, self.first, self.scratch = m, x, rows, first, scratch
 
     def check_values(self, key: bytes) -> bytes:
         xblocks = np.zeros((len(self.x), 16), dtype=np.uint8)
         xblocks[:, 0] = self.x * 0x80
-        return ghash_sum(key, xblocks.tobytes()) + ghash_sum(key, self.rows.tobytes())
+        return ghash_sum(key, xblocks) + ghash_sum(key, self.rows)
 
     def outputs(self) -> np.ndarray:
         return self.rows[:self.m]
@@ -193,6 +201,7 @@ class KOSSender:
         self.delta = pack_bits(np.array(delta_bits, dtype=np.uint8)).tobytes()
         self.streams = [fv.Stream(k) for k in seeds]
         self.ot_index = 0
+        self.scratch = fv.Scratch()   # a batch's arrays live until the next extend()
 
     def extend(self, m: int, u: bytes) -> Optional["SenderBatch"]:
         """The sender's rows q_j = t_j ⊕ x_j·Δ; None if u has the wrong size."""
@@ -201,28 +210,33 @@ class KOSSender:
         if len(u) != KAPPA * nb:
             return None
         uu = np.frombuffer(u, dtype=np.uint8).reshape(KAPPA, nb)
-        q = np.empty((KAPPA, nb), dtype=np.uint8)
+        q = self.scratch.get("q", (KAPPA, nb), np.uint8)
+        g = self.scratch.get("g", (nb + 16,), np.uint8)
         for i, st in enumerate(self.streams):
-            q[i] = prg_bits(st, nb)
+            st.read_into(g, nb)
             if self.delta_bits[i]:
-                q[i] ^= uu[i]
+                np.bitwise_xor(g[:nb], uu[i], out=q[i])
+            else:
+                q[i] = g[:nb]
         first = self.ot_index
         self.ot_index += m
-        return SenderBatch(m, transpose(q), first, self.delta)
+        rows = transpose(q, self.scratch.get("rows", (mp, 16), np.uint8))
+        return SenderBatch(m, rows, first, self.delta, self.scratch)
 
 
 class SenderBatch:
-    def __init__(self, m: int, rows: np.ndarray, first: int, delta: bytes):
-        self.m, self.rows, self.first, self.delta = m, rows, first, delta
+    def __init__(self, m: int, rows: np.ndarray, first: int, delta: bytes, scratch: fv.Scratch):
+        self.m, self.rows, self.first, self.delta, self.scratch = m, rows, first, delta, scratch
 
     def check(self, key: bytes, values: bytes) -> bool:
         if len(values) != 32:
             return False
         x_t, t_t = values[:16], values[16:]
-        q_t = ghash_sum(key, self.rows.tobytes())
+        q_t = ghash_sum(key, self.rows)
         return q_t == _xor(t_t, gf128_mul(x_t, self.delta))
 
     def outputs(self) -> tuple[np.ndarray, np.ndarray]:
         q = self.rows[:self.m]
-        d = np.frombuffer(self.delta, dtype=np.uint8)
-        return q, q ^ d
+        q1 = self.scratch.get("q1", (self.m, 2))
+        np.bitwise_xor(q.view(np.uint64), np.frombuffer(self.delta, dtype=np.uint64), out=q1)
+        return q, q1.view(np.uint8)

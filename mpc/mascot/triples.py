@@ -33,7 +33,7 @@ def sender(batch: SenderBatch, b_cols: np.ndarray) -> tuple[bytes, np.ndarray]:
     K = fv.kernels()
     M = len(b_cols)
     q0, q1 = batch.outputs()
-    d = np.empty((fv.K_BITS, M, 4), dtype=np.uint64)
+    d = batch.scratch.get("gilboa-d", (fv.K_BITS, M, 4))
     acc = fv.zeros(M)
     for h in _BLOCKS:
         e = min(fv.K_BITS, h + fv.BLOCK)
