@@ -22,7 +22,7 @@ K_BITS = Q.bit_length()  # 254: bits of a field element (rows of COPE and Gilboa
 _Q64 = np.array([(Q >> (64 * j)) & (2**64 - 1) for j in range(4)], dtype=np.uint64)
 _TOP_MASK = np.uint64((1 << (K_BITS - 192)) - 1)  # keeps bits 192..253 of the top limb
 _ACCEPT = Q / 2**K_BITS  # fraction of 254-bit strings below q (~0.757)
-BLOCK = 16   # rows per block of COPE and Gilboa: a block's data stays in cache while it is used
+BLOCK = 4    # rows per block of COPE and Gilboa: a block's candidates (~0.8 MB) stay in L2 while used
 
 
 def keystream(key: bytes, nonce: int, nbytes: int) -> bytes:

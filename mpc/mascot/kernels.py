@@ -214,33 +214,43 @@ def add_into(a, b, negate_b):
 
 # the TMMO hash's XORs and rejection (AES itself runs in `cryptography`) ---------------
 @njit(cache=True)
-def tmmo_tweaks(p, idx, first_index, block0, domain, out):
-    """out[k, b] = π(y_i) ⊕ (first_index + i, (block0 + b) | domain << 32) for i = idx[k],
-    b = 0, 1: the inputs of the second AES pass for one two-block candidate per row."""
+def tmmo_tweak(p, idx, first_index, period, c0, domain, out):
+    """out[k, 2c + b] = π(y_i) ⊕ tweak(first_index + (i mod period), 2(c0 + c) + b, domain) for
+    i = idx[k], b = 0, 1 and c < out.shape[1] / 2: the second AES pass's inputs for
+    candidates c0, c0 + 1, ... of each row (rows of several arrays that share OT indices
+    are stacked, hence the period). The tweak is the block (index, block | domain << 32)."""
     hi = _U(domain) << _U(32)
+    nb = out.shape[1]
     for k in range(idx.shape[0]):
         i = idx[k]
-        t = _U(first_index + i)
-        for b in range(2):
+        j = i
+        while j >= period:          # i mod period without a division (a few parts at most)
+            j -= period
+        t = _U(first_index + j)
+        for b in range(nb):
             out[k, b, 0] = p[i, 0] ^ t
-            out[k, b, 1] = p[i, 1] ^ (_U(block0 + b) | hi)
+            out[k, b, 1] = p[i, 1] ^ (_U(2 * c0 + b) | hi)
 
 
 @njit(cache=True)
 def tmmo_finish(h, p, idx, out):
-    """Candidate k for row i = idx[k] is H = π(tweaked) ⊕ π(y) (two blocks, 254 bits): store
-    it in out[i] if below q; return the rows that need another candidate."""
+    """Candidates c of row i = idx[k] are H = π(tweaked) ⊕ π(y) over blocks 2c, 2c + 1 (254
+    bits): store the first below q in out[i]; return the rows that need more candidates."""
     rej = np.empty(idx.shape[0], dtype=np.int64)
     nrej = 0
     for k in range(idx.shape[0]):
         i = idx[k]
-        v0 = h[k, 0, 0] ^ p[i, 0]
-        v1 = h[k, 0, 1] ^ p[i, 1]
-        v2 = h[k, 1, 0] ^ p[i, 0]
-        v3 = (h[k, 1, 1] ^ p[i, 1]) & TOP_MASK
-        if _valid(v0, v1, v2, v3):
-            out[i, 0], out[i, 1], out[i, 2], out[i, 3] = v0, v1, v2, v3
-        else:
+        found = False
+        for c in range(h.shape[1] // 2):
+            v0 = h[k, 2 * c, 0] ^ p[i, 0]
+            v1 = h[k, 2 * c, 1] ^ p[i, 1]
+            v2 = h[k, 2 * c + 1, 0] ^ p[i, 0]
+            v3 = (h[k, 2 * c + 1, 1] ^ p[i, 1]) & TOP_MASK
+            if _valid(v0, v1, v2, v3):
+                out[i, 0], out[i, 1], out[i, 2], out[i, 3] = v0, v1, v2, v3
+                found = True
+                break
+        if not found:
             rej[nrej] = i
             nrej += 1
     return rej[:nrej]

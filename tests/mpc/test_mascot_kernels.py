@@ -120,11 +120,12 @@ def hash_reference(row: bytes, index: int, domain: int) -> int:
         c += 1
 
 
-@given(st.integers(1, 40), st.integers(0, 2**40), st.integers(0, 7))
-def test_hash_to_field_matches_reference(m, first, domain):
-    rows = np.frombuffer(secrets.token_bytes(16 * m), dtype=np.uint8).reshape(m, 16)
-    got = ints(otext.hash_to_field(rows, first, domain))
-    assert got == [hash_reference(rows[i].tobytes(), first + i, domain) for i in range(m)]
+@given(st.integers(1, 40), st.integers(1, 3), st.integers(0, 2**40), st.integers(0, 7))
+def test_hash_to_field_matches_reference(m, nparts, first, domain):
+    """Stacked parts share OT indices; rows need up to ~10 candidates across the passes."""
+    parts = [np.frombuffer(secrets.token_bytes(16 * m), dtype=np.uint8).reshape(m, 16) for _ in range(nparts)]
+    got = ints(otext.hash_to_field(parts, first, domain))
+    assert got == [hash_reference(r[i].tobytes(), first + i, domain) for r in parts for i in range(m)]
 
 
 @given(st.integers(1, 12), st.binary(min_size=16, max_size=16))

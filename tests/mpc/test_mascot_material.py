@@ -122,7 +122,7 @@ def test_kos_extension_and_check():
     q0, q1 = sb.outputs()
     t = rb.outputs()
     assert all(np.array_equal(t[j], (q1 if x[j] else q0)[j]) for j in range(len(x)))
-    f0, f1, ft = (otext.hash_to_field(r, rb.first, 2) for r in (q0, q1, t))
+    f0, f1, ft = (otext.hash_to_field([r], rb.first, 2) for r in (q0, q1, t))
     assert np.array_equal(np.where(x[:, None] == 1, f1, f0), ft)
     assert max(int(v) for v in fv.to_mpz(f0)) < Q
     # GHASH-based check agrees with the field multiplication
