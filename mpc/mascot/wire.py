@@ -29,6 +29,14 @@ from ..transport import OFFLINE_PHASE
 from .errors import STATUS_CODES
 
 _HASH = 32
+# Large payloads travel as parts of at most PART bytes, each its own message (labels
+# label − i·2^44, outside every label the counter can reach). MPyC's receiver appends each
+# 256 KB socket read to one growing bytearray until a whole message is in: for a 16 MB
+# message that regrowth cost more CPU than all the COPE arithmetic. Every message starts
+# with a 4-byte count of its parts.
+PART = 1 << 18
+MAX_PARTS = 1024
+_PART_STRIDE = 1 << 44
 
 
 def commit(payload: bytes, nonce: bytes) -> bytes:
@@ -61,15 +69,29 @@ class PrepWire:
         return [p for p in range(self.m) if p != self.pid]
 
     def _send(self, step: str, peer: int, label: int, payload: bytes) -> bytes:
-        """Send (through the hook); returns what was actually sent."""
+        """Send (through the hook), in parts of at most PART bytes; returns what was sent."""
         t = self.transport
         out = self._outgoing(step, peer, payload)
+        k = max(1, -(-len(out) // PART))
+        view = memoryview(out)
         with t.in_phase(OFFLINE_PHASE):
-            t.send(peer, label, out)
+            t.send(peer, label, k.to_bytes(4, "little") + view[:PART])
+            for i in range(1, k):
+                t.send(peer, label - i * _PART_STRIDE, view[i * PART:(i + 1) * PART])
         return out
 
+    async def _recv_one(self, peer: int, label: int) -> bytes:
+        first = await self.transport.recv(peer, label)
+        k = int.from_bytes(first[:4], "little") if len(first) >= 4 else 0
+        if not 1 <= k <= MAX_PARTS:
+            return first      # not a message of this protocol: its parser rejects it
+        parts = [first[4:]]
+        for i in range(1, k):
+            parts.append(await self.transport.recv(peer, label - i * _PART_STRIDE))
+        return parts[0] if k == 1 else b"".join(parts)
+
     async def _recv_all(self, label: int, peers: Sequence[int]) -> dict[int, bytes]:
-        got = await asyncio.gather(*(self.transport.recv(p, label) for p in peers))
+        got = await asyncio.gather(*(self._recv_one(p, label) for p in peers))
         return dict(zip(peers, got))
 
     async def _exchange(self, step: str, payload_for: Callable[[int], bytes],
