@@ -86,7 +86,7 @@ from ..field import BN254_ORDER, PrimeField
 from ..preprocessing import BACKENDS, Preprocessing
 from ..shares import AuthVector, KeyShare
 from ..transport import OFFLINE_PHASE, Transport
-from . import baseot, fieldvec as fv, triples as gilboa
+from . import baseot, fieldvec as fv, jit, triples as gilboa
 from .cope import CopeReceiver, CopeSender
 from .errors import (AuthenticationCheckFailure, BaseOTFailure, BitGenerationFailure,
                      OTExtensionCheckFailure, PreprocessingMacCheckFailure, SacrificeFailure)
@@ -125,6 +125,7 @@ class MascotPreprocessing(PrepWire, Preprocessing):
         self._produced: dict[str, int] = {}
         self._bit_pool: Optional[AuthVector] = None
         self.generated = {"triple": 0, "bit": 0, "mask": 0}   # incl. triples spent on bits
+        self.jit_cpu_seconds = 0.0   # loading (or, on a cold cache, compiling) the kernels
 
     # set-up --------------------------------------------------------------------------
     async def setup(self) -> KeyShare:
@@ -136,6 +137,7 @@ class MascotPreprocessing(PrepWire, Preprocessing):
             self.offline_seconds += time.perf_counter() - t0
 
     async def _setup(self) -> KeyShare:
+        self.jit_cpu_seconds = jit.warm_up()
         self.alpha = fv.to_mpz(fv.random_field(1))[0]
         self.key = KeyShare(self.field, self.pid, self.alpha)
         await self._base_ots()
