@@ -29,9 +29,10 @@ class CopeSender:
         self.streams = [(fv.Stream(k0), fv.Stream(k1)) for k0, k1 in keys]
         self.scratch = fv.Scratch()
 
-    def extend(self, x: np.ndarray) -> tuple[bytes, np.ndarray]:
-        """Corrections u (to send) and this party's shares t of Δ·x as (n, 4) limbs; one
-        kernel pass per block of 16 rows samples t0, t1, writes u and folds t0 into the sum."""
+    def extend(self, x: np.ndarray) -> tuple[memoryview, np.ndarray]:
+        """Corrections u (to send; a view of a work array, valid until the next extend) and
+        this party's shares t of Δ·x as (n, 4) limbs; one kernel pass per block of rows
+        samples t0, t1, writes u and folds t0 into the sum."""
         K = fv.kernels()
         n = len(x)
         u = self.scratch.get("u", (fv.K_BITS, n, 4))
@@ -47,7 +48,7 @@ class CopeSender:
                             x, u[h:h + len(st)], acc)
         t = fv.zeros(n)
         fv.add_into(t, acc, negate=True)
-        return fv.to_bytes(u), t
+        return fv.as_message(u), t
 
 
 class CopeReceiver:

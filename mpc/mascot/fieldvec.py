@@ -145,6 +145,12 @@ def to_bytes(v: np.ndarray) -> bytes:
     return np.ascontiguousarray(v, dtype=np.uint64).tobytes()
 
 
+def as_message(v: np.ndarray) -> memoryview:
+    """A contiguous work array as an outgoing payload without copying it (the transport
+    copies each part as it is sent); valid until the array is reused."""
+    return memoryview(np.ascontiguousarray(v)).cast("B")
+
+
 def from_bytes(data: bytes, shape: tuple) -> Optional[np.ndarray]:
     """Parse little-endian 32-byte elements into limbs of the given leading shape; None if
     the length is wrong or a value is not below q (the caller raises the abort)."""

@@ -170,8 +170,9 @@ class KOSReceiver:
         self.ot_index = 0      # running index of produced OTs (hash tweaks)
         self.scratch = fv.Scratch()   # a batch's arrays live until the next extend()
 
-    def extend(self, choices: np.ndarray) -> tuple[bytes, "ReceiverBatch"]:
-        """u for the choice bits (uint8 0/1 vector); keeps t for the check and the outputs."""
+    def extend(self, choices: np.ndarray) -> tuple[memoryview, "ReceiverBatch"]:
+        """u for the choice bits (uint8 0/1 vector; a view of a work array, valid until the
+        next extend); keeps t for the check and the outputs."""
         m = len(choices)
         mp = -(-(m + PAD) // 128) * 128
         x = np.concatenate([choices.astype(np.uint8),
@@ -190,7 +191,7 @@ class KOSReceiver:
         first = self.ot_index
         self.ot_index += m
         rows = transpose(t, self.scratch.get("rows", (mp, 16), np.uint8))
-        return u.tobytes(), ReceiverBatch(m, x, rows, first, self.scratch)
+        return fv.as_message(u), ReceiverBatch(m, x, rows, first, self.scratch)
 
 
 class ReceiverBatch:

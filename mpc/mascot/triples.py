@@ -28,8 +28,9 @@ def choice_bits(a: np.ndarray) -> np.ndarray:
     return fv.bits_of(a).reshape(-1)
 
 
-def sender(batch: SenderBatch, b_cols: np.ndarray) -> tuple[bytes, np.ndarray]:
-    """Corrections d (to send) and S's shares −Σ 2^h m0 (one per column, (M, 4) limbs)."""
+def sender(batch: SenderBatch, b_cols: np.ndarray) -> tuple[memoryview, np.ndarray]:
+    """Corrections d (to send; a view of the batch's work array) and S's shares −Σ 2^h m0
+    (one per column, (M, 4) limbs)."""
     K = fv.kernels()
     M = len(b_cols)
     q0, q1 = batch.outputs()
@@ -42,7 +43,7 @@ def sender(batch: SenderBatch, b_cols: np.ndarray) -> tuple[bytes, np.ndarray]:
         K.send_rows(m[0], m[1], b_cols, d[h:e], acc)    # all values are below q: always True
     share = fv.zeros(M)
     fv.add_into(share, acc, negate=True)
-    return fv.to_bytes(d), share
+    return fv.as_message(d), share
 
 
 def receiver(batch: ReceiverBatch, choices: np.ndarray, M: int, d: bytes) -> Optional[np.ndarray]:
