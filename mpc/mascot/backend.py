@@ -3,7 +3,8 @@ with abort against any number of statically corrupt parties.
 
 Building blocks (one module each): base OTs on secp256k1 (`baseot`), KOS15 OT extension
 with its correlation check (`otext`), COPE for MACs (`cope`), Gilboa products (`triples`),
-bulk GF(q) arithmetic on numpy limbs (`fieldvec`), messages, coins and checks (`wire`).
+bulk GF(q) arithmetic on numpy limbs (`fieldvec`, compiled loops in `kernels`), messages,
+coins and checks (`wire`).
 
 Set-up. Each party draws its MAC-key share α_i locally (nobody ever learns α = Σ α_i). Per
 ordered pair it runs 128 base OTs to seed a KOS instance in each direction, then 254
@@ -40,8 +41,8 @@ used again. A wrong ρ is thus caught by the zero check (SacrificeFailure), neve
 
 Input masks: the owner authenticates random r (Π_Input; others hold value share 0).
 Random bits: from a checked triple (a, b, c), open ε = a − b and a² = c + ε·a, MAC-check
-both, and set bit = (a/√(a²) + 1)/2 with the canonical root (Tonelli–Shanks, q = BN254
-order). Bounded integers in [0, 2^k): Σ_{i<k} 2^i b_i from k such bits, so no party can
+both, and set bit = (a/√(a²) + 1)/2 with the canonical root (windowed Tonelli–Shanks,
+`sqrt`; q = BN254 order). Bounded integers in [0, 2^k): Σ_{i<k} 2^i b_i from k such bits, so no party can
 push one outside its range (each b_i is a checked bit).
 
 What a party learns: its own shares and MAC shares; values opened during the checks (ρ,
