@@ -39,8 +39,8 @@ class CopeSender:
         acc = fv.zeros(n)
         for h in _BLOCKS:
             st = self.streams[h:h + fv.BLOCK]
-            c0 = fv.candidates([s[0] for s in st], n)
-            c1 = fv.candidates([s[1] for s in st], n)
+            c0 = fv.candidates([s[0] for s in st], n, self.scratch, "c0")
+            c1 = fv.candidates([s[1] for s in st], n, self.scratch, "c1")
             saved = acc.copy()
             if not K.send_rows(c0, c1, x, u[h:h + len(st)], acc):
                 acc[:] = saved
@@ -57,6 +57,7 @@ class CopeReceiver:
             raise ValueError("COPE needs one OT per bit of the field")
         self.delta_bits = np.array(delta_bits, dtype=np.uint8).reshape(fv.K_BITS, 1)
         self.streams = [fv.Stream(k) for k in keys]
+        self.scratch = fv.Scratch()
 
     def extend(self, n: int, u: bytes) -> Optional[np.ndarray]:
         """This party's shares q of Δ·x as (n, 4) limbs; None if u is malformed."""
@@ -68,7 +69,7 @@ class CopeReceiver:
         for h in _BLOCKS:
             st = self.streams[h:h + fv.BLOCK]
             e = h + len(st)
-            c = fv.candidates(st, n)
+            c = fv.candidates(st, n, self.scratch)
             saved = acc.copy()
             if not K.recv_rows(c, uu[h:e], self.delta_bits[h:e], acc):
                 acc[:] = saved

@@ -89,15 +89,17 @@ def _zeros(n: int) -> bytes:
     return memoryview(_ZEROS[0])[:n]
 
 
-def candidates(streams: Sequence[Stream], n: int) -> np.ndarray:
+def candidates(streams: Sequence[Stream], n: int, scratch: Optional["Scratch"] = None,
+               name: str = "cand") -> np.ndarray:
     """The next keystream piece of each stream as 32-byte candidates, shape (R, W, 4): enough
     for n values below q per row with 8 standard deviations of margin. Each stream is
     consumed by a length that depends only on n, so every holder of a stream reads the
-    same candidates (and the kernels select the same values)."""
+    same candidates (and the kernels select the same values). The buffer comes from
+    `scratch` under `name` if given (valid until that name is asked for again)."""
     R = len(streams)
     want = int(n / _ACCEPT + 8 * math.sqrt(n) + 16)
     L = 32 * want
-    raw = np.empty(R * L + 16, dtype=np.uint8)
+    raw = scratch.get(name, (R * L + 16,), np.uint8) if scratch else np.empty(R * L + 16, dtype=np.uint8)
     for i, st in enumerate(streams):   # in order: each row's 16 spare bytes are the next row's start
         st.read_into(raw[i * L:(i + 1) * L + 16], L)
     return raw[:R * L].view(np.uint64).reshape(R, want, 4)
@@ -171,10 +173,11 @@ def bits_of(v: np.ndarray) -> np.ndarray:
 
 
 class Scratch:
-    """Work arrays of one protocol instance, reused from batch to batch. A fresh 10–30 MB
-    array per batch costs a page fault per 4 KB on first touch (a third of the CPU time
-    on a loaded machine); a reused one costs none. An array handed out under a name is
-    valid until the same name is asked for again."""
+    """Work arrays of one protocol instance, reused from batch to batch and block to block.
+    A fresh array above malloc's mmap threshold (0.1–30 MB here) costs a page fault per
+    4 KB on first touch (and glibc returns it to the system when it is freed), which was a
+    third of the CPU time on a loaded machine; a reused one costs none. An array handed
+    out under a name is valid until the same name is asked for again."""
 
     def __init__(self):
         self._bufs: dict[str, np.ndarray] = {}

@@ -235,8 +235,9 @@ def tmmo_tweak(p, idx, first_index, period, c0, domain, out):
 @njit(cache=True)
 def tmmo_finish(h, p, idx, out):
     """Candidates c of row i = idx[k] are H = π(tweaked) ⊕ π(y) over blocks 2c, 2c + 1 (254
-    bits): store the first below q in out[i]; return the rows that need more candidates."""
-    rej = np.empty(idx.shape[0], dtype=np.int64)
+    bits): store the first below q in out[i]; return the rows that need more candidates,
+    compacted in place at the front of idx (each entry is read before it is overwritten)."""
+    rej = idx
     nrej = 0
     for k in range(idx.shape[0]):
         i = idx[k]

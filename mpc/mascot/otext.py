@@ -116,11 +116,12 @@ def _as_blocks(rows: np.ndarray) -> np.ndarray:
 
 
 def _tweak_pass(p: np.ndarray, idx: np.ndarray, first_index: int, period: int, c0: int, ncand: int,
-                domain: int) -> np.ndarray:
+                domain: int, scratch: Optional[fv.Scratch] = None) -> np.ndarray:
     """π(π(y) ⊕ tweak) for the rows idx and candidates c0 .. c0 + ncand − 1 (two blocks each)."""
-    buf = np.empty((len(idx), 2 * ncand, 2), dtype=np.uint64)
+    shape = (len(idx), 2 * ncand, 2)
+    buf = scratch.get("tmmo-in", shape) if scratch else np.empty(shape, dtype=np.uint64)
     fv.kernels().tmmo_tweak(p, idx, first_index, period, c0, domain, buf)
-    return _pi(buf)
+    return _pi(buf, scratch.get("tmmo-out", (buf.size + 2,)) if scratch else None)
 
 
 # candidates per pass: one for every row, then three for the 24% rejected (0.24³ of those
@@ -129,25 +130,33 @@ _PASSES = (1, 3)
 _LATER = 4
 
 
-def hash_to_field(parts: Sequence[np.ndarray], first_index: int, domain: int) -> np.ndarray:
+def hash_to_field(parts: Sequence[np.ndarray], first_index: int, domain: int,
+                  scratch: Optional[fv.Scratch] = None) -> np.ndarray:
     """One uniform field element per OT output row: the first candidate (two TMMO blocks,
     masked to 254 bits) below q; deterministic, so both ends of an OT derive the same value.
     `parts` are equally long row arrays that share OT indices first_index, first_index + 1,
     ... (the sender's q_j and q_j ⊕ Δ); the results are stacked in that order. The XORs,
-    masking and the comparison with q run in `kernels.tmmo_tweak`/`tmmo_finish`."""
+    masking and the comparison with q run in `kernels.tmmo_tweak`/`tmmo_finish`. With a
+    `scratch`, every array (the result too) is a reused one, valid until the next call."""
     K = fv.kernels()
     M = len(parts[0])
-    p = np.empty((len(parts) * M + 1, 2), dtype=np.uint64)      # one spare block for AES
+    n = len(parts) * M
+
+    def buffer(name, shape, dtype=np.uint64):
+        return scratch.get(name, shape, dtype) if scratch else np.empty(shape, dtype=dtype)
+
+    p = buffer("tmmo-p", (n + 1, 2))      # one spare block for AES
     for k, rows in enumerate(parts):
         _pi(_as_blocks(rows), p[k * M:(k + 1) * M + 1])
-    p = p[:len(parts) * M]
-    out = np.empty((len(p), 4), dtype=np.uint64)
-    idx = np.arange(len(p), dtype=np.int64)
+    p = p[:n]
+    out = buffer("tmmo-field", (n, 4))
+    idx = buffer("tmmo-idx", (n,), np.int64)
+    idx[:] = np.arange(n)
     c0, npass = 0, 0
     while len(idx):
-        n = _PASSES[npass] if npass < len(_PASSES) else _LATER
-        idx = K.tmmo_finish(_tweak_pass(p, idx, first_index, M, c0, n, domain), p, idx, out)
-        c0, npass = c0 + n, npass + 1
+        k = _PASSES[npass] if npass < len(_PASSES) else _LATER
+        idx = K.tmmo_finish(_tweak_pass(p, idx, first_index, M, c0, k, domain, scratch), p, idx, out)
+        c0, npass = c0 + k, npass + 1
     return out
 
 

@@ -39,7 +39,8 @@ def sender(batch: SenderBatch, b_cols: np.ndarray) -> tuple[memoryview, np.ndarr
     for h in _BLOCKS:
         e = min(fv.K_BITS, h + fv.BLOCK)
         lo, hi = h * M, e * M
-        m = hash_to_field([q0[lo:hi], q1[lo:hi]], batch.first + lo, DOMAIN_GILBOA).reshape(2, e - h, M, 4)
+        m = hash_to_field([q0[lo:hi], q1[lo:hi]], batch.first + lo, DOMAIN_GILBOA,
+                          batch.scratch).reshape(2, e - h, M, 4)
         K.send_rows(m[0], m[1], b_cols, d[h:e], acc)    # all values are below q: always True
     share = fv.zeros(M)
     fv.add_into(share, acc, negate=True)
@@ -58,6 +59,6 @@ def receiver(batch: ReceiverBatch, choices: np.ndarray, M: int, d: bytes) -> Opt
     for h in _BLOCKS:
         e = min(fv.K_BITS, h + fv.BLOCK)
         lo, hi = h * M, e * M
-        m = hash_to_field([rows[lo:hi]], batch.first + lo, DOMAIN_GILBOA).reshape(e - h, M, 4)
+        m = hash_to_field([rows[lo:hi]], batch.first + lo, DOMAIN_GILBOA, batch.scratch).reshape(e - h, M, 4)
         K.recv_rows(m, dd[h:e], bits[h:e], acc)
     return acc
