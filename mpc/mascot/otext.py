@@ -8,8 +8,8 @@ Extending m OTs with receiver choices x (padded with 128 + 64 random bits x'):
     receiver: t^i = G(k_i^0), u^i = t^i ⊕ G(k_i^1) ⊕ x'        (sends u, 128 columns)
     sender:   q^i = G(k_i^{Δ_i}) ⊕ Δ_i·u^i = t^i ⊕ Δ_i·x'
 so that row j satisfies q_j = t_j ⊕ x_j·Δ. G is AES-128-CTR keyed by the seed; successive
-extensions read successive pieces of the same stream. Bit matrices are transposed with 8×8 block bit
-transposes in a compiled kernel.
+extensions read successive pieces of the same stream. Bit matrices are transposed with 64×64
+block bit transposes in a compiled kernel.
 
 Correlation check (the KOS check): after the receiver's u are fixed, a coin toss gives a
 key K; the receiver sends x̃ = Σ_j χ_j·x_j and t̃ = Σ_j χ_j·t_j, the sender checks
