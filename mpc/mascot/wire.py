@@ -48,6 +48,7 @@ class PrepWire:
 
     def _init_wire(self) -> None:
         self._labels = 0
+        self._rx: dict[int, bytearray] = {}   # per peer: reassembly buffer of multi-part messages
         self._transcript = hashlib.sha256(b"mascot-broadcast-transcript")
 
     # hooks ----------------------------------------------------------------------
@@ -80,15 +81,30 @@ class PrepWire:
                 t.send(peer, label - i * _PART_STRIDE, view[i * PART:(i + 1) * PART])
         return out
 
-    async def _recv_one(self, peer: int, label: int) -> bytes:
+    async def _recv_one(self, peer: int, label: int):
+        """One message from peer: bytes, or for a multi-part message a read-only view of
+        this peer's reassembly buffer, valid until the next multi-part message from the same
+        peer (the backend consumes every payload within its step, and steps never overlap:
+        all parties must call the preprocessing in the same order). Reusing the buffer
+        avoids a fresh 5–30 MB allocation, and its page faults, per large message."""
         first = await self.transport.recv(peer, label)
         k = int.from_bytes(first[:4], "little") if len(first) >= 4 else 0
         if not 1 <= k <= MAX_PARTS:
             return first      # not a message of this protocol: its parser rejects it
-        parts = [first[4:]]
+        if k == 1:
+            return first[4:]
+        parts = [memoryview(first)[4:]]
         for i in range(1, k):
             parts.append(await self.transport.recv(peer, label - i * _PART_STRIDE))
-        return parts[0] if k == 1 else b"".join(parts)
+        size = sum(len(x) for x in parts)
+        buf = self._rx.get(peer)
+        if buf is None or len(buf) < size:
+            buf = self._rx[peer] = bytearray(size)
+        view, at = memoryview(buf), 0
+        for x in parts:
+            view[at:at + len(x)] = x
+            at += len(x)
+        return view[:size].toreadonly()
 
     async def _recv_all(self, label: int, peers: Sequence[int]) -> dict[int, bytes]:
         got = await asyncio.gather(*(self._recv_one(p, label) for p in peers))
