@@ -129,7 +129,7 @@ class PrepWire:
         own = sent[self.peers[0]]
         out = []
         for p in range(self.m):
-            data = own if p == self.pid else expect_bytes(got[p], size, step, p)
+            data = own if p == self.pid else expect_bytes(bytes(got[p]), size, step, p)   # a view if long
             out.append(data)
             self._transcript.update(step.encode() + p.to_bytes(4, "little") + data)
         return out
