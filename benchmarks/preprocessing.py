@@ -14,13 +14,17 @@ PNG. Triples/s, bits/s and masks/s are items per second of the slowest party; by
 triple is per party (bytes it sent divided by triples). `--quick` runs all parties as
 asyncio tasks in this process (in-memory transport, all parties on one core) with small
 sizes, for tests. `--combine` plots several runs' JSON (e.g. 2, 3 and 5 parties) in one
-figure. Timings are wall-clock on a shared machine: the JSON records the load average.
+figure. Timings are wall-clock on a shared machine: the JSON records the load average
+(and `uptime`), and the CPU seconds of every party, which are robust to the load: the
+summary line gives CPU ms per triple/bit/mask of the busiest party. MASCOT's set-up
+includes loading its compiled kernels from numba's disk cache (reported apart).
 """
 import argparse
 import asyncio
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 
@@ -80,6 +84,8 @@ async def measure(s: Session, prep, sizes: dict, log) -> dict:
         await prep.setup()
     await s.broadcast_bytes(b"\x01", 1)
     out["setup_seconds"] = time.perf_counter() - t0
+    # loading the compiled kernels (numba's disk cache) is part of set-up; reported apart
+    out["jit_cpu_seconds"] = getattr(prep, "jit_cpu_seconds", 0.0)
     for name, kind, plural in KINDS:
         n = sizes[plural]
         await s.broadcast_bytes(b"\x02", 1)  # start together
@@ -106,7 +112,7 @@ async def gather(s: Session, mine: dict) -> list[dict]:
     fields = ("seconds", "cpu_seconds", "bytes_sent", "rounds", "count")
     keys = [(b, k, f) for b in BACKEND_NAMES for k, _, _ in KINDS for f in fields]
     vec = [int(mine[b][k][f] * 1e6) if f in _TIMES else int(mine[b][k][f]) for b, k, f in keys]
-    vec += [int(mine[b]["setup_seconds"] * 1e6) for b in BACKEND_NAMES]
+    vec += [int(mine[b][f] * 1e6) for f in ("setup_seconds", "jit_cpu_seconds") for b in BACKEND_NAMES]
     raw = await s.broadcast_bytes(encode_vector(s.field, vec), len(vec) * s.field.nbytes)
     table = []
     for p, data in enumerate(raw):
@@ -114,8 +120,9 @@ async def gather(s: Session, mine: dict) -> list[dict]:
         row: dict = {"party": p, **{b: {k: {} for k, _, _ in KINDS} for b in BACKEND_NAMES}}
         for (b, k, f), x in zip(keys, v):
             row[b][k][f] = x / 1e6 if f in _TIMES else x
-        for b, x in zip(BACKEND_NAMES, v[len(keys):]):
-            row[b]["setup_seconds"] = x / 1e6
+        extra = [(f, b) for f in ("setup_seconds", "jit_cpu_seconds") for b in BACKEND_NAMES]
+        for (f, b), x in zip(extra, v[len(keys):]):
+            row[b][f] = x / 1e6
         table.append(row)
     return table
 
@@ -132,11 +139,13 @@ async def party_program(s: Session, sizes: dict, log) -> tuple[dict, list]:
 def summarise(table: list, sizes: dict, m: int, mode: str) -> dict:
     res = {"parties": m, "mode": mode, "sizes": sizes,
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                       "uptime": _uptime(),
                        "load_average": list(os.getloadavg())},
            "per_party": table, "backends": {}}
     for b in BACKEND_NAMES:
         r = {"trust_model": BACKENDS[b].TRUST_MODEL,
-             "setup_seconds": max(row[b]["setup_seconds"] for row in table)}
+             "setup_seconds": max(row[b]["setup_seconds"] for row in table),
+             "jit_cpu_seconds": max(row[b]["jit_cpu_seconds"] for row in table)}
         for name, _, plural in KINDS:
             secs = max(row[b][name]["seconds"] for row in table)
             count = table[0][b][name]["count"]
@@ -149,6 +158,14 @@ def summarise(table: list, sizes: dict, m: int, mode: str) -> dict:
     d, mz = res["backends"]["dealer"], res["backends"]["mascot"]
     res["mascot_over_dealer_triples_per_second"] = mz["triples_per_second"] / d["triples_per_second"]
     return res
+
+
+def _uptime() -> str:
+    """`uptime` at the end of the run (load averages), for the record."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 def cpu_ms(r: dict, backend: str, name: str) -> float:
@@ -232,7 +249,8 @@ def report(res: dict, args) -> None:
         r = res["backends"][b]
         print(f"{b:>6}: {r['triples_per_second']:>10,.0f} triples/s  {r['bits_per_second']:>10,.0f} bits/s  "
               f"{r['masks_per_second']:>10,.0f} masks/s  "
-              f"{max(r['bytes_per_triple_per_party']):>10,.0f} bytes/triple/party  setup {r['setup_seconds']:.2f} s  "
+              f"{max(r['bytes_per_triple_per_party']):>10,.0f} bytes/triple/party  setup {r['setup_seconds']:.2f} s "
+              f"(kernels {r['jit_cpu_seconds']:.2f} s CPU)  "
               f"CPU ms per triple/bit/mask {cpu_ms(res, b, 'triple'):.3f}/{cpu_ms(res, b, 'bit'):.3f}/"
               f"{cpu_ms(res, b, 'mask'):.3f}")
     if args.json:

@@ -3,7 +3,8 @@ with abort against any number of statically corrupt parties.
 
 Building blocks (one module each): base OTs on secp256k1 (`baseot`), KOS15 OT extension
 with its correlation check (`otext`), COPE for MACs (`cope`), Gilboa products (`triples`),
-bulk GF(q) arithmetic on numpy limbs (`fieldvec`), messages, coins and checks (`wire`).
+bulk GF(q) arithmetic on numpy limbs (`fieldvec`, compiled loops in `kernels`), messages,
+coins and checks (`wire`).
 
 Set-up. Each party draws its MAC-key share α_i locally (nobody ever learns α = Σ α_i). Per
 ordered pair it runs 128 base OTs to seed a KOS instance in each direction, then 254
@@ -18,15 +19,30 @@ y = Σ_i y^i against Σ_n r_n m_n (AuthenticationCheckFailure).
 
 Triples Π_Triple with τ = 3: each party samples a^i ∈ F^{3N}, b^i ∈ F^N; Gilboa products
 over KOS OTs give shares of c_k = a_k·b (k = 1..3); "combine" with coins r, r̂:
-a = Σ r_k a_k, c = Σ r_k c_k, â = Σ r̂_k a_k, ĉ = Σ r̂_k c_k; authenticate a, b, c, â, ĉ;
-"sacrifice" with coins s, e: open ρ_n = s_n a_n − â_n, open Σ_n e_n (s_n c_n − ĉ_n − ρ_n b_n),
-which must be 0 (SacrificeFailure); then the MAC check on everything opened
-(PreprocessingMacCheckFailure). Only then are (a, b, c) handed out.
+a = Σ r_k a_k, c = Σ r_k c_k, â = Σ r̂_k a_k, ĉ = Σ r̂_k c_k; authenticate a, b, c, ĉ;
+"sacrifice" with coins s, e: open ρ_n = s_n a_n − â_n, open z = Σ_n e_n (s_n c_n − ĉ_n − ρ_n b_n),
+which must be 0 (SacrificeFailure); then the MAC check on z (PreprocessingMacCheckFailure).
+Only then are (a, b, c) handed out.
+
+Sacrifice without a MAC on â (MASCOT authenticates â too; we save a fifth of COPE). Write the
+authenticated values as c = a·b + γ and ĉ = â·b + γ̂, where γ, γ̂ collect every deviation
+in the Gilboa products and in the shares a corrupt party fed to COPE (all fixed before the
+coins s, e), and â is the combination of the a_k the corrupt parties' KOS choice bits fix.
+Without a MAC the opened ρ may be off by any δ the adversary picks after seeing s, e:
+ρ = s·a − â + δ. The MAC check binds z to the authenticated c, ĉ, b, so
+z = Σ_n e_n (s_n γ_n − γ̂_n − δ_n b_n). Here b = b^h + b^A with b^h the honest parties'
+shares, uniform and independent of the adversary's view when it fixes δ (b^h entered only
+Gilboa as the honest sender's input, masked by OT outputs, and COPE, masked by PRG rows;
+nothing about b is opened before z). So if some δ_n ≠ 0, z is uniform given that view
+and is 0 with probability ≤ 2/q (1/q that e_n = 0); with δ = 0 the check is MASCOT's, in
+which z = Σ e_n (s_n γ_n − γ̂_n) vanishes for γ ≠ 0 with probability ≤ 2/q. Privacy is as
+before: an honest party's share of ρ is masked by its uniform share of â, which is never
+used again. A wrong ρ is thus caught by the zero check (SacrificeFailure), never passed.
 
 Input masks: the owner authenticates random r (Π_Input; others hold value share 0).
 Random bits: from a checked triple (a, b, c), open ε = a − b and a² = c + ε·a, MAC-check
-both, and set bit = (a/√(a²) + 1)/2 with the canonical root (Tonelli–Shanks, q = BN254
-order). Bounded integers in [0, 2^k): Σ_{i<k} 2^i b_i from k such bits, so no party can
+both, and set bit = (a/√(a²) + 1)/2 with the canonical root (windowed Tonelli–Shanks,
+`sqrt`; q = BN254 order). Bounded integers in [0, 2^k): Σ_{i<k} 2^i b_i from k such bits, so no party can
 push one outside its range (each b_i is a checked bit).
 
 What a party learns: its own shares and MAC shares; values opened during the checks (ρ,
@@ -37,7 +53,8 @@ inputs to every sub-protocol; every deviation is caught as follows —
   inconsistent choice bits in KOS          -> OTExtensionCheckFailure (idem)
   wrong COPE corrections (inconsistent x)  -> AuthenticationCheckFailure
   inconsistent b in Gilboa corrections     -> SacrificeFailure
-  wrong share opened in the sacrifice      -> SacrificeFailure / PreprocessingMacCheckFailure
+  wrong share of ρ or z in the sacrifice   -> SacrificeFailure (a z made to look 0:
+                                              PreprocessingMacCheckFailure)
   wrong MAC share in a check               -> PreprocessingMacCheckFailure
   wrong share of ε or a² in bit generation -> PreprocessingMacCheckFailure
   malformed pairwise message               -> MalformedMessage (status round: everyone)
@@ -70,7 +87,7 @@ from ..field import BN254_ORDER, PrimeField
 from ..preprocessing import BACKENDS, Preprocessing
 from ..shares import AuthVector, KeyShare
 from ..transport import OFFLINE_PHASE, Transport
-from . import baseot, fieldvec as fv, triples as gilboa
+from . import baseot, fieldvec as fv, jit, triples as gilboa
 from .cope import CopeReceiver, CopeSender
 from .errors import (AuthenticationCheckFailure, BaseOTFailure, BitGenerationFailure,
                      OTExtensionCheckFailure, PreprocessingMacCheckFailure, SacrificeFailure)
@@ -109,6 +126,7 @@ class MascotPreprocessing(PrepWire, Preprocessing):
         self._produced: dict[str, int] = {}
         self._bit_pool: Optional[AuthVector] = None
         self.generated = {"triple": 0, "bit": 0, "mask": 0}   # incl. triples spent on bits
+        self.jit_cpu_seconds = 0.0   # loading (or, on a cold cache, compiling) the kernels
 
     # set-up --------------------------------------------------------------------------
     async def setup(self) -> KeyShare:
@@ -120,6 +138,7 @@ class MascotPreprocessing(PrepWire, Preprocessing):
             self.offline_seconds += time.perf_counter() - t0
 
     async def _setup(self) -> KeyShare:
+        self.jit_cpu_seconds = jit.warm_up()
         self.alpha = fv.to_mpz(fv.random_field(1))[0]
         self.key = KeyShare(self.field, self.pid, self.alpha)
         await self._base_ots()
@@ -196,13 +215,13 @@ class MascotPreprocessing(PrepWire, Preprocessing):
         n = len(values)
         mine = self.pid in inputters
         x = list(values) + fv.to_mpz(fv.random_field(1)) if mine else [mpz(0)] * (n + 1)
-        macs = [self.alpha * v % q for v in x]
+        macs = fv.from_ints([self.alpha * v % q for v in x]) if mine else fv.zeros(n + 1)
         out = {}
         if mine:
             xa = fv.from_ints(x)
             for j in self.peers:
                 out[j], t = self.cope_send[j].extend(xa)
-                macs = [(a + b) % q for a, b in zip(macs, t)]
+                fv.add_into(macs, t)
         got = await self._exchange(step + "/cope", lambda p: out.get(p, b""))
         failure = None
         for j in self.peers:
@@ -211,9 +230,10 @@ class MascotPreprocessing(PrepWire, Preprocessing):
                 if qv is None:
                     failure = failure or MalformedMessage(f"COPE corrections of party {j} are malformed ({step})")
                     continue
-                macs = [(a + b) % q for a, b in zip(macs, qv)]
+                fv.add_into(macs, qv)
             elif got[j]:
                 failure = failure or MalformedMessage(f"party {j} sent COPE corrections out of turn ({step})")
+        macs = fv.to_mpz(macs)
         await self._status(step + "/status", failure)
         seed = await self._coin(step + "/coin")
         r = self._coeffs(seed, b"auth-check", n + 1)
@@ -223,7 +243,10 @@ class MascotPreprocessing(PrepWire, Preprocessing):
         return macs[:n]
 
     async def _open(self, step: str, v: AuthVector) -> list[mpz]:
-        parts = await self._broadcast_vector(step, list(v.values))
+        return await self._open_values(step, list(v.values))
+
+    async def _open_values(self, step: str, shares: list[mpz]) -> list[mpz]:
+        parts = await self._broadcast_vector(step, shares)
         q = self.field.q
         return [sum(col) % q for col in zip(*parts)]
 
@@ -237,11 +260,11 @@ class MascotPreprocessing(PrepWire, Preprocessing):
         recv, send = await self._ot_extend("triple/ot", choices)
         b_cols = np.repeat(b, TAU, axis=0)
         A, B = fv.to_mpz(a), fv.to_mpz(b)
-        c = [A[i] * B[i // TAU] % q for i in range(M)]
+        c = fv.from_ints([A[i] * B[i // TAU] % q for i in range(M)])
         d_out = {}
         for j in self.peers:
             d_out[j], share = gilboa.sender(send[j], b_cols)
-            c = [(x + y) % q for x, y in zip(c, share)]
+            fv.add_into(c, share)
         got = await self._exchange("triple/gilboa", lambda p: d_out[p])
         failure = None
         for j in self.peers:
@@ -249,7 +272,8 @@ class MascotPreprocessing(PrepWire, Preprocessing):
             if share is None:
                 failure = failure or MalformedMessage(f"Gilboa corrections of party {j} are malformed")
                 continue
-            c = [(x + y) % q for x, y in zip(c, share)]
+            fv.add_into(c, share)
+        c = fv.to_mpz(c)
         await self._status("triple/gilboa/status", failure)
         # combine: two random combinations of the τ products sharing b
         seed = await self._coin("triple/combine")
@@ -258,21 +282,22 @@ class MascotPreprocessing(PrepWire, Preprocessing):
         def comb(coef, vec):
             return [sum(coef[n * TAU + k] * vec[n * TAU + k] for k in range(TAU)) % q for n in range(N)]
 
-        vals = comb(r, A) + B + comb(r, c) + comb(rh, A) + comb(rh, c)
+        # â stays unauthenticated: see "Sacrifice" in the module docstring
+        vals = comb(r, A) + B + comb(r, c) + comb(rh, c)
+        ahat = comb(rh, A)
         macs = await self._authenticate("triple/auth", vals, list(range(self.m)))
-        av = AuthVector(self.key, vals, macs)
-        ta, tb, tc, tah, tch = av.split([N] * 5)
+        ta, tb, tc, tch = AuthVector(self.key, vals, macs).split([N] * 4)
         # sacrifice (ĉ − â·b must match c − a·b scaled by s)
         seed = await self._coin("triple/sacrifice")
         s, e = self._coeffs(seed, b"s", N), self._coeffs(seed, b"e", N)
-        rho_v = ta * s - tah
-        rho = await self._open("triple/rho", rho_v)
+        rho = await self._open_values("triple/rho", [(x * y - z) % q for x, y, z in zip(s, ta.values, ahat)])
         sigma = tc * s - tch - tb * rho
         z_v = sigma.dot_public(e)
         z = await self._open("triple/zero", z_v)
         if z[0] != 0:
             raise SacrificeFailure(f"a random combination of {N} sacrificed triples opened to {z[0]}, not 0")
-        await self._mac_check("triple/mac", rho + z, rho_v.macs + z_v.macs, PreprocessingMacCheckFailure)
+        # one value: no random coefficients needed (an opening off by d needs a MAC off by α·d)
+        await self._mac_check("triple/mac", z, z_v.macs, PreprocessingMacCheckFailure, coin=False)
         self.generated["triple"] += N
         return ta, tb, tc
 

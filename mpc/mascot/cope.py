@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from gmpy2 import mpz
 
 from . import fieldvec as fv
+
+# Blocks of 16 rows, highest first: the kernels sum Σ 2^i·v_i by Horner's rule (see `kernels`).
+_BLOCKS = list(reversed(range(0, fv.K_BITS, fv.BLOCK)))
 
 
 class CopeSender:
@@ -25,37 +27,51 @@ class CopeSender:
         if len(keys) != fv.K_BITS:
             raise ValueError("COPE needs one OT per bit of the field")
         self.streams = [(fv.Stream(k0), fv.Stream(k1)) for k0, k1 in keys]
+        self.scratch = fv.Scratch()
 
-    def extend(self, x: np.ndarray) -> tuple[bytes, list[mpz]]:
-        """Corrections u (to send) and this party's shares t of Δ·x; rows are produced in
-        blocks of 16 so that each block's data stays in cache while it is used."""
+    def extend(self, x: np.ndarray) -> tuple[memoryview, np.ndarray]:
+        """Corrections u (to send; a view of a work array, valid until the next extend) and
+        this party's shares t of Δ·x as (n, 4) limbs; one kernel pass per block of rows
+        samples t0, t1, writes u and folds t0 into the sum."""
+        K = fv.kernels()
         n = len(x)
-        u = np.empty((fv.K_BITS, n, 4), dtype=np.uint64)
-        acc = fv.WeightedSum(n)
-        for h in range(0, fv.K_BITS, fv.BLOCK):
+        u = self.scratch.get("u", (fv.K_BITS, n, 4))
+        acc = fv.zeros(n)
+        for h in _BLOCKS:
             st = self.streams[h:h + fv.BLOCK]
-            t0 = fv.prg_field_rows([s[0] for s in st], n)
-            t1 = fv.prg_field_rows([s[1] for s in st], n)
-            u[h:h + len(st)] = fv.sub_add_mod(t0, t1, x)
-            acc.add(h, t0)
-        return fv.to_bytes(u), acc.result(negate=True)
+            c0 = fv.candidates([s[0] for s in st], n, self.scratch, "c0")
+            c1 = fv.candidates([s[1] for s in st], n, self.scratch, "c1")
+            saved = acc.copy()
+            if not K.send_rows(c0, c1, x, u[h:h + len(st)], acc):
+                acc[:] = saved
+                K.send_rows(fv.rows_slow([s[0] for s in st], c0, n), fv.rows_slow([s[1] for s in st], c1, n),
+                            x, u[h:h + len(st)], acc)
+        t = fv.zeros(n)
+        fv.add_into(t, acc, negate=True)
+        return fv.as_message(u), t
 
 
 class CopeReceiver:
     def __init__(self, delta_bits: list[int], keys: list[bytes]):
         if len(keys) != fv.K_BITS or len(delta_bits) != fv.K_BITS:
             raise ValueError("COPE needs one OT per bit of the field")
-        self.delta_bits = np.array(delta_bits, dtype=np.uint64)
+        self.delta_bits = np.array(delta_bits, dtype=np.uint8).reshape(fv.K_BITS, 1)
         self.streams = [fv.Stream(k) for k in keys]
+        self.scratch = fv.Scratch()
 
-    def extend(self, n: int, u: bytes) -> Optional[list[mpz]]:
-        """This party's shares q of Δ·x; None if u is malformed."""
+    def extend(self, n: int, u: bytes) -> Optional[np.ndarray]:
+        """This party's shares q of Δ·x as (n, 4) limbs; None if u is malformed."""
+        K = fv.kernels()
         uu = fv.from_bytes(u, (fv.K_BITS, n))
         if uu is None:
             return None
-        acc = fv.WeightedSum(n)
-        for h in range(0, fv.K_BITS, fv.BLOCK):
+        acc = fv.zeros(n)
+        for h in _BLOCKS:
             st = self.streams[h:h + fv.BLOCK]
-            acc.add(h, fv.prg_field_rows(st, n))
-            acc.add(h, uu[h:h + len(st)], self.delta_bits[h:h + len(st)])
-        return acc.result()
+            e = h + len(st)
+            c = fv.candidates(st, n, self.scratch)
+            saved = acc.copy()
+            if not K.recv_rows(c, uu[h:e], self.delta_bits[h:e], acc):
+                acc[:] = saved
+                K.recv_rows(fv.rows_slow(st, c, n), uu[h:e], self.delta_bits[h:e], acc)
+        return acc

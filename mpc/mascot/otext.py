@@ -8,8 +8,8 @@ Extending m OTs with receiver choices x (padded with 128 + 64 random bits x'):
     receiver: t^i = G(k_i^0), u^i = t^i ⊕ G(k_i^1) ⊕ x'        (sends u, 128 columns)
     sender:   q^i = G(k_i^{Δ_i}) ⊕ Δ_i·u^i = t^i ⊕ Δ_i·x'
 so that row j satisfies q_j = t_j ⊕ x_j·Δ. G is AES-128-CTR keyed by the seed; successive
-extensions read successive pieces of the same stream. Bit matrices are transposed with 8×8 block bit
-transposes on numpy uint64 words.
+extensions read successive pieces of the same stream. Bit matrices are transposed with 64×64
+block bit transposes in a compiled kernel.
 
 Correlation check (the KOS check): after the receiver's u are fixed, a coin toss gives a
 key K; the receiver sends x̃ = Σ_j χ_j·x_j and t̃ = Σ_j χ_j·t_j, the sender checks
@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -49,27 +49,18 @@ _GCM_ONE = b"\x80" + bytes(15)   # the multiplicative identity in GCM's bit orde
 
 
 # bit matrices ----------------------------------------------------------------------
-def transpose(cols: np.ndarray) -> np.ndarray:
-    """(128, M/8) uint8 (row i = column i of the OT matrix, bit j = OT j) -> (M, 16) uint8 rows."""
-    nrow, nbytes = cols.shape
-    blocks = np.ascontiguousarray(cols.reshape(nrow // 8, 8, nbytes).transpose(2, 0, 1))
-    x = blocks.view(np.uint64).reshape(-1)
-    t = np.empty_like(x)
-    # transpose each 8x8 bit block in place: byte k = row k, bit j = column j
-    for shift, mask in ((7, 0x00AA00AA00AA00AA), (14, 0x0000CCCC0000CCCC), (28, 0x00000000F0F0F0F0)):
-        s, mk = np.uint64(shift), np.uint64(mask)
-        np.right_shift(x, s, out=t)
-        t ^= x
-        t &= mk
-        x ^= t
-        t <<= s
-        x ^= t
-    out = x.view(np.uint8).reshape(nbytes, nrow // 8, 8).transpose(0, 2, 1)
-    return np.ascontiguousarray(out).reshape(nbytes * 8, nrow // 8)
-
-
-def prg_bits(stream: fv.Stream, nbytes: int) -> np.ndarray:
-    return np.frombuffer(stream.read(nbytes), dtype=np.uint8)
+def transpose(cols: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """(128, M/8) uint8 (row i = column i of the OT matrix, bit j = OT j) -> (M, 16) uint8 rows
+    (64×64 bit-block transposes in one compiled pass, `kernels.transpose`), into out if given."""
+    nrow, nb = cols.shape
+    pad = -nb % 8
+    if pad:   # never in KOS (128-OT multiples); whole 64-bit words for the kernel
+        cols = np.concatenate([cols, np.zeros((nrow, pad), dtype=np.uint8)], axis=1)
+    words = np.ascontiguousarray(cols).view(np.uint64)
+    if out is None or pad:
+        out = np.empty((words.shape[1] * 64, nrow // 64), dtype=np.uint64)
+    fv.kernels().transpose(words, out.view(np.uint64).reshape(words.shape[1] * 64, nrow // 64))
+    return out.view(np.uint8).reshape(-1, nrow // 8)[:8 * nb]
 
 
 def pack_bits(bits: np.ndarray) -> np.ndarray:
@@ -89,14 +80,17 @@ def gf128_mul(a: bytes, b: bytes) -> bytes:
     return z.to_bytes(16, "big")
 
 
-def ghash_sum(key: bytes, rows: bytes) -> bytes:
-    """Σ_j rows_j·H^(n+2−j) for H = AES_key(0): GHASH of rows as associated data, with the
-    length block and the tag mask cancelled by the same computation on zero rows."""
-    g = AESGCM(key)
+def ghash_sum(key: bytes, rows) -> bytes:
+    """Σ_j rows_j·H^(n+2−j) for H = AES_key(0) and n 16-byte rows: GHASH of rows as associated
+    data. AES-GCM's tag is that sum ⊕ L·H ⊕ AES_key(J0) (L the length block, J0 = nonce ‖ 1),
+    so both terms are removed by one block multiplication and one AES block."""
     nonce = bytes(12)
-    t1 = g.encrypt(nonce, b"", rows)
-    t0 = g.encrypt(nonce, b"", bytes(len(rows)))
-    return bytes(a ^ b for a, b in zip(t1, t0))
+    tag = AESGCM(key).encrypt(nonce, b"", rows)
+    ecb = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+    H = ecb.update(bytes(16))
+    mask = ecb.update(nonce + (1).to_bytes(4, "big"))
+    length = (8 * memoryview(rows).nbytes).to_bytes(8, "big") + bytes(8)
+    return _xor(_xor(tag, mask), gf128_mul(length, H))
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
@@ -107,60 +101,70 @@ def _xor(a: bytes, b: bytes) -> bytes:
 _ENC = _ECB.encryptor()  # ECB is stateless: one context serves every call
 
 
-def _pi(data: np.ndarray) -> np.ndarray:
-    """The fixed-key permutation on a contiguous (..., 2) uint64 array of blocks."""
+def _pi(data: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """The fixed-key permutation on a contiguous (..., 2) uint64 array of blocks (into out,
+    which then needs 16 spare bytes, if given)."""
     data = np.ascontiguousarray(data)
-    out = np.empty(data.nbytes + 16, dtype=np.uint8)
-    _ENC.update_into(memoryview(data).cast("B"), out)
-    return out[:data.nbytes].view(np.uint64).reshape(data.shape)
+    if out is None:
+        out = np.empty(data.nbytes + 16, dtype=np.uint8)
+    _ENC.update_into(memoryview(data).cast("B"), out.view(np.uint8).reshape(-1))
+    return out.view(np.uint8).reshape(-1)[:data.nbytes].view(np.uint64).reshape(data.shape)
 
 
 def _as_blocks(rows: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rows).view(np.uint64).reshape(len(rows), 2)
 
 
-def _tweaked(p: np.ndarray, index: np.ndarray, blocks: range, domain: int) -> np.ndarray:
-    """H(tweak, y) = π(π(y) ⊕ tweak) ⊕ π(y) for p = π(y) (M, 2); tweak = (index, block | domain)."""
-    buf = np.empty((len(p), len(blocks), 2), dtype=np.uint64)
-    for c, b in enumerate(blocks):
-        np.bitwise_xor(p[:, 0], index, out=buf[:, c, 0])
-        np.bitwise_xor(p[:, 1], np.uint64(b | (domain << 32)), out=buf[:, c, 1])
-    h = _pi(buf)
-    for c in range(len(blocks)):   # 1-D strided loops: numpy's broadcast over a length-2 axis is slow
-        h[:, c, 0] ^= p[:, 0]
-        h[:, c, 1] ^= p[:, 1]
-    return h
+def _tweak_pass(p: np.ndarray, idx: np.ndarray, first_index: int, period: int, c0: int, ncand: int,
+                domain: int, scratch: Optional[fv.Scratch] = None) -> np.ndarray:
+    """π(π(y) ⊕ tweak) for the rows idx and candidates c0 .. c0 + ncand − 1 (two blocks each)."""
+    shape = (len(idx), 2 * ncand, 2)
+    buf = scratch.get("tmmo-in", shape) if scratch else np.empty(shape, dtype=np.uint64)
+    fv.kernels().tmmo_tweak(p, idx, first_index, period, c0, domain, buf)
+    return _pi(buf, scratch.get("tmmo-out", (buf.size + 2,)) if scratch else None)
 
 
-def hash_to_field(rows: np.ndarray, first_index: int, domain: int) -> np.ndarray:
+# candidates per pass: one for every row, then three for the 24% rejected (0.24³ of those
+# fail again), then four: ~4.5 AES blocks per row in 3 passes instead of 3.6 in ~8 passes
+_PASSES = (1, 3)
+_LATER = 4
+
+
+def hash_to_field(parts: Sequence[np.ndarray], first_index: int, domain: int,
+                  scratch: Optional[fv.Scratch] = None) -> np.ndarray:
     """One uniform field element per OT output row: the first candidate (two TMMO blocks,
-    masked to 254 bits) below q; deterministic, so both ends of an OT derive the same value."""
-    M = len(rows)
-    p = _pi(_as_blocks(rows))
-    index = np.arange(first_index, first_index + M, dtype=np.uint64)
-    out = _tweaked(p, index, range(2), domain).reshape(M, 4)
-    out[:, 3] &= fv._TOP_MASK
-    todo = fv.not_below_q(out)
-    c = 1
-    while len(todo):      # 24% of rows need a second candidate, 6% a third, ...
-        v = _tweaked(np.take(p, todo, axis=0), np.take(index, todo), range(2 * c, 2 * c + 2),
-                     domain).reshape(len(todo), 4)
-        v[:, 3] &= fv._TOP_MASK
-        bad = fv.not_below_q(v)
-        keep = np.ones(len(todo), dtype=bool)
-        keep[bad] = False
-        # row assignment through 32-byte void items: one memcpy per row
-        out.view("V32").reshape(-1)[todo[keep]] = v.view("V32").reshape(-1)[keep]
-        todo = todo[bad]
-        c += 1
+    masked to 254 bits) below q; deterministic, so both ends of an OT derive the same value.
+    `parts` are equally long row arrays that share OT indices first_index, first_index + 1,
+    ... (the sender's q_j and q_j ⊕ Δ); the results are stacked in that order. The XORs,
+    masking and the comparison with q run in `kernels.tmmo_tweak`/`tmmo_finish`. With a
+    `scratch`, every array (the result too) is a reused one, valid until the next call."""
+    K = fv.kernels()
+    M = len(parts[0])
+    n = len(parts) * M
+
+    def buffer(name, shape, dtype=np.uint64):
+        return scratch.get(name, shape, dtype) if scratch else np.empty(shape, dtype=dtype)
+
+    p = buffer("tmmo-p", (n + 1, 2))      # one spare block for AES
+    for k, rows in enumerate(parts):
+        _pi(_as_blocks(rows), p[k * M:(k + 1) * M + 1])
+    p = p[:n]
+    out = buffer("tmmo-field", (n, 4))
+    idx = buffer("tmmo-idx", (n,), np.int64)
+    idx[:] = np.arange(n)
+    c0, npass = 0, 0
+    while len(idx):
+        k = _PASSES[npass] if npass < len(_PASSES) else _LATER
+        idx = K.tmmo_finish(_tweak_pass(p, idx, first_index, M, c0, k, domain, scratch), p, idx, out)
+        c0, npass = c0 + k, npass + 1
     return out
 
 
 def hash_to_key(rows: np.ndarray, first_index: int, domain: int) -> list[bytes]:
-    """16-byte keys from OT output rows (for COPE's seeds)."""
+    """16-byte keys from OT output rows (for COPE's seeds): the first TMMO block."""
     M = len(rows)
-    h = _tweaked(_pi(_as_blocks(rows)), np.arange(first_index, first_index + M, dtype=np.uint64),
-                 range(1), domain)
+    p = _pi(_as_blocks(rows))
+    h = _tweak_pass(p, np.arange(M, dtype=np.int64), first_index, M, 0, 1, domain)[:, 0] ^ p
     return [h[i].tobytes() for i in range(M)]
 
 
@@ -173,33 +177,40 @@ class KOSReceiver:
             raise ValueError("KOS needs 128 base OTs")
         self.streams = [(fv.Stream(k0), fv.Stream(k1)) for k0, k1 in seeds]
         self.ot_index = 0      # running index of produced OTs (hash tweaks)
+        self.scratch = fv.Scratch()   # a batch's arrays live until the next extend()
 
-    def extend(self, choices: np.ndarray) -> tuple[bytes, "ReceiverBatch"]:
-        """u for the choice bits (uint8 0/1 vector); keeps t for the check and the outputs."""
+    def extend(self, choices: np.ndarray) -> tuple[memoryview, "ReceiverBatch"]:
+        """u for the choice bits (uint8 0/1 vector; a view of a work array, valid until the
+        next extend); keeps t for the check and the outputs."""
         m = len(choices)
         mp = -(-(m + PAD) // 128) * 128
         x = np.concatenate([choices.astype(np.uint8),
                             np.frombuffer(secrets.token_bytes(mp - m), dtype=np.uint8) & 1])
         xp = pack_bits(x)
         nb = mp // 8
-        t = np.empty((KAPPA, nb), dtype=np.uint8)
-        u = np.empty((KAPPA, nb), dtype=np.uint8)
-        for i, (s0, s1) in enumerate(self.streams):
-            t[i] = prg_bits(s0, nb)
-            u[i] = t[i] ^ prg_bits(s1, nb) ^ xp
+        t = self.scratch.get("t", (KAPPA, nb), np.uint8)
+        u = self.scratch.get("u", (KAPPA, nb), np.uint8)
+        g = self.scratch.get("g", (nb + 16,), np.uint8)
+        for i, (s0, s1) in enumerate(self.streams):   # g: keystream with the 16 spare bytes AES-CTR wants
+            s0.read_into(g, nb)
+            t[i] = g[:nb]
+            s1.read_into(g, nb)
+            np.bitwise_xor(t[i], g[:nb], out=u[i])
+            u[i] ^= xp
         first = self.ot_index
         self.ot_index += m
-        return u.tobytes(), ReceiverBatch(m, x, transpose(t), first)
+        rows = transpose(t, self.scratch.get("rows", (mp, 16), np.uint8))
+        return fv.as_message(u), ReceiverBatch(m, x, rows, first, self.scratch)
 
 
 class ReceiverBatch:
-    def __init__(self, m: int, x: np.ndarray, rows: np.ndarray, first: int):
-        self.m, self.x, self.rows, self.first = m, x, rows, first
+    def __init__(self, m: int, x: np.ndarray, rows: np.ndarray, first: int, scratch: fv.Scratch):
+        self.m, self.x, self.rows, self.first, self.scratch = m, x, rows, first, scratch
 
     def check_values(self, key: bytes) -> bytes:
         xblocks = np.zeros((len(self.x), 16), dtype=np.uint8)
         xblocks[:, 0] = self.x * 0x80
-        return ghash_sum(key, xblocks.tobytes()) + ghash_sum(key, self.rows.tobytes())
+        return ghash_sum(key, xblocks) + ghash_sum(key, self.rows)
 
     def outputs(self) -> np.ndarray:
         return self.rows[:self.m]
@@ -215,6 +226,7 @@ class KOSSender:
         self.delta = pack_bits(np.array(delta_bits, dtype=np.uint8)).tobytes()
         self.streams = [fv.Stream(k) for k in seeds]
         self.ot_index = 0
+        self.scratch = fv.Scratch()   # a batch's arrays live until the next extend()
 
     def extend(self, m: int, u: bytes) -> Optional["SenderBatch"]:
         """The sender's rows q_j = t_j ⊕ x_j·Δ; None if u has the wrong size."""
@@ -223,28 +235,33 @@ class KOSSender:
         if len(u) != KAPPA * nb:
             return None
         uu = np.frombuffer(u, dtype=np.uint8).reshape(KAPPA, nb)
-        q = np.empty((KAPPA, nb), dtype=np.uint8)
+        q = self.scratch.get("q", (KAPPA, nb), np.uint8)
+        g = self.scratch.get("g", (nb + 16,), np.uint8)
         for i, st in enumerate(self.streams):
-            q[i] = prg_bits(st, nb)
+            st.read_into(g, nb)
             if self.delta_bits[i]:
-                q[i] ^= uu[i]
+                np.bitwise_xor(g[:nb], uu[i], out=q[i])
+            else:
+                q[i] = g[:nb]
         first = self.ot_index
         self.ot_index += m
-        return SenderBatch(m, transpose(q), first, self.delta)
+        rows = transpose(q, self.scratch.get("rows", (mp, 16), np.uint8))
+        return SenderBatch(m, rows, first, self.delta, self.scratch)
 
 
 class SenderBatch:
-    def __init__(self, m: int, rows: np.ndarray, first: int, delta: bytes):
-        self.m, self.rows, self.first, self.delta = m, rows, first, delta
+    def __init__(self, m: int, rows: np.ndarray, first: int, delta: bytes, scratch: fv.Scratch):
+        self.m, self.rows, self.first, self.delta, self.scratch = m, rows, first, delta, scratch
 
     def check(self, key: bytes, values: bytes) -> bool:
         if len(values) != 32:
             return False
         x_t, t_t = values[:16], values[16:]
-        q_t = ghash_sum(key, self.rows.tobytes())
+        q_t = ghash_sum(key, self.rows)
         return q_t == _xor(t_t, gf128_mul(x_t, self.delta))
 
     def outputs(self) -> tuple[np.ndarray, np.ndarray]:
         q = self.rows[:self.m]
-        d = np.frombuffer(self.delta, dtype=np.uint8)
-        return q, q ^ d
+        q1 = self.scratch.get("q1", (self.m, 2))
+        np.bitwise_xor(q.view(np.uint64), np.frombuffer(self.delta, dtype=np.uint64), out=q1)
+        return q, q1.view(np.uint8)

@@ -7,6 +7,8 @@ Production code never constructs this class.
 """
 from __future__ import annotations
 
+import secrets
+
 import numpy as np
 
 from ..errors import MalformedMessage
@@ -24,7 +26,8 @@ DEVIATIONS = {
     "cope": ("adds 1 to every COPE correction word of one value", E.AuthenticationCheckFailure),
     "gilboa": ("uses b + 1 instead of b in the Gilboa corrections of one product", E.SacrificeFailure),
     "mac": ("reports a MAC-check value off by one", E.PreprocessingMacCheckFailure),
-    "sacrifice": ("opens a wrong share of ρ in the sacrifice", E.SacrificeFailure),
+    "sacrifice": ("opens a wrong share of ρ (which carries no MAC) in the sacrifice", E.SacrificeFailure),
+    "rho-all": ("shifts its share of every ρ_n by an independent random δ_n", E.SacrificeFailure),
     "bit": ("opens a wrong share of the square a² in bit generation", E.PreprocessingMacCheckFailure),
     "malformed": ("sends a truncated Gilboa correction message", MalformedMessage),
 }
@@ -79,6 +82,13 @@ class DeviatingMascot(MascotPreprocessing):
         if d == "sacrifice" and step == "triple/rho":
             self.done = True          # the same wrong share to everyone (no equivocation)
             return _add_one_mod_q(payload, [0])
+        if d == "rho-all" and step == "triple/rho":
+            self.done = True
+            v = bytearray(payload)
+            for i in range(len(payload) // 32):
+                x = (int.from_bytes(v[32 * i:32 * i + 32], "little") + secrets.randbelow(Q - 1) + 1) % Q
+                v[32 * i:32 * i + 32] = x.to_bytes(32, "little")
+            return bytes(v)
         if d == "bit" and step == "bit/square":
             self.done = True
             return _add_one_mod_q(payload, [0])

@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from gmpy2 import mpz
 
 from . import fieldvec as fv
 from .otext import ReceiverBatch, SenderBatch, hash_to_field
 
 DOMAIN_GILBOA = 2
+# Blocks of 16 bits, highest first: the kernels sum Σ 2^h·v_h by Horner's rule (see `kernels`).
+_BLOCKS = list(reversed(range(0, fv.K_BITS, fv.BLOCK)))
 
 
 def choice_bits(a: np.ndarray) -> np.ndarray:
@@ -27,34 +28,37 @@ def choice_bits(a: np.ndarray) -> np.ndarray:
     return fv.bits_of(a).reshape(-1)
 
 
-def sender(batch: SenderBatch, b_cols: np.ndarray) -> tuple[bytes, list[mpz]]:
-    """Corrections d (to send) and S's shares −Σ 2^h m0 (one per column), in blocks of 16 bits."""
+def sender(batch: SenderBatch, b_cols: np.ndarray) -> tuple[memoryview, np.ndarray]:
+    """Corrections d (to send; a view of the batch's work array) and S's shares −Σ 2^h m0
+    (one per column, (M, 4) limbs)."""
+    K = fv.kernels()
     M = len(b_cols)
     q0, q1 = batch.outputs()
-    d = np.empty((fv.K_BITS, M, 4), dtype=np.uint64)
-    acc = fv.WeightedSum(M)
-    for h in range(0, fv.K_BITS, fv.BLOCK):
+    d = batch.scratch.get("gilboa-d", (fv.K_BITS, M, 4))
+    acc = fv.zeros(M)
+    for h in _BLOCKS:
         e = min(fv.K_BITS, h + fv.BLOCK)
         lo, hi = h * M, e * M
-        m0 = hash_to_field(q0[lo:hi], batch.first + lo, DOMAIN_GILBOA).reshape(e - h, M, 4)
-        m1 = hash_to_field(q1[lo:hi], batch.first + lo, DOMAIN_GILBOA).reshape(e - h, M, 4)
-        d[h:e] = fv.sub_add_mod(m0, m1, b_cols)
-        acc.add(h, m0)
-    return fv.to_bytes(d), acc.result(negate=True)
+        m = hash_to_field([q0[lo:hi], q1[lo:hi]], batch.first + lo, DOMAIN_GILBOA,
+                          batch.scratch).reshape(2, e - h, M, 4)
+        K.send_rows(m[0], m[1], b_cols, d[h:e], acc)    # all values are below q: always True
+    share = fv.zeros(M)
+    fv.add_into(share, acc, negate=True)
+    return fv.as_message(d), share
 
 
-def receiver(batch: ReceiverBatch, choices: np.ndarray, M: int, d: bytes) -> Optional[list[mpz]]:
-    """R's shares Σ 2^h (m_{a_h} + a_h·d); None if d is malformed."""
+def receiver(batch: ReceiverBatch, choices: np.ndarray, M: int, d: bytes) -> Optional[np.ndarray]:
+    """R's shares Σ 2^h (m_{a_h} + a_h·d) as (M, 4) limbs; None if d is malformed."""
+    K = fv.kernels()
     dd = fv.from_bytes(d, (fv.K_BITS, M))
     if dd is None:
         return None
     rows = batch.outputs()
-    # all-ones limbs where the choice bit is 1: a 1-D AND instead of a broadcast product
-    keep = np.repeat(np.uint64(0) - choices.astype(np.uint64), 4).reshape(fv.K_BITS, M, 4)
-    acc = fv.WeightedSum(M)
-    for h in range(0, fv.K_BITS, fv.BLOCK):
+    bits = choices.reshape(fv.K_BITS, M)
+    acc = fv.zeros(M)
+    for h in _BLOCKS:
         e = min(fv.K_BITS, h + fv.BLOCK)
         lo, hi = h * M, e * M
-        acc.add(h, hash_to_field(rows[lo:hi], batch.first + lo, DOMAIN_GILBOA).reshape(e - h, M, 4))
-        acc.add(h, dd[h:e] & keep[h:e])
-    return acc.result()
+        m = hash_to_field([rows[lo:hi]], batch.first + lo, DOMAIN_GILBOA, batch.scratch).reshape(e - h, M, 4)
+        K.recv_rows(m, dd[h:e], bits[h:e], acc)
+    return acc

@@ -29,6 +29,14 @@ from ..transport import OFFLINE_PHASE
 from .errors import STATUS_CODES
 
 _HASH = 32
+# Large payloads travel as parts of at most PART bytes, each its own message (labels
+# label − i·2^44, outside every label the counter can reach). MPyC's receiver appends each
+# 256 KB socket read to one growing bytearray until a whole message is in: for a 16 MB
+# message that regrowth cost more CPU than all the COPE arithmetic. Every message starts
+# with a 4-byte count of its parts.
+PART = 1 << 18
+MAX_PARTS = 1024
+_PART_STRIDE = 1 << 44
 
 
 def commit(payload: bytes, nonce: bytes) -> bytes:
@@ -40,6 +48,7 @@ class PrepWire:
 
     def _init_wire(self) -> None:
         self._labels = 0
+        self._rx: dict[int, bytearray] = {}   # per peer: reassembly buffer of multi-part messages
         self._transcript = hashlib.sha256(b"mascot-broadcast-transcript")
 
     # hooks ----------------------------------------------------------------------
@@ -61,15 +70,44 @@ class PrepWire:
         return [p for p in range(self.m) if p != self.pid]
 
     def _send(self, step: str, peer: int, label: int, payload: bytes) -> bytes:
-        """Send (through the hook); returns what was actually sent."""
+        """Send (through the hook), in parts of at most PART bytes; returns what was sent."""
         t = self.transport
         out = self._outgoing(step, peer, payload)
+        k = max(1, -(-len(out) // PART))
+        view = memoryview(out)
         with t.in_phase(OFFLINE_PHASE):
-            t.send(peer, label, out)
+            t.send(peer, label, k.to_bytes(4, "little") + view[:PART])
+            for i in range(1, k):
+                t.send(peer, label - i * _PART_STRIDE, view[i * PART:(i + 1) * PART])
         return out
 
+    async def _recv_one(self, peer: int, label: int):
+        """One message from peer: bytes, or for a multi-part message a read-only view of
+        this peer's reassembly buffer, valid until the next multi-part message from the same
+        peer (the backend consumes every payload within its step, and steps never overlap:
+        all parties must call the preprocessing in the same order). Reusing the buffer
+        avoids a fresh 5–30 MB allocation, and its page faults, per large message."""
+        first = await self.transport.recv(peer, label)
+        k = int.from_bytes(first[:4], "little") if len(first) >= 4 else 0
+        if not 1 <= k <= MAX_PARTS:
+            return first      # not a message of this protocol: its parser rejects it
+        if k == 1:
+            return first[4:]
+        parts = [memoryview(first)[4:]]
+        for i in range(1, k):
+            parts.append(await self.transport.recv(peer, label - i * _PART_STRIDE))
+        size = sum(len(x) for x in parts)
+        buf = self._rx.get(peer)
+        if buf is None or len(buf) < size:
+            buf = self._rx[peer] = bytearray(size)
+        view, at = memoryview(buf), 0
+        for x in parts:
+            view[at:at + len(x)] = x
+            at += len(x)
+        return view[:size].toreadonly()
+
     async def _recv_all(self, label: int, peers: Sequence[int]) -> dict[int, bytes]:
-        got = await asyncio.gather(*(self.transport.recv(p, label) for p in peers))
+        got = await asyncio.gather(*(self._recv_one(p, label) for p in peers))
         return dict(zip(peers, got))
 
     async def _exchange(self, step: str, payload_for: Callable[[int], bytes],
@@ -91,7 +129,7 @@ class PrepWire:
         own = sent[self.peers[0]]
         out = []
         for p in range(self.m):
-            data = own if p == self.pid else expect_bytes(got[p], size, step, p)
+            data = own if p == self.pid else expect_bytes(bytes(got[p]), size, step, p)   # a view if long
             out.append(data)
             self._transcript.update(step.encode() + p.to_bytes(4, "little") + data)
         return out
