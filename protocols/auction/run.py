@@ -37,12 +37,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mpc.cli import CliError, bounded_int, check_output_path, read_json_file, seconds, write_json_file
+from mpc.cli import HOST, CliError, bounded_int, check_output_path, read_json_file, seconds, write_json_file
+from mpc.client_input.wire import MAX_ID_BYTES
 from mpc.errors import ActionRefused
 from mpc.session_cli import SessionCLI
 from protocols.auction.market_file import MarketFileError, load_market
 from protocols.auction.private.dantm import check_market_ranges
 from protocols.auction.private.session import serve_auction
+from protocols.auction.private.bidders import bidder_ids
 from protocols.auction.private.simulator import BIDDER_CHEATS, parse_cheat
 from protocols.auction.reference.uniform_price import load_uniform_market
 from protocols.auction.reference.winner_determination import PRICINGS
@@ -80,29 +82,49 @@ def build_cli() -> SessionCLI:
 
 
 def load_checked_market(mechanism: str, path: str):
-    """The market for the chosen mechanism; CliError naming the file and field otherwise."""
+    """The market for the chosen mechanism; CliError naming --market, the file and the field otherwise."""
     try:
         if mechanism == "uniform":
-            return load_uniform_market(path)
-        market = load_market(path)
-        check_market_ranges(market)
-        return market
-    except (MarketFileError, ValueError) as exc:
+            market = load_uniform_market(path, "--market")
+        else:
+            market = load_market(path, "--market")
+            check_market_ranges(market)
+    except MarketFileError as exc:
+        raise CliError(str(exc)) from None
+    except ValueError as exc:  # check_market_ranges: a value the private encoding cannot hold
         raise CliError(f"--market {path}: {exc}") from None
+    # A double auction needs both sides; with one empty the servers would have nothing to
+    # clear (and used to fail deep inside the session in every party).
+    for side in ("buyers", "sellers"):
+        if not getattr(market, side):
+            raise CliError(f"--market {path}: {side}: the auction needs at least one buyer and one seller")
+    for b in bidder_ids(mechanism, market):
+        if len(b.encode("utf-8")) > MAX_ID_BYTES:
+            raise CliError(f"--market {path}: bidder id {b[:20]!r}...: longer than {MAX_ID_BYTES} bytes, "
+                           "the most a bidder may send")
+    return market
 
 
 def validate(args, cli: SessionCLI):
     """Everything checked before any process starts; paths are made absolute here so that
     helpers started from another folder find the same files."""
+    if not args.market:
+        raise CliError("--market: no file name given")
     args.market = str(Path(args.market).resolve())
-    args.json = str(Path(args.json).resolve())
     cli.market = load_checked_market(args.mechanism, args.market)
     if cli.plan.pid == 0 or cli.plan.spawn:
         check_output_path(args.json, "--json")
+    args.json = str(Path(args.json).resolve())
+    if not HOST.fullmatch(args.client_host):
+        raise CliError(f"--client-host {args.client_host[:40]!r}: expected a host name or address")
     ports = [port + args.client_port_offset for _, port in cli.plan.addresses]
     if min(ports) < 1024 or max(ports) > 65535:
         raise CliError(f"--client-port-offset {args.client_port_offset}: bidder ports {min(ports)}..{max(ports)} "
                        "must lie in 1024..65535")
+    known = set(bidder_ids(args.mechanism, cli.market))
+    for ident, _ in args.bidder_cheat:
+        if ident not in known:
+            raise CliError(f"--bidder-cheat {ident[:40]!r}: no such bidder in {args.market}")
     return None
 
 
