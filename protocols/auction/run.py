@@ -62,7 +62,9 @@ def build_cli() -> SessionCLI:
                    help="market JSON: DANTM format (buyers with bid/quality/quantity, sellers with "
                         "ask/quality/quantity) or, with --mechanism uniform, the price-grid format "
                         "(prices, buyers[].demand, sellers[].supply)")
-    p.add_argument("--mechanism", choices=("dantm", "uniform"), default="dantm")
+    p.add_argument("--mechanism", choices=("dantm", "uniform"), default="dantm",
+                   help="dantm: the one-slot double auction (result as the plaintext reference's); uniform: "
+                        "uniform-price clearing on the file's price grid (default dantm)")
     p.add_argument("--pricing", choices=PRICINGS, default="vickrey", help="DANTM pricing (default vickrey)")
     p.add_argument("--json", required=True, help="party 0 writes the outcome here")
     p.add_argument("--range-bits", type=bounded_int(1, 32), default=None,
