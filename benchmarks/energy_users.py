@@ -84,7 +84,9 @@ def run_one(n_users: int, days: int, workdir: Path, timeout: float, base_port: i
     scen.write_text(json.dumps(data))
     stats = workdir / f"stats-{n_users}.json"
     cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{n_users}", "-B", str(base_port), "--no-log",
-           "--scenario", str(scen), "--ledger", str(workdir / f"ledger-{n_users}.sqlite"),
+           # every path absolute and inside the scratch folder: the command runs from the
+           # repository, and energy.run's run folder would otherwise default to ./energy_run
+           "--scenario", str(scen), "--workdir", str(workdir / f"run-{n_users}"),
            "--json", str(workdir / f"out-{n_users}.json"), "--stats", str(stats), "--timeout", str(timeout)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
