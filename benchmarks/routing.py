@@ -233,6 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.data or data_dir()
     if not (folder / "BKS.csv").is_file():
         raise CliError(f"--data {folder}: no BKS.csv there (set --data or ${DATA_ENV_VAR} to the benchmark folder)")
+    if args.only:
+        try:
+            labels = [c[0] for c in tsptw_cases(folder)] + [c[0] for c in vrptw_cases(folder)]
+        except BenchmarkFormatError as exc:
+            raise CliError(f"--data: {exc}") from None
+        unmatched = [o for o in args.only if not any(o in label for label in labels)]
+        if unmatched:  # a typo would otherwise run nothing and write an empty table
+            raise CliError(f"--only {unmatched[0]!r}: no instance label contains it (labels: {', '.join(labels)})")
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)

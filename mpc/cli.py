@@ -257,18 +257,35 @@ def check_output_path(path: str | os.PathLike, what: str, suffixes: Optional[tup
     p = Path(path)
     if suffixes is not None and p.suffix.lower() not in suffixes:
         raise CliError(f"{what} {path}: the file name must end in one of {', '.join(suffixes)}")
-    folder = p.parent if str(p.parent) else Path(".")
-    if p.is_dir():
-        raise CliError(f"{what} {path}: is a directory")
-    if p.exists() and not p.is_file():
-        raise CliError(f"{what} {path}: not a regular file")
-    if not folder.is_dir():
-        if folder.exists() or any(q.exists() and not q.is_dir() for q in folder.parents):
-            raise CliError(f"{what} {path}: {folder} is not a folder")
-        raise CliError(f"{what} {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
-        raise CliError(f"{what} {path}: not writable")
+    try:
+        folder = p.parent if str(p.parent) else Path(".")
+        if p.is_dir():
+            raise CliError(f"{what} {path}: is a directory")
+        if p.exists() and not p.is_file():
+            raise CliError(f"{what} {path}: not a regular file")
+        if not folder.is_dir():
+            if folder.exists() or any(q.exists() and not q.is_dir() for q in folder.parents):
+                raise CliError(f"{what} {path}: {folder} is not a folder")
+            raise CliError(f"{what} {path}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+            raise CliError(f"{what} {path}: not writable")
+        # the temporary file write_text_file renames over the target must be creatable too
+        if len(os.fsencode(f".{p.name}.tmp{os.getpid()}")) > os.pathconf(folder, "PC_NAME_MAX"):
+            raise CliError(f"{what} {path}: file name too long")
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise CliError(f"{what} {path}: {exc.strerror or exc}") from None
     return p
+
+
+def check_not_input(output: str | os.PathLike, inputs: dict[str, Optional[str | os.PathLike]], what: str) -> None:
+    """CliError if the output path names one of the input files (a careless `--json m.json`
+    next to `--market m.json` would replace the input by the result)."""
+    for option, path in inputs.items():
+        try:
+            if path is not None and os.path.exists(output) and os.path.samefile(output, path):
+                raise CliError(f"{what} {output}: is the {option} file; write the result elsewhere")
+        except OSError:
+            continue
 
 
 def write_json_file(path: str | os.PathLike, what: str, payload: Any, indent: Optional[int] = 2) -> None:

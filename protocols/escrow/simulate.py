@@ -34,7 +34,8 @@ from protocols.escrow.escrow import ROLES, Escrow, Parties
 from protocols.escrow.staking import StakeRegistry
 from protocols.escrow.statements import DeliveryRecord, ReturnAcceptance, ReturnIntent, sign
 from protocols.escrow.tokens import Rejected, TokenLedger
-from mpc.cli import ArgumentParser, CliError, check_output_path, guarded, read_json_file, write_json_file
+from mpc.cli import (ArgumentParser, CliError, check_not_input, check_output_path, guarded, read_json_file,
+                     write_json_file)
 
 
 class ScenarioError(ValueError):
@@ -240,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", required=True, help="where to write the step log")
     args = parser.parse_args(argv)
     check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--scenario": args.scenario}, "--json")
     try:
         result = run_scenario(read_json_file(args.scenario, "--scenario"))
     except ScenarioError as exc:

@@ -25,7 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
-from mpc.cli import ArgumentParser, CliError, check_output_path, guarded, read_json_file, write_json_file
+from mpc.cli import (ArgumentParser, CliError, check_not_input, check_output_path, guarded, read_json_file,
+                     write_json_file)
 
 DEFAULT_THRESHOLD = Fraction(3, 10)
 
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", required=True, help="where to write scores and votes")
     args = parser.parse_args(argv)
     check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--history": args.history}, "--json")
     try:
         threshold = parse_threshold(args.threshold)
         reports = history_from_dict(read_json_file(args.history, "--history"))

@@ -24,8 +24,8 @@ from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from mpc.cli import (ArgumentParser, CliError, bounded_float, check_output_path, guarded, read_json_file,
-                     write_json_file)
+from mpc.cli import (ArgumentParser, CliError, bounded_float, check_not_input, check_output_path, guarded,
+                     read_json_file, write_json_file)
 
 DEFAULT_ALPHA = 0.15  # weight of the pre-trusted distribution (as PageRank's teleport)
 DEFAULT_TOLERANCE = 1e-10
@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", required=True, help="where to write the trust vector")
     args = parser.parse_args(argv)
     check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--ratings": args.ratings}, "--json")
     try:
         peers, pretrusted, (raters, ratees, sat, unsat) = ratings_from_dict(read_json_file(args.ratings, "--ratings"))
     except RatingsError as exc:

@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from mpc.cli import ArgumentParser, CliError, bounded_float, check_output_path, guarded, write_text_file
+from mpc.cli import (ArgumentParser, CliError, bounded_float, check_not_input, check_output_path, guarded,
+                     write_text_file)
 
 from .benchmark_files import (
     BenchmarkFormatError,
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.json is not None:
         check_output_path(args.json, "--json")
+        check_not_input(args.json, {"INSTANCE": args.instance}, "--json")
     try:
         report = solve_file(args.instance, args.time_limit, args.convention, args.method,
                             progress=lambda msg: print(msg, file=sys.stderr, flush=True))

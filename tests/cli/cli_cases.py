@@ -117,7 +117,7 @@ def json_file_cases(prefix: str, module: str, base: list[str], option: str, file
     for what, content in JSON_GARBAGE.items():
         out.append(Case(f"{prefix}/{option}-{what}", module, tuple(base), {**files, target: content},
                         needle=option, kind="traceback", timeout=timeout, ports=ports, core=what in core))
-    for what, value, extra in (("missing", "nosuch.json", {}), ("directory", ".", {}),
+    for what, value, extra in (("missing", "nosuch.json", {}), ("directory", ".", {}), ("name-too-long", "y" * 300, {}),
                                ("fifo", "pipe.json", {"pipe.json": mkfifo}), ("empty-name", "", {})):
         args = [value if a == target else a for a in base]
         out.append(Case(f"{prefix}/{option}-{what}", module, tuple(args), {**files, **extra}, needle=option,
@@ -126,7 +126,8 @@ def json_file_cases(prefix: str, module: str, base: list[str], option: str, file
     return out
 
 
-OUTPUT_BAD = (("missing-folder", "no/such/dir/out.json", {}, "does not exist"),
+OUTPUT_BAD = (("name-too-long", "x" * 300 + ".json", {}, "too long"),
+              ("missing-folder", "no/such/dir/out.json", {}, "does not exist"),
               ("directory", ".", {}, "directory"),
               ("fifo", "pipe.out", {"pipe.out": mkfifo}, "not a regular file"),
               ("parent-is-file", "taken.txt/out.json", {"taken.txt": "x"}, "not a folder"),
@@ -134,10 +135,15 @@ OUTPUT_BAD = (("missing-folder", "no/such/dir/out.json", {}, "does not exist"),
 
 
 def output_cases(prefix: str, module: str, base: list[str], option: str, files: dict, *, target: str,
-                 timeout: float = 60.0, ports: int = 0, core: Iterable[str] = ()) -> list[Case]:
-    """`base` with the output path `target` (the value after `option`) made unusable."""
+                 timeout: float = 60.0, ports: int = 0, core: Iterable[str] = (), input_file: str = "") -> list[Case]:
+    """`base` with the output path `target` (the value after `option`) made unusable; with
+    `input_file`, also the output given as that input file (it must not be overwritten)."""
     out = []
     core = set(core)
+    if input_file:
+        args = [input_file if a == target else a for a in base]
+        out.append(Case(f"{prefix}/{option}-is-the-input", module, tuple(args), files, needle=option, kind="records",
+                        timeout=timeout, ports=ports))
     for what, value, extra, _ in OUTPUT_BAD:
         args = [value if a == target else a for a in base]
         out.append(Case(f"{prefix}/{option}-{what}", module, tuple(args), {**files, **extra}, needle=option,
@@ -167,7 +173,7 @@ def dantm_cases() -> list[Case]:
     out = [Case("auction.dantm/good", mod, tuple(base), files, exit=0, may_write=("w/d/out.json",))]
     out += json_file_cases("auction.dantm", mod, base, "--market", files, target="m.json",
                            core=("binary", "fifo"))
-    out += output_cases("auction.dantm", mod, base, "--json", files, target="out.json", core=("missing-folder",))
+    out += output_cases("auction.dantm", mod, base, "--json", files, target="out.json", input_file="m.json", core=("missing-folder",))
     dp = [*base, "--dp", "--seed", "1"]
     out += number_cases("auction.dantm", mod, dp, "--epsilon", (*NONFINITE, "0", "-0.5", "1e300", *NOT_A_NUMBER),
                         files, kind="success", core=("inf",))
@@ -196,7 +202,7 @@ def uniform_cases() -> list[Case]:
     out = [Case("auction.uniform/good", mod, tuple(base), files, exit=0, may_write=("w/d/out.json",))]
     out += json_file_cases("auction.uniform", mod, base, "--market", files, target="u.json",
                            core=("deep-object",))
-    out += output_cases("auction.uniform", mod, base, "--json", files, target="out.json")
+    out += output_cases("auction.uniform", mod, base, "--json", files, target="out.json", input_file="u.json")
     gen = ["--json", "g.json"]
     for what, counts, needle in (("huge-levels", ("2", "2", "1000000000000"), "--generate"),
                                  ("huge-bidders", ("1000000000000", "2", "5"), "--generate"),
@@ -225,7 +231,7 @@ def blockcom_cases() -> list[Case]:
     out = [Case("auction.blockcom/good", mod, tuple(base), files, exit=0, may_write=("w/d/out.json",))]
     out += json_file_cases("auction.blockcom", mod, base, "--scenario", files, target="s.json",
                            core=("huge-float",))
-    out += output_cases("auction.blockcom", mod, base, "--json", files, target="out.json")
+    out += output_cases("auction.blockcom", mod, base, "--json", files, target="out.json", input_file="s.json")
     sup = BLOCKCOM["suppliers"][0]
     for what, data, needle, kind in (
             ("psi-2^300", {**BLOCKCOM, "suppliers": [{**sup, "psi": 2**300}]}, "suppliers[0].psi", "traceback"),
@@ -253,7 +259,7 @@ def escrow_cases() -> list[Case]:
     base = ["--scenario", "e.json", "--json", "out.json"]
     out = [Case("escrow/good", mod, tuple(base), files, exit=0, may_write=("w/d/out.json",))]
     out += json_file_cases("escrow", mod, base, "--scenario", files, target="e.json")
-    out += output_cases("escrow", mod, base, "--json", files, target="out.json")
+    out += output_cases("escrow", mod, base, "--json", files, target="out.json", input_file="e.json")
     order = ESCROW["orders"][0]
     for what, data, needle in (
             ("missing-steps", {k: v for k, v in ESCROW.items() if k != "steps"}, "steps"),
@@ -297,7 +303,7 @@ def credibility_cases() -> list[Case]:
     base = ["--history", "h.json", "--json", "out.json"]
     out = [Case("credibility/good", mod, tuple(base), files, exit=0, may_write=("w/d/out.json",))]
     out += json_file_cases("credibility", mod, base, "--history", files, target="h.json")
-    out += output_cases("credibility", mod, base, "--json", files, target="out.json")
+    out += output_cases("credibility", mod, base, "--json", files, target="out.json", input_file="h.json")
     for v in ("nan", "inf", "0", "1", "-0.5", "abc", "", "1/0", "9" * 5000 + "/7"):
         out.append(Case(f"credibility/--threshold={v[:10] or 'empty'}", mod, (*base, f"--threshold={v}"), files,
                         needle="--threshold", core=v == "1/0"))
@@ -315,7 +321,7 @@ def eigentrust_cases() -> list[Case]:
     base = ["--ratings", "r.json", "--json", "out.json"]
     out = [Case("eigentrust/good", mod, tuple(base), files, exit=0, may_write=("w/d/out.json",))]
     out += json_file_cases("eigentrust", mod, base, "--ratings", files, target="r.json")
-    out += output_cases("eigentrust", mod, base, "--json", files, target="out.json")
+    out += output_cases("eigentrust", mod, base, "--json", files, target="out.json", input_file="r.json")
     out += number_cases("eigentrust", mod, base, "--alpha", ("1e-320", "1e-300", *NONFINITE, "0", "-0.1", "1.5",
                                                              *NOT_A_NUMBER), files, core=("1e-320",))
     rating = RATINGS["ratings"][0]
@@ -339,7 +345,7 @@ def routing_cases() -> list[Case]:
                 may_write=("w/d/out.json",)),
            Case("routing.solve/good-lopez", mod, ("p.txt", "--json", "out.json"), {"p.txt": LOPEZ}, exit=0,
                 may_write=("w/d/out.json",))]
-    out += output_cases("routing.solve", mod, base, "--json", files, target="out.json", core=("fifo",))
+    out += output_cases("routing.solve", mod, base, "--json", files, target="out.json", input_file="i.txt", core=("fifo",))
     out += number_cases("routing.solve", mod, base, "--time-limit", SECONDS_BAD, files, kind="hang",
                         core=("inf",))
     for what, value, extra in (("missing", "nosuch.txt", {}), ("directory", ".", {}),
@@ -399,7 +405,7 @@ def energy_reference_cases() -> list[Case]:
     base = ["--scenario", "s.json", "--json", "out.json"]
     out = [Case("energy.reference/good", mod, tuple(base), files, exit=0, may_write=("w/d/out.json",))]
     out += json_file_cases("energy.reference", mod, base, "--scenario", files, target="s.json")
-    out += output_cases("energy.reference", mod, base, "--json", files, target="out.json")
+    out += output_cases("energy.reference", mod, base, "--json", files, target="out.json", input_file="s.json")
     return out
 
 
@@ -545,7 +551,7 @@ def simulator_cases() -> list[Case]:
                 kind="success", ports=1, one_line=False, core=True)]
     out += json_file_cases("auction.bidders", mod, base, "--market", files, target="m.json", ports=1,
                            core=("long-integer",))
-    out += output_cases("auction.bidders", mod, base, "--json", files, target="out.json", ports=1)
+    out += output_cases("auction.bidders", mod, base, "--json", files, target="out.json", input_file="m.json", ports=1)
     out += number_cases("auction.bidders", mod, base, "--concurrency", COUNT_BAD, files, ports=1, kind="hang",
                         core=("0",))
     out += number_cases("auction.bidders", mod, base, "--timeout", SECONDS_BAD, files, ports=1, kind="hang")
@@ -654,6 +660,20 @@ def auction_run_cases() -> list[Case]:
                     kind="traceback", ports=3))
     out.append(Case("auction.run/bidder-cheat-unknown-id", mod, (*base, "--bidder-cheat", "zz:silent"), files,
                     needle="--bidder-cheat", ports=3))
+    out.append(Case("auction.run/--window-excludes-every-bidder", mod, (*base, "--window", "0.01"), files, exit=1,
+                    needle="every one of the 4 bidders was excluded", one_line=False, ports=3, kind="success",
+                    timeout=90))
+    out.append(Case("auction.run/too-many-levels", mod, (*base, "--mechanism", "uniform"),
+                    {"m.json": dumps({"prices": list(range(1, 1002)), "buyers": [{"id": "b", "demand": [1] * 1001}],
+                                      "sellers": [{"id": "s", "supply": [1] * 1001}]})}, needle="prices", ports=3,
+                    kind="hang"))
+    out.append(Case("auction.run/too-many-bidders", mod, tuple(base),
+                    {"m.json": dumps({"buyers": [{"id": f"b{i}", "bid": 1, "quality": 1, "quantity": 1}
+                                                 for i in range(50_001)],
+                                      "sellers": [{"id": "s", "ask": 1, "quality": 1, "quantity": 1}]})},
+                    needle="bidders", ports=3, kind="hang"))
+    out.append(Case("auction.run/json-is-the-market", mod, (*base[:6], "m.json", *base[7:]), files, needle="--json",
+                    ports=3, kind="records"))
     out.append(Case("auction.run/missing-relative-market", mod, (*base[:4], "nosuch/m.json", *base[5:]), {},
                     needle="--market", ports=3, core=True))
     return out
@@ -714,6 +734,8 @@ def bench_routing_cases() -> list[Case]:
     out += number_cases("bench.routing", mod, base, "--time-limit", SECONDS_BAD, {}, kind="hang")
     out += number_cases("bench.routing", mod, base, "--milp-limit", SECONDS_BAD, {}, kind="hang")
     out.append(Case("bench.routing/--data-missing", mod, (*base, "--data", "nosuch"), {}, needle="--data"))
+    out.append(Case("bench.routing/--only-matches-nothing", mod, tuple(base), {}, needle="--only", kind="success"))
+    out.append(Case("bench.routing/--plot-suffix", mod, (*base, "--plot", "r.txt"), {}, needle="--plot"))
     return out
 
 

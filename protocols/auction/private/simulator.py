@@ -16,8 +16,8 @@ import sys
 import time
 from typing import Optional
 
-from mpc.cli import (ArgumentParser, CliError, bounded_int, check_output_path, guarded, seconds, server_list,
-                     write_json_file)
+from mpc.cli import (ArgumentParser, CliError, bounded_int, check_not_input, check_output_path, guarded, seconds,
+                     server_list, write_json_file)
 from mpc.client_input import ClientChannel, ClientInputError, connect_servers
 from mpc.field import PrimeField
 from mpc.testing import CLIENT_CHEATS, cheating_submit
@@ -126,6 +126,7 @@ def build_parser() -> ArgumentParser:
 def main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--market": args.market}, "--json")
     market = load_market_for(args.mechanism, args.market)
     known = set(bidder_ids(args.mechanism, market))
     for option, ids in (("--only", args.only or ()), ("--cheat", [i for i, _ in args.cheat])):

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from mpc.cli import ArgumentParser, CliError, check_output_path, guarded, read_json_file, write_json_file
+from mpc.cli import (ArgumentParser, CliError, check_not_input, check_output_path, guarded, read_json_file,
+                     write_json_file)
 
 _FLOOR = 1e-9  # ln(c) needs c > 0; the optimum never sits there when b > 0.
 
@@ -334,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", required=True, help="where to write the result JSON")
     args = parser.parse_args(argv)
     check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--scenario": args.scenario}, "--json")
     try:
         scn = scenario_from_dict(read_json_file(args.scenario, "--scenario"))
     except ScenarioError as exc:

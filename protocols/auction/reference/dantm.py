@@ -24,7 +24,8 @@ The ``--dp --epsilon E --seed S`` options run DADPM instead (see :mod:`protocols
 
 from __future__ import annotations
 
-from mpc.cli import ArgumentParser, CliError, bounded_float, bounded_int, check_output_path, guarded, write_json_file
+from mpc.cli import (ArgumentParser, CliError, bounded_float, bounded_int, check_not_input, check_output_path, guarded,
+                     write_json_file)
 from protocols.auction.market_file import (
     AuctionResult,
     Market,
@@ -121,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     """CLI entry point; bad input prints one line naming the option or field and exits with 2."""
     args = build_parser().parse_args(argv)
     check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--market": args.market}, "--json")
     try:
         market = load_market(args.market, "--market")
     except MarketFileError as exc:

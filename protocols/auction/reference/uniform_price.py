@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mpc.cli import ArgumentParser, CliError, bounded_int, check_output_path, guarded, write_json_file
+from mpc.cli import ArgumentParser, CliError, bounded_int, check_not_input, check_output_path, guarded, write_json_file
 from protocols.auction.market_file import MarketFileError, read_market_json
 
 QUANTITY_BITS = 32
@@ -257,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             raise CliError("--market FILE is required (or --generate)")
         if args.json is not None:
             check_output_path(args.json, "--json")
+            check_not_input(args.json, {"--market": args.market}, "--json")
         try:
             market = load_uniform_market(args.market, "--market")
         except MarketFileError as exc:

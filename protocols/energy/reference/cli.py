@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
-from mpc.cli import ArgumentParser, CliError, check_output_path, guarded, write_text_file
+from mpc.cli import ArgumentParser, CliError, check_not_input, check_output_path, guarded, write_text_file
 from protocols.energy.model import SCHEMES
 from protocols.energy.scenarios.loader import ScenarioError, builtin_scenarios, load_scenario
 from protocols.energy.reference.two_state import decide_join, decision_to_json, two_state_inputs
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.json is not None:
         check_output_path(args.json, "--json")
+        check_not_input(args.json, {"--scenario": args.scenario}, "--json")
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
