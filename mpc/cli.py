@@ -61,6 +61,11 @@ def guarded(main: Callable[..., int]) -> Callable[..., int]:
             return fail(exc)
         except SystemExit as exc:
             return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        except BrokenPipeError:
+            # the reader of stdout went away (`... | head`): no traceback, and none at exit
+            # when Python flushes stdout again (the recipe of Python's signal documentation)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_ABORT
     return wrapper
 
 
@@ -236,7 +241,7 @@ def read_json_file(path: str | os.PathLike, what: str) -> Any:
     (missing, a folder, FIFO or device, too large, not UTF-8, not JSON)."""
     raw = _read_regular(path, what, MAX_JSON_BYTES)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a leading byte-order mark (Windows editors) is accepted
     except UnicodeDecodeError:
         raise CliError(f"{what} {path}: not UTF-8 text") from None
     return parse_json_text(text, f"{what} {path}")

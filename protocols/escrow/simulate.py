@@ -45,6 +45,9 @@ class ScenarioError(ValueError):
 #: Token amounts, balances and inventory values: integers below 2^63 (a real token ledger's
 #: unsigned 64-bit range with room for sums), so that a typo with 30 digits is refused.
 MAX_AMOUNT = 2**63 - 1
+#: steps and orders of one scenario: each step may sign and verify a few Ed25519 signatures,
+#: so 100,000 steps replay in well under a minute; a bigger file is a mistake, not a test
+MAX_STEPS = 100_000
 
 _TOP_KEYS = ("balances", "orders", "steps")
 _ORDER_KEYS = ("id", "customer", "vendor", "amount")
@@ -100,6 +103,8 @@ def validate_scenario(data) -> None:
     orders = data.get("orders")
     if not isinstance(orders, list):
         raise ScenarioError("orders: expected a list of orders" if "orders" in data else "scenario: missing field 'orders'")
+    if len(orders) > MAX_STEPS:
+        raise ScenarioError(f"orders: at most {MAX_STEPS:,} orders, got {len(orders):,}")
     ids = set()
     for index, order in enumerate(orders):
         where = f"orders[{index}]"
@@ -124,6 +129,8 @@ def validate_scenario(data) -> None:
     if not isinstance(steps, list) or not steps:
         raise ScenarioError("steps: expected a non-empty list of steps" if "steps" in data
                             else "scenario: missing field 'steps'")
+    if len(steps) > MAX_STEPS:
+        raise ScenarioError(f"steps: at most {MAX_STEPS:,} steps, got {len(steps):,}")
     for index, step in enumerate(steps):
         where = f"steps[{index}]"
         if not isinstance(step, dict):

@@ -186,6 +186,8 @@ def dantm_cases() -> list[Case]:
     out.append(Case("auction.dantm/market-duplicate-id", mod, tuple(base),
                     {"m.json": dumps({**MARKET, "sellers": [{**MARKET["sellers"][0], "id": "b1"}]})},
                     needle="sellers[0].id", kind="success"))
+    out.append(Case("auction.dantm/market-with-byte-order-mark", mod, tuple(base),
+                    {"m.json": b"\xef\xbb\xbf" + dumps(MARKET).encode()}, exit=0, may_write=("w/d/out.json",)))
     # the plaintext reference computes with exact integers (docs/specs/markets.md: any
     # integer >= 0); only the private version bounds prices to [0, 2^32)
     out.append(Case("auction.dantm/market-huge-bid-is-exact", mod, tuple(base),
@@ -292,7 +294,8 @@ def escrow_cases() -> list[Case]:
                                                              {"action": "deliver", "order": "o1",
                                                               "customer_present": "no"}]},
              "steps[1].customer_present"),
-            ("unknown-action", {**ESCROW, "steps": [{"action": "teleport", "order": "o1"}]}, "steps[0].action")):
+            ("unknown-action", {**ESCROW, "steps": [{"action": "teleport", "order": "o1"}]}, "steps[0].action"),
+            ("too-many-steps", {**ESCROW, "steps": [{"action": "pay_in", "order": "o1"}] * 100_001}, "steps")):
         out.append(Case(f"escrow/{what}", mod, tuple(base), {"e.json": dumps(data)}, needle=needle,
                         kind="success", core=what in ("missing-steps", "unknown-customer")))
     return out
@@ -302,6 +305,11 @@ def credibility_cases() -> list[Case]:
     mod, files = "protocols.reputation.credibility", {"h.json": dumps(HISTORY)}
     base = ["--history", "h.json", "--json", "out.json"]
     out = [Case("credibility/good", mod, tuple(base), files, exit=0, may_write=("w/d/out.json",))]
+    # 20,000 nodes that each failed once: every node is voted on; counted once per node this
+    # was quadratic (minutes), counted once it takes a second
+    many = {"reports": [{"node": f"n{i}", "by": f"n{i + 1}", "success": False} for i in range(20_000)]}
+    out.append(Case("credibility/large-history", mod, tuple(base), {"h.json": dumps(many)}, exit=0, kind="hang",
+                    timeout=60, may_write=("w/d/out.json",)))
     out += json_file_cases("credibility", mod, base, "--history", files, target="h.json")
     out += output_cases("credibility", mod, base, "--json", files, target="out.json", input_file="h.json")
     for v in ("nan", "inf", "0", "1", "-0.5", "abc", "", "1/0", "9" * 5000 + "/7"):

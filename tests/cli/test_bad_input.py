@@ -52,3 +52,22 @@ ENTRY_POINTS = (
     "protocols.ledger.inspect", "benchmarks.online", "benchmarks.zkp", "benchmarks.energy_reference",
     "benchmarks.auction", "benchmarks.routing", "benchmarks.energy_users", "benchmarks.auction_private",
 )
+
+
+@pytest.mark.parametrize("args", [["protocols.energy.reference", "--scenario", "table2"],
+                                  ["protocols.auction.reference.uniform_price", "--market",
+                                   "examples/auction/uniform.json"]])
+def test_a_reader_that_goes_away_is_not_a_traceback(args):
+    """`python -m ... | head -1`: the command's stdout closes early; no traceback (neither
+    when printing nor when Python flushes stdout at exit)."""
+    import subprocess
+    import sys
+
+    from tests.cli.harness import REPO
+
+    proc = subprocess.Popen([sys.executable, "-m", *args], cwd=REPO, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "Exception ignored" not in err, err

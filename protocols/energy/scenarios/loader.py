@@ -37,12 +37,19 @@ def builtin_scenarios() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.json"))
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # e.g. a name longer than the file system allows: let the reader say so
+        return True
+
+
 def load_scenario(source: str | Path) -> Scenario:
     """Read and validate a scenario from a file path or a built-in name."""
     path = Path(source)
-    if not path.exists() and str(source) in builtin_scenarios():
+    if not _exists(path) and str(source) in builtin_scenarios():
         path = BUILTIN_DIR / f"{source}.json"
-    if not path.exists():
+    if not _exists(path):
         known = ", ".join(builtin_scenarios()) or "none"
         raise ScenarioError("scenario", f"no file {str(source)!r} and no built-in scenario of that name (built-in: {known})")
     try:
