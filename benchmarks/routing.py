@@ -231,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     plot_path = args.plot or args.json.with_suffix(".png")
     check_output_path(plot_path, "--plot", PLOT_SUFFIXES)
     folder = args.data or data_dir()
-    if not (folder / "BKS.csv").is_file():
+    try:
+        found = (folder / "BKS.csv").is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise CliError(f"--data {folder}: {exc.strerror}") from None
+    if not found:
         raise CliError(f"--data {folder}: no BKS.csv there (set --data or ${DATA_ENV_VAR} to the benchmark folder)")
     if args.only:
         try:

@@ -358,6 +358,7 @@ def routing_cases() -> list[Case]:
                         core=("inf",))
     for what, value, extra in (("missing", "nosuch.txt", {}), ("directory", ".", {}),
                                ("fifo", "pipe.txt", {"pipe.txt": mkfifo}), ("empty-name", "", {}),
+                               ("name-too-long", "i" * 300, {}),
                                ("binary", "b.txt", {"b.txt": b"\x00\xff\xfe garbage \x89"})):
         out.append(Case(f"routing.solve/instance-{what}", mod, (value, "--json", "out.json"), extra,
                         needle="INSTANCE", timeout=30, kind="hang" if what == "fifo" else "usage"))
@@ -476,6 +477,10 @@ def energy_run_cases() -> list[Case]:
                     needle="--ledger", kind="records", ports=3))
     out.append(Case("energy.run/workdir-missing-parent", mod, (*base, "--workdir", "no/such/run"), files,
                     needle="--workdir", kind="records", ports=3))
+    out.append(Case("energy.run/--workdir-name-too-long", mod, (*base, "--workdir", "w" * 300), files,
+                    needle="--workdir", ports=3))
+    out.append(Case("energy.run/--ledger-name-too-long", mod, (*base, "--ledger", "l" * 300), files,
+                    needle="--ledger", ports=3))
     out.append(Case("energy.run/no-market-file", mod, ("-M3", "-B", "{port}", "--workdir", "run"), {},
                     needle="--workdir", ports=3))
     out.append(Case("energy.run/scenario-with-I", mod, (*base, "-I", "1"), files, needle="--scenario", ports=3))
@@ -499,6 +504,8 @@ def operator_cases() -> list[Case]:
     out.append(Case("energy.operator/--ledger-missing-folder", mod, (*base, "--ledger", "no/such/L.sqlite"), files,
                     needle="--ledger", kind="records"))
     out.append(Case("energy.operator/no-command", mod, (), {}, needle="publish"))
+    out.append(Case("energy.operator/--workdir-name-too-long", mod, (*base[:-1], "w" * 300), files,
+                    needle="--workdir", kind="records"))
     verify = ["verify", "--ledger", "L.sqlite", "r.json"]
     for what, content in JSON_GARBAGE.items():
         out.append(Case(f"energy.operator/verify-{what}", mod, tuple(verify), {"r.json": content,
@@ -524,6 +531,7 @@ def ledger_inspect_cases() -> list[Case]:
         out.append(Case(f"ledger.inspect/{what}", mod, ("L.sqlite",), {"L.sqlite": content}, exit=1,
                         needle="CORRUPTED", kind="records"))
     out.append(Case("ledger.inspect/directory", mod, (".",), {}, needle="PATH"))
+    out.append(Case("ledger.inspect/name-too-long", mod, ("z" * 300,), {}, needle="PATH"))
     out.append(Case("ledger.inspect/fifo", mod, ("p.sqlite",), {"p.sqlite": mkfifo}, needle="PATH", kind="hang",
                     timeout=20))
     out.append(Case("ledger.inspect/foreign-sqlite", mod, ("f.sqlite",), {"f.sqlite": _foreign_sqlite}, exit=1,
@@ -742,6 +750,7 @@ def bench_routing_cases() -> list[Case]:
     out += number_cases("bench.routing", mod, base, "--time-limit", SECONDS_BAD, {}, kind="hang")
     out += number_cases("bench.routing", mod, base, "--milp-limit", SECONDS_BAD, {}, kind="hang")
     out.append(Case("bench.routing/--data-missing", mod, (*base, "--data", "nosuch"), {}, needle="--data"))
+    out.append(Case("bench.routing/--data-name-too-long", mod, (*base, "--data", "d" * 300), {}, needle="--data"))
     out.append(Case("bench.routing/--only-matches-nothing", mod, tuple(base), {}, needle="--only", kind="success"))
     out.append(Case("bench.routing/--plot-suffix", mod, (*base, "--plot", "r.txt"), {}, needle="--plot"))
     return out
@@ -795,6 +804,8 @@ OWNED_ELSEWHERE = (
                                                  "parent folder does not exist, as energy.run does"),
     ("energy.operator/--ledger-missing-folder", f"{LEAD}: publish writes the operator key before it opens --ledger; "
                                                "check the ledger's folder (and file) before writing anything"),
+    ("energy.run/--ledger-name-too-long", f"{LEAD}: the operator that energy.run starts writes its key before it "
+                                          "opens --ledger (same as energy.operator/--ledger-missing-folder)"),
     ("energy.operator/verify-missing-ledger", f"{LEAD} and the ledger (issue 15): verify opens --ledger with "
                                               "SQLiteLedger(path), which creates an empty ledger; open it with "
                                               "create=False and name --ledger"),
