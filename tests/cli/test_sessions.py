@@ -161,7 +161,8 @@ def test_ssl_without_certificates_is_refused_before_launch(tmp_path):
                                        "--output-file fails; add it to the options the children do not get")
 def test_output_file_keeps_the_other_parties_logs(tmp_path):
     base = free_base_port(3)
-    case = Case("class7/output-file", "mpc.demo", ("-M3", "-B", str(base), "--output-file", "--length", "2"), {},
+    case = Case("class7/output-file", "mpc.demo", ("-M3", "-B", str(base), "--output-file", "--length", "2",
+                                                   "--timeout", "10"), {},
                 exit=0, one_line=False, timeout=90, may_write=("w/d/party3_1.log", "w/d/party3_2.log"))
     outcome = run_case(case, tmp_path / "root")
     assert not outcome.problems, outcome.describe()
