@@ -10,7 +10,8 @@ import pytest
 from tests.cli.harness import REPO
 from tests.cli.test_bad_input import ENTRY_POINTS
 
-SESSION_COMMANDS = ("mpc.demo", "protocols.energy.run", "protocols.auction.run", "benchmarks.online")
+SESSION_COMMANDS = ("mpc.demo", "protocols.energy.run", "protocols.auction.run", "benchmarks.online",
+                    "benchmarks.preprocessing")
 LAUNCHER_OPTIONS = ("-M", "-I", "-P", "-B", "--ssl", "--output-file")
 
 # Runs a module as __main__ with --help (one process per module, so imports and their log
