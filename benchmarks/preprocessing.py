@@ -313,41 +313,24 @@ def main():
             sys.exit(fail(exc))
         return
 
-    from mpc.errors import MPCAbort
-    from mpc.launch import mpyc_runtime
-    from mpc.mpyc_transport import MPyCTransport
-
     args = cli.parse(argv, validate=validate)
-    rt = mpyc_runtime(cli.plan)
+    # the session's own backend is the dealer; party_program sets up MASCOT on the same
+    # connections itself (the launcher's --preprocessing does not apply here)
+    args.preprocessing = "dealer"
     sizes = {"triples": args.triples, "bits": args.bits, "masks": args.masks}
 
     def log(msg):
-        if rt.pid == 0:
+        if cli.pid == 0:
             print(f"[benchmark] {msg}", flush=True)
 
-    async def run():
-        field = PrimeField()
-        t = MPyCTransport(rt, args.timeout)
-        await t.connect()
-        try:
-            s = Session(t, TrustedDealer(field, t), field)
-            await s.start()
-            log(f"{s.m} parties, sizes {sizes}")
-            out = await party_program(s, sizes, log)
-            await s.close()
-            return out
-        except BaseException:
-            t.abort_connections()
-            raise
+    async def program(s):
+        log(f"{s.m} parties, sizes {sizes}")
+        return await party_program(s, sizes, log)
 
-    try:
-        mine, table = rt.run(run())
-    except MPCAbort as exc:
-        print(f"ABORT (party {rt.pid}): {exc}", file=sys.stderr, flush=True)
-        cli.finish(1)
-    if rt.pid == 0:
+    mine, table = cli.run(program)  # an abort: the check that failed, exit 1
+    if cli.pid == 0:
         try:
-            report(summarise(table, sizes, len(rt.parties), "real processes (MPyC launcher, loopback TCP)"), args)
+            report(summarise(table, sizes, cli.m, "real processes (our launcher, loopback TCP)"), args)
         except CliError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             cli.finish(2)

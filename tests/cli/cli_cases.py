@@ -521,19 +521,27 @@ def operator_cases() -> list[Case]:
     return out
 
 
+def published_folder(cwd: Path) -> None:
+    """A run folder as the operator leaves it (three households), built in-process."""
+    from protocols.energy.utility_operator.cli import main as operator_main
+
+    (cwd / "s.json").write_text(dumps(scenario_json()))
+    assert operator_main(["publish", "--scenario", str(cwd / "s.json"), "--workdir", str(cwd / "run"),
+                          "--timestamp", "1700000000"]) == 0
+
+
+def published_folder_with_accounts(cwd: Path) -> None:
+    """published_folder, and every household's account opened (what a household client needs)."""
+    from protocols.energy.accounts import main as accounts_main
+
+    published_folder(cwd)
+    for household in ("u1", "u2", "u3"):
+        assert accounts_main(["open", "--workdir", str(cwd / "run"), "--household", household]) == 0
+
+
 def accounts_cases() -> list[Case]:
     mod = "protocols.energy.accounts"
-
-    def folder(cwd):
-        import contextlib
-        import io
-
-        from protocols.energy.utility_operator.cli import main as operator_main
-
-        (cwd / "s.json").write_text(dumps(scenario_json()))
-        with contextlib.redirect_stderr(io.StringIO()):  # the operator's progress is not the case's
-            assert operator_main(["publish", "--scenario", str(cwd / "s.json"), "--workdir", str(cwd / "run"),
-                                  "--timestamp", "1700000000"]) == 0
+    folder = published_folder
 
     base = ["open", "--workdir", "run", "--household", "u1"]
     out = [Case("energy.accounts/good", mod, tuple(base), {"": folder}, exit=0,
@@ -549,6 +557,63 @@ def accounts_cases() -> list[Case]:
     out.append(Case("energy.accounts/--workdir-name-too-long", mod, ("open", "--workdir", "w" * 300, "--household",
                                                                      "u1"), {}, needle="--workdir"))
     out.append(Case("energy.accounts/no-command", mod, (), {}, needle="open"))
+    return out
+
+
+def certs_cases() -> list[Case]:
+    mod = "mpc.certs"
+    base = ["-M", "3", "--out", "certs"]
+    out = [Case("mpc.certs/good", mod, tuple(base), {}, exit=0, one_line=False, may_write=("w/d/certs/",))]
+    out += number_cases("mpc.certs", mod, base, "-M", ("0", "1", "65", "-3", *HUGE_INT, "abc"), {})
+    out += number_cases("mpc.certs", mod, base, "--days", ("0", "-1", *HUGE_INT, "nan", "abc"), {})
+    out += number_cases("mpc.certs", mod, base, "--party", ("3", "-1", "abc"), {})
+    for what, value, extra in (("is-a-file", "f.txt", {"f.txt": "x"}), ("missing-parent", "no/such/certs", {}),
+                               ("empty-name", "", {}), ("name-too-long", "c" * 300, {})):
+        out.append(Case(f"mpc.certs/--out-{what}", mod, ("-M", "3", "--out", value), extra, needle="--out",
+                        kind="records"))
+    out.append(Case("mpc.certs/files-in-the-way", mod, tuple(base), {"certs/ca.crt": "old"}, needle="certs",
+                    kind="records"))
+    return out
+
+
+def energy_serve_cases() -> list[Case]:
+    mod, files = "protocols.energy.serve", {"s.json": dumps(scenario_json())}
+    base = ["-M3", "-B", "{port}", "--scenario", "s.json", "--workdir", "run", "--timeout", "20"]
+    out = scenario_id_cases("energy.serve", mod, base, ports=3, timeout=60)
+    out += json_file_cases("energy.serve", mod, base, "--scenario", files, target="s.json", ports=3)
+    out += output_cases("energy.serve", mod, [*base, "--json", "out.json"], "--json", files, target="out.json",
+                        ports=3)
+    out += number_cases("energy.serve", mod, base, "--window", SECONDS_BAD, files, ports=3, kind="hang")
+    out += number_cases("energy.serve", mod, base, "--balance", ("nan", "inf", "-1", "1e300", "abc"), files, ports=3)
+    out += number_cases("energy.serve", mod, base, "--client-port-offset", ("70000", "-70000", "abc"), files, ports=3)
+    out.append(Case("energy.serve/--client-host-bad", mod, (*base, "--client-host", "no such host!"), files,
+                    needle="--client-host", ports=3))
+    out.append(Case("energy.serve/no-market-file", mod, ("-M3", "-B", "{port}", "--workdir", "run"), {},
+                    needle="--workdir", ports=3))
+    return out
+
+
+def energy_household_cases() -> list[Case]:
+    mod = "protocols.energy.household"
+    # two servers (the protocol needs at least two), nothing listening on either
+    base = ["--workdir", "run", "--user", "u1", "--servers", "127.0.0.1:{port},127.0.0.1:1", "--timeout", "1"]
+    files = {"": published_folder_with_accounts}
+    out = [Case("energy.household/no-market-file", mod, tuple(base), {}, needle="market file", ports=1)]
+    out += number_cases("energy.household", mod, base, "--timeout", SECONDS_BAD, files, ports=1, kind="hang")
+    out += number_cases("energy.household", mod, base, "--concurrency", COUNT_BAD, files, ports=1, kind="hang")
+    for v in ("1/0", "2/2", "-1/3", "a/b", "9" * 5000 + "/1", "1"):
+        out.append(Case(f"energy.household/--shard={v[:10]}", mod, (*base[:2], "--all", *base[4:], f"--shard={v}"),
+                        files, needle="--shard", ports=1))
+    for what, value in (("no-port", "127.0.0.1"), ("port-0", "h:0"), ("empty", ""), ("bad-host", "h h:1")):
+        out.append(Case(f"energy.household/--servers-{what}", mod, (*base, f"--servers={value}"), files,
+                        needle="--servers", ports=1))
+    for what, ident in (("dotdot", "../../pwned"), ("unknown", "u9"), ("newline", "u1\n")):
+        out.append(Case(f"energy.household/--user-{what}", mod, (*base[:2], "--user", ident, *base[4:]), files,
+                        needle="--user", kind="path", ports=1))
+    out.append(Case("energy.household/unreachable-servers", mod, tuple(base), files, exit=1, one_line=False,
+                    needle="could not", ports=1, kind="success"))
+    out += output_cases("energy.household", mod, [*base, "--json", "out.json"], "--json", files, target="out.json",
+                        ports=1)
     return out
 
 
@@ -824,7 +889,7 @@ def bench_auction_private_cases() -> list[Case]:
     return out
 
 
-ENGINE = "owned by the engine (mpc/launch.py, mpc/session_cli.py, mpc/demo.py)"
+ENGINE = "owned by the engine (mpc/launch.py, mpc/session_cli.py, mpc/demo.py, mpc/certs.py)"
 LEAD = "owned by the lead (protocols/energy/run.py, utility_operator/, accounts.py, market.py)"
 #: Cases that fail because of code another engineer owns: (name pattern, reason). The
 #: tests mark them xfail(strict=True) so that they flip once the owner fixes them.
@@ -853,6 +918,21 @@ OWNED_ELSEWHERE = (
     ("energy.accounts/--workdir-name-too-long", f"{LEAD}: accounts open calls Path.exists() on the run folder's "
                                                 "ledger unguarded; a name too long for the file system is a "
                                                 "traceback (catch OSError, or read through mpc.cli)"),
+    ("energy.serve/--json-empty-name", f"{LEAD}: serve must check `args.json is not None` (an empty --json is "
+                                       "ignored and the whole run goes ahead)"),
+    ("energy.serve/--client-host-bad", f"{LEAD}: serve does not check --client-host before it runs the operator "
+                                       "and opens the accounts; the bad host is then a getaddrinfo traceback"),
+    ("energy.household/--user-dotdot", f"{LEAD}: household.py calls check_id outside its try, so a --user that is "
+                                       "not a safe id is a ValueError traceback instead of the error line"),
+    ("energy.household/--user-newline", f"{LEAD}: 'u1\\n' passes check_id (re.match with '$') and the error prints "
+                                        "the id raw, over two lines; use fullmatch and repr()"),
+    ("energy.household/--json-empty-name", f"{LEAD}: household.py must check `args.json is not None` (an empty "
+                                           "--json is ignored and the household goes ahead)"),
+    ("mpc.certs/--out-missing-parent", f"{ENGINE}: mpc.certs creates every missing parent of --out (the issue's "
+                                       "'silently creates folders'); refuse a --out whose parent does not exist"),
+    ("mpc.certs/--out-empty-name", f"{ENGINE}: mpc.certs --out '' writes the CA key and every party key into the "
+                                   "working folder; refuse an empty --out"),
+    ("mpc.certs/--out-name-too-long", f"{ENGINE}: Path.exists() on an over-long --out raises OSError (a traceback)"),
     ("ledger.inspect/--pin-deep-list", "owned by the ledger (protocols/ledger/pins.py): load_pin parses the pin "
                                        "with json.loads and catches ValueError only, so nested input is a "
                                        "RecursionError traceback; parse it with mpc.cli.parse_json_text"),
@@ -893,7 +973,8 @@ def bench_preprocessing_cases() -> list[Case]:
 def all_cases() -> list[Case]:
     cases = [*dantm_cases(), *uniform_cases(), *blockcom_cases(), *escrow_cases(), *credibility_cases(),
              *eigentrust_cases(), *routing_cases(), *energy_reference_cases(), *energy_generate_cases(),
-             *energy_run_cases(), *operator_cases(), *accounts_cases(), *ledger_inspect_cases(), *simulator_cases(),
+             *energy_run_cases(), *operator_cases(), *accounts_cases(), *energy_serve_cases(),
+             *energy_household_cases(), *certs_cases(), *ledger_inspect_cases(), *simulator_cases(),
              *client_cases(), *demo_cases(), *auction_run_cases(), *bench_online_cases(), *bench_zkp_cases(),
              *bench_energy_reference_cases(), *bench_auction_cases(), *bench_routing_cases(),
              *bench_energy_users_cases(), *bench_auction_private_cases(), *bench_preprocessing_cases()]

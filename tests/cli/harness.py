@@ -18,11 +18,14 @@ that it is empty, and `tests/cli/fuzz.py` runs the whole table and counts.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,12 +122,19 @@ def _free_base_port(m: int) -> int:
     return free_base_port(m)
 
 
+#: Setups that run project code in this process (e.g. the energy operator) print progress;
+#: they run one at a time with stdout and stderr swallowed. redirect_stdout swaps a global, so
+#: two threads redirecting at once could leave sys.stdout pointing at a dead buffer.
+_SETUP_LOCK = threading.Lock()
+
+
 def _materialise(cwd: Path, files: Mapping[str, Content]) -> None:
     for rel, content in files.items():
         p = cwd / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         if callable(content):
-            content(p)
+            with _SETUP_LOCK, contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                content(p)
         elif isinstance(content, bytes):
             p.write_bytes(content)
         else:

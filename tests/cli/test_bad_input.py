@@ -45,7 +45,8 @@ def test_the_table_covers_every_class_and_entry_point():
 #: every command a user can run (README.md lists them all)
 ENTRY_POINTS = (
     "mpc.demo", "mpc.client", "protocols.energy.run", "protocols.energy.reference",
-    "protocols.energy.utility_operator", "protocols.energy.accounts", "protocols.energy.scenarios.generate",
+    "protocols.energy.utility_operator", "protocols.energy.accounts", "protocols.energy.serve",
+    "protocols.energy.household", "mpc.certs", "protocols.energy.scenarios.generate",
     "protocols.auction.run",
     "protocols.auction.reference.dantm", "protocols.auction.reference.uniform_price",
     "protocols.auction.reference.blockcom", "protocols.auction.private.simulator", "protocols.escrow.simulate",

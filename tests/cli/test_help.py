@@ -10,9 +10,9 @@ import pytest
 from tests.cli.harness import REPO
 from tests.cli.test_bad_input import ENTRY_POINTS
 
-SESSION_COMMANDS = ("mpc.demo", "protocols.energy.run", "protocols.auction.run", "benchmarks.online",
-                    "benchmarks.preprocessing")
-LAUNCHER_OPTIONS = ("-M", "-I", "-P", "-B", "--ssl", "--output-file")
+SESSION_COMMANDS = ("mpc.demo", "protocols.energy.run", "protocols.energy.serve", "protocols.auction.run",
+                    "benchmarks.online", "benchmarks.preprocessing")
+LAUNCHER_OPTIONS = ("-M", "-I", "-P", "-B", "--ssl", "--certs", "--max-frame", "--output-file")
 
 # Runs a module as __main__ with --help (one process per module, so imports and their log
 # noise are those of the real command), but when the first parser parses, prints its help

@@ -12,8 +12,8 @@ from tests.cli.harness import REPO
 from tests.cli.test_bad_input import ENTRY_POINTS
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-MPC_COMMANDS = {"protocols.energy.run", "protocols.auction.run", "mpc.demo", "benchmarks.online",
-                "benchmarks.preprocessing"}
+MPC_COMMANDS = {"protocols.energy.run", "protocols.energy.serve", "protocols.auction.run", "mpc.demo",
+                "benchmarks.online", "benchmarks.preprocessing"}
 
 
 def _section(title: str) -> str:
