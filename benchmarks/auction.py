@@ -17,15 +17,16 @@ setting) — and measures for DANTM (seed pricing "vickrey" and "uniform") and D
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
 import time
 from fractions import Fraction
 
+from mpc.cli import (PLOT_SUFFIXES, ArgumentParser, bounded_float, bounded_int, check_output_path, guarded,
+                     write_json_file)
 from protocols.auction.reference.dadpm import run_dadpm
-from protocols.auction.reference.dantm import run_dantm
+from protocols.auction.reference.dantm import MAX_EPSILON, run_dantm
 from protocols.auction.market_file import AuctionResult, Buyer, Market, Seller
 
 SIZES = [10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000]
@@ -110,24 +111,28 @@ def plot(rows: list[dict], path: str) -> None:
     fig.savefig(path, dpi=120)
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.auction", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(prog="python -m benchmarks.auction", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter,
+                            epilog="Exit status: 0 success, 2 bad usage (one line naming the option).")
     parser.add_argument("--json", required=True, help="where to write the measured rows")
     parser.add_argument("--plot", required=True, help="where to write the PNG plot")
-    parser.add_argument("--max-bidders", type=int, default=100_000, help="largest market size (default 100000)")
-    parser.add_argument("--repeats", type=int, default=20,
-                        help="markets per size below 10^4 (default 20; larger sizes use 3)")
-    parser.add_argument("--epsilon", type=float, default=0.1, help="DADPM epsilon (default 0.1)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the market generator")
+    parser.add_argument("--max-bidders", type=bounded_int(SIZES[0], SIZES[-1]), default=SIZES[-1],
+                        help=f"largest market size, {SIZES[0]}..{SIZES[-1]} (default {SIZES[-1]})")
+    parser.add_argument("--repeats", type=bounded_int(1, 1000), default=20,
+                        help="markets per size below 10^4, 1..1000 (default 20; larger sizes use 3)")
+    parser.add_argument("--epsilon", type=bounded_float(0.0, MAX_EPSILON, what="a privacy parameter"), default=0.1,
+                        help=f"DADPM epsilon, in (0, {MAX_EPSILON:g}] (default 0.1)")
+    parser.add_argument("--seed", type=bounded_int(0, 2**64 - 1, "a seed"), default=1,
+                        help="seed of the market generator (default 1)")
     args = parser.parse_args(argv)
-    if args.max_bidders < 10 or args.repeats < 1 or not args.epsilon > 0:
-        print("error: --max-bidders must be >= 10, --repeats >= 1 and --epsilon > 0", file=sys.stderr)
-        return 2
+    check_output_path(args.json, "--json")
+    check_output_path(args.plot, "--plot", PLOT_SUFFIXES)
     sizes = [n for n in SIZES if n <= args.max_bidders]
     rows = run(sizes, lambda n: args.repeats if n < 10_000 else min(args.repeats, 3), args.epsilon, args.seed)
-    with open(args.json, "w") as fh:
-        json.dump({"epsilon": args.epsilon, "seed": args.seed, "python": sys.version.split()[0], "rows": rows}, fh, indent=2)
+    write_json_file(args.json, "--json",
+                    {"epsilon": args.epsilon, "seed": args.seed, "python": sys.version.split()[0], "rows": rows})
     plot(rows, args.plot)
     print(f"wrote {args.json} and {args.plot}")
     return 0

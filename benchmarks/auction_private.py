@@ -23,7 +23,6 @@ plaintext reference. Rounds hardly grow with the bidders: they are dominated by 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -31,7 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
+from mpc.cli import PLOT_SUFFIXES, ArgumentParser, CliError, bounded_int, check_output_path, guarded, write_json_file
 from protocols.auction.market_file import Buyer, Market, Seller
 from protocols.auction.private.local import run_local
 from protocols.auction.reference.uniform_price import clear_uniform, random_uniform_market, uniform_market_to_dict
@@ -68,19 +69,37 @@ def dantm_row(per_side: int, seed: int) -> dict:
     return row
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
 def scale_run(n: int, levels: int, seed: int) -> dict:
-    """The real CLI: 3 processes via MPyC's launcher, bidders over TCP."""
+    """The real CLI: 3 processes via MPyC's launcher, bidders over TCP (absolute paths and
+    the repository as working folder, so the run does not depend on where this was started)."""
+    sys.path.insert(0, str(REPO))
+    from tests.conftest import free_base_port
+
     m = random_uniform_market(n // 2, n - n // 2, levels, random.Random(seed))
     with tempfile.TemporaryDirectory() as tmp:
         market_file = os.path.join(tmp, "market.json")
         out = os.path.join(tmp, "out.json")
         with open(market_file, "w") as fh:
             json.dump(uniform_market_to_dict(m), fh)
-        cmd = [sys.executable, "-m", "protocols.auction.run", "-M3", "--no-log", "--market", market_file,
-               "--mechanism", "uniform", "--json", out, "--timeout", "300"]
+        base = free_base_port(3)
+        # a free party port range, and the bidder ports (party port + offset) free as well
+        offset = free_base_port(3) - base
+        cmd = [sys.executable, "-m", "protocols.auction.run", "-M3", "-B", str(base), "--client-port-offset",
+               str(offset), "--no-log", "--market", market_file, "--mechanism", "uniform", "--json", out,
+               "--timeout", "300"]
         t0 = time.perf_counter()
-        subprocess.run(cmd, check=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO)
+        last = "no output"
+        for line in proc.stderr:  # progress stays visible; the last line names the cause of a failure
+            print(line, end="", file=sys.stderr, flush=True)
+            last = line.strip() or last
+        status = proc.wait()
         wall = time.perf_counter() - t0
+        if status != 0:
+            raise RuntimeError(f"--scale: the multi-process run exited with status {status}: {last}")
         with open(out) as fh:
             got = json.load(fh)
     ref = clear_uniform(m)
@@ -90,56 +109,86 @@ def scale_run(n: int, levels: int, seed: int) -> dict:
 
 
 def plot(rows: list[dict], path: str) -> None:
+    """Time (top row) and MB sent by party 0 (bottom row) per series, each on its own axes:
+    the two grow alike, so on twin axes of one panel their curves lay on top of each other."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import ScalarFormatter
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     by_n = sorted((r for r in rows if r["mechanism"] == "uniform" and r["series"] == "bidders"), key=lambda r: r["bidders"])
     by_l = sorted((r for r in rows if r["mechanism"] == "uniform" and r["series"] == "levels"), key=lambda r: r["levels"])
     dn = sorted((r for r in rows if r["mechanism"] == "dantm"), key=lambda r: r["bidders"])
-    for ax, series, xkey, title in ((axes[0], by_n, "bidders", "uniform price: vs bidders"),
-                                     (axes[1], by_l, "levels", "uniform price: vs price levels"),
-                                     (axes[2], dn, "bidders", "private DANTM: vs bidders")):
+    fig, axes = plt.subplots(2, 3, figsize=(15, 7.5), sharex="col")
+    for col, (series, xkey, title) in enumerate(((by_n, "bidders", "uniform price: vs bidders"),
+                                                 (by_l, "levels", "uniform price: vs price levels"),
+                                                 (dn, "bidders", "private DANTM: vs bidders (buyers + sellers)"))):
+        top, bottom = axes[0][col], axes[1][col]
+        top.set_title(title)
         if not series:
             continue
         xs = [r[xkey] for r in series]
-        ax.plot(xs, [r["seconds"] for r in series], "o-", color="tab:blue", label="time (s)")
-        ax.set_xlabel(xkey)
-        ax.set_ylabel("seconds", color="tab:blue")
-        ax2 = ax.twinx()
-        ax2.plot(xs, [r["bytes"] / 1e6 for r in series], "s--", color="tab:red", label="MB sent (party 0)")
-        ax2.set_ylabel("MB sent by party 0", color="tab:red")
+        top.plot(xs, [r["seconds"] for r in series], "o-", color="tab:blue", label="wall time, all parties")
         for x, r in zip(xs, series):
-            ax.annotate(f"{r['rounds']} rds", (x, r["seconds"]), fontsize=7, textcoords="offset points", xytext=(0, 5))
-        ax.set_title(title)
-        if xkey == "bidders" and series is by_n:
-            ax.set_xscale("log")
+            top.annotate(f"{r['rounds']} rds", (x, r["seconds"]), fontsize=7, textcoords="offset points",
+                         xytext=(0, 6), ha="center")
+        bottom.plot(xs, [r["bytes"] / 1e6 for r in series], "s--", color="tab:red", label="MB sent by party 0")
+        top.set_ylabel("seconds")
+        bottom.set_ylabel("MB sent by party 0")
+        bottom.set_xlabel("bidders" if xkey == "bidders" else "price levels")
+        for ax, ys in ((top, [r["seconds"] for r in series]), (bottom, [r["bytes"] / 1e6 for r in series])):
+            ax.set_ylim(0, max(ys) * 1.25)  # headroom for the labels above the points
+            ax.grid(alpha=0.3)
+            ax.legend(loc="upper left", fontsize=8)
+            if series is by_n:
+                ax.set_xscale("log")
+            ax.set_xticks(xs)
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     fig.suptitle("Private auctions, 3 SPDZ parties in one process (in-memory transport); rds = rounds")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
 
 
+#: --scale bounds: the measured 5,000 x 100 run takes half a minute; ten times that in
+#: either direction is still a run to wait for, not a typo that runs for a day
+MAX_SCALE_BIDDERS = 50_000
+MAX_SCALE_LEVELS = 1_000
+
+
+def parse_scale(text: str) -> tuple[int, int]:
+    """--scale NxL with N in 2..MAX_SCALE_BIDDERS and L in 1..MAX_SCALE_LEVELS."""
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 7 for p in parts):
+        raise CliError(f"--scale {text[:40]!r}: expected NxL, e.g. 5000x100")
+    n, levels = (int(p) for p in parts)
+    if not 2 <= n <= MAX_SCALE_BIDDERS or not 1 <= levels <= MAX_SCALE_LEVELS:
+        raise CliError(f"--scale {text}: N must be in 2..{MAX_SCALE_BIDDERS:,} (a buyer and a seller at least) "
+                       f"and L in 1..{MAX_SCALE_LEVELS:,}")
+    return n, levels
+
+
+@guarded
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.auction_private", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python -m benchmarks.auction_private", description=__doc__.split("\n\n")[0],
+                       epilog="Exit status: 0 success, 1 the multi-process run failed (its last line is shown), "
+                              "2 bad usage.")
     p.add_argument("--json", required=True, help="write the measurements here")
     p.add_argument("--plot", required=True, help="write a PNG plot here")
     p.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
-    p.add_argument("--scale", default=None, help="also run the multi-process CLI on NxL (e.g. 5000x100)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--scale", default=None,
+                   help=f"also run the multi-process CLI on NxL (e.g. 5000x100; N up to {MAX_SCALE_BIDDERS:,}, "
+                        f"L up to {MAX_SCALE_LEVELS:,})")
+    p.add_argument("--seed", type=bounded_int(0, 2**64 - 1, "a seed"), default=1, help="seed of the random markets")
     args = p.parse_args(argv)
+    scale = parse_scale(args.scale) if args.scale else None
+    check_output_path(args.json, "--json")
+    check_output_path(args.plot, "--plot", PLOT_SUFFIXES)
     if args.quick:
         bidder_sizes, level_sizes, sides, fixed_l, fixed_n = [10, 40], [5, 20], [2, 3], 10, 20
     else:
         bidder_sizes, level_sizes, sides, fixed_l, fixed_n = [10, 100, 300, 1000], [10, 30, 100, 300], [2, 4, 8], 100, 100
-    scale = None
-    if args.scale:
-        try:
-            n_s, l_s = (int(v) for v in args.scale.lower().split("x"))
-        except ValueError:
-            print("error: --scale expects NxL, e.g. 5000x100", file=sys.stderr)
-            return 2
-        scale = (n_s, l_s)
     rows = []
     for n in bidder_sizes:
         print(f"uniform price: {n} bidders, {fixed_l} levels ...", flush=True)
@@ -156,10 +205,13 @@ def main(argv=None) -> int:
     report = {"rows": rows, "note": "in-memory transport, 3 parties in one process; bytes/rounds of party 0"}
     if scale:
         print(f"multi-process CLI: {scale[0]} bidders x {scale[1]} levels ...", flush=True)
-        report["scale_run"] = scale_run(*scale, args.seed)
+        try:
+            report["scale_run"] = scale_run(*scale, args.seed)
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         print(f"  {report['scale_run']['command_seconds']:.1f} s", flush=True)
-    with open(args.json, "w") as fh:
-        json.dump(report, fh, indent=1)
+    write_json_file(args.json, "--json", report, indent=1)
     plot(rows, args.plot)
     print(f"wrote {args.json} and {args.plot}")
     return 0

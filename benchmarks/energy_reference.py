@@ -16,12 +16,12 @@ switching fees, because WFA counts the fee in Opt_{i,g} and again in C_i(g)).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 
+from mpc.cli import PLOT_SUFFIXES, ArgumentParser, CliError, check_output_path, guarded, write_text_file
 from protocols.energy.reference.outcome_costs import accumulate
 from protocols.energy.reference.report import NANO, scenario_summary
 from protocols.energy.scenarios.loader import ScenarioError, load_scenario, parse_scenario, scenario_to_json
@@ -42,9 +42,10 @@ def plot(summary: dict, scenario, out: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     users = summary["users"]
-    fig, axes = plt.subplots(2, len(users), figsize=(4.2 * len(users), 7.5), squeeze=False)
+    fig, axes = plt.subplots(2, len(users), figsize=(4.2 * len(users), 8.2), squeeze=False)
     days = list(range(1, summary["n_slots"] + 1))
     for k, user in enumerate(scenario.users):
         ax = axes[0][k]
@@ -65,9 +66,13 @@ def plot(summary: dict, scenario, out: Path) -> None:
         ax.set_title(f"{user.id}: accumulated cost")
         ax.set_xlabel("day")
         ax.set_ylabel("$")
-        if k == 0:
-            ax.legend(fontsize=7)
-    fig.tight_layout()
+    # One legend for the cost panels, below them, so that every curve is named once and
+    # the faint vertical lines are explained (a variant's join slot, same colour and style).
+    handles, labels = axes[1][0].get_legend_handles_labels()
+    handles.append(Line2D([], [], color="gray", alpha=0.4))
+    labels.append("vertical line: that variant's join slot (user is a member)")
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(out, dpi=110)
     plt.close(fig)
 
@@ -91,17 +96,21 @@ def consumption_sweep(scenario) -> list[dict]:
     return out
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.energy_reference", description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(prog="python -m benchmarks.energy_reference", description=__doc__.split("\n\n")[0],
+                            epilog="Exit status: 0 success, 2 bad usage or scenario (one line naming the option "
+                                   "or field).")
     parser.add_argument("--scenario", default="table2", help="scenario file or built-in name (default table2)")
     parser.add_argument("--json", required=True, metavar="OUT", help="numbers: join slots, members, per-user costs (n$)")
     parser.add_argument("--plot", required=True, metavar="OUT.png", help="Figure 4/6 analogue")
     args = parser.parse_args(argv)
+    check_output_path(args.json, "--json")
+    check_output_path(args.plot, "--plot", PLOT_SUFFIXES)
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
-        print(f"error: --scenario {args.scenario}: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(f"--scenario {args.scenario}: {exc}") from None
     start = time.perf_counter()
     print(f"[energy_reference] scenario {args.scenario}: {len(scenario.users)} users, {scenario.n_slots} slots",
           file=sys.stderr)
@@ -113,12 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         totals = ", ".join(f"{u}={v['total_cost'][u] / NANO:.2f}$" for u in summary["users"])
         print(f"[energy_reference] {name:24s} join_slot={v['join_slot']} members={v['members']} {totals}",
               file=sys.stderr)
-    try:
-        Path(args.json).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
-        plot(summary, scenario, Path(args.plot))
-    except OSError as exc:
-        print(f"error: cannot write output: {exc}", file=sys.stderr)
-        return 2
+    write_text_file(args.json, "--json", json.dumps(summary, indent=1) + "\n")
+    plot(summary, scenario, Path(args.plot))
     print(f"[energy_reference] wrote {args.json} and {args.plot}", file=sys.stderr)
     return 0
 

@@ -27,6 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from mpc.cli import (PLOT_SUFFIXES, ArgumentParser, CliError, bounded_int, check_output_path, guarded, seconds,
+                     write_json_file)
+from mpc.launch import MAX_PARTIES
 from protocols.energy.private.session import STAGES
 from protocols.energy.reference.two_state import decide_join, two_state_inputs
 from protocols.energy.scenarios.loader import BUILTIN_DIR, parse_scenario
@@ -81,7 +84,9 @@ def run_one(n_users: int, days: int, workdir: Path, timeout: float, base_port: i
     scen.write_text(json.dumps(data))
     stats = workdir / f"stats-{n_users}.json"
     cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{n_users}", "-B", str(base_port), "--no-log",
-           "--scenario", str(scen), "--ledger", str(workdir / f"ledger-{n_users}.sqlite"),
+           # every path absolute and inside the scratch folder: the command runs from the
+           # repository, and energy.run's run folder would otherwise default to ./energy_run
+           "--scenario", str(scen), "--workdir", str(workdir / f"run-{n_users}"),
            "--json", str(workdir / f"out-{n_users}.json"), "--stats", str(stats), "--timeout", str(timeout)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
@@ -122,6 +127,10 @@ def plot(results: list[dict], path: Path) -> None:
         ax.set_xlabel("users N (one process each)")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
+        # the measured N only, and some room around them: with a single N matplotlib would
+        # otherwise spread a degenerate axis of fractional user counts around it
+        ax.set_xticks(ns)
+        ax.set_xlim(min(ns) - 1, max(ns) + 1)
     axes[1].set_yscale("log")
     axes[0].legend(fontsize=8)
     days = results[0]["days"]
@@ -131,23 +140,35 @@ def plot(results: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+def parse_users(text: str) -> list[int]:
+    """--users: comma-separated N, each in 3..MAX_PARTIES (a session of N processes)."""
+    parts = [x.strip() for x in text.split(",")]
+    if not text.strip() or any(not x.isdigit() or len(x) > 4 for x in parts):
+        raise CliError(f"--users {text[:40]!r}: expected comma-separated integers, e.g. 3,9,27")
+    ns = [int(x) for x in parts]
+    if not all(3 <= n <= MAX_PARTIES for n in ns):
+        raise CliError(f"--users {text[:40]}: every N must be in 3..{MAX_PARTIES} (the group plan's minimum is 3; "
+                       f"the launcher starts at most {MAX_PARTIES} parties)")
+    return ns
+
+
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.energy_users", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--users", default="3,6,9,12,15,18,21,24,27", help="comma-separated N values")
-    p.add_argument("--days", type=int, default=7, help="slots (days) per session (default 7)")
-    p.add_argument("--timeout", type=float, default=120.0, help="per-message timeout of the sessions (s)")
+    p = ArgumentParser(prog="python -m benchmarks.energy_users", description=__doc__.split("\n\n")[0],
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="Exit status: 0 success, 1 a session failed (its last lines are shown), 2 bad usage.")
+    p.add_argument("--users", default="3,6,9,12,15,18,21,24,27",
+                   help=f"comma-separated N values, each in 3..{MAX_PARTIES} (default 3,6,...,27)")
+    p.add_argument("--days", type=bounded_int(2, 365), default=7, help="slots (days) per session, 2..365 (default 7)")
+    p.add_argument("--timeout", type=seconds, default=120.0, metavar="SECONDS",
+                   help="per-message timeout of the sessions, at most a day (default 120)")
     p.add_argument("--json", required=True, metavar="OUT", help="write all numbers here")
     p.add_argument("--plot", metavar="OUT.png", help="write the plot here")
     args = p.parse_args(argv)
-    try:
-        ns = [int(x) for x in args.users.split(",") if x.strip()]
-    except ValueError:
-        p.error(f"--users {args.users}: expected comma-separated integers")
-    if not ns or min(ns) < 3:
-        p.error("--users: every N must be at least 3 (the group plan's minimum)")
-    if not 2 <= args.days <= 365:
-        p.error("--days must be in 2..365")
+    ns = parse_users(args.users)
+    check_output_path(args.json, "--json")
+    if args.plot is not None:
+        check_output_path(args.plot, "--plot", PLOT_SUFFIXES)
     sys.path.insert(0, str(REPO))
     from tests.conftest import free_base_port
 
@@ -155,13 +176,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="energy-users-") as tmp:
         for n in ns:
             print(f"N = {n}: running {n} processes, {args.days} days …", flush=True)
-            r = run_one(n, args.days, Path(tmp), args.timeout, free_base_port(n))
+            try:
+                r = run_one(n, args.days, Path(tmp), args.timeout, free_base_port(n))
+            except RuntimeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
             results.append({k: v for k, v in r.items()})
             line = "  ".join(f"{st.split('_', 1)[0]} {r['mean_per_party'][st]['seconds']:.2f}s" for st in STAGES)
             print(f"N = {n}: join slot {r['join_slot']} after {r['slots_evaluated']} slots; per party {line}; "
                   f"launcher {r['launcher_wall_seconds']:.1f} s", flush=True)
-            Path(args.json).write_text(json.dumps({"days": args.days, "results": results}, indent=1) + "\n")
-    if args.plot:
+            write_json_file(args.json, "--json", {"days": args.days, "results": results}, indent=1)
+    if args.plot is not None:
         plot(results, Path(args.plot))
         print(f"plot written to {args.plot}")
     print(f"numbers written to {args.json}")

@@ -14,7 +14,6 @@ MPyC's default is Shamir sharing, passively secure with an honest majority. MPyC
 unpickles what peers send and its connections are not authenticated here: run the
 baseline only among machines you control (--skip-mpyc otherwise).
 """
-import json
 import os
 import platform
 import random
@@ -22,7 +21,7 @@ import sys
 import time
 
 from mpc import comparison
-from mpc.cli import bounded_int, check_output_path
+from mpc.cli import CliError, bounded_int, check_output_path, write_json_file
 from mpc.codec import decode_vector, encode_vector
 from mpc.session_cli import SessionCLI
 
@@ -45,7 +44,7 @@ def build_cli() -> SessionCLI:
 
 
 def validate(args):
-    if args.json:
+    if args.json is not None:
         check_output_path(args.json, "--json")
     return None
 
@@ -192,9 +191,12 @@ def main():
         if theirs:
             line += f"; MPyC {theirs[op]['per_second']:,.0f}/s; ratio {result['ratio_ours_over_mpyc'][op]:.3f}"
         print(line)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=2)
+    if args.json is not None:
+        try:
+            write_json_file(args.json, "--json", result)
+        except CliError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            cli.finish(2)
         print(f"wrote {args.json}")
     cli.finish(0)
 

@@ -19,15 +19,15 @@ figure. Timings are wall-clock on a shared machine: the JSON records the load av
 summary line gives CPU ms per triple/bit/mask of the busiest party. MASCOT's set-up
 includes loading its compiled kernels from numba's disk cache (reported apart).
 """
-import argparse
 import asyncio
-import json
 import os
 import platform
 import subprocess
 import sys
 import time
 
+from mpc.cli import (PLOT_SUFFIXES, CliError, bounded_int, check_output_path, fail, read_json_file,
+                     write_json_file)
 from mpc.codec import decode_vector, encode_vector
 from mpc.field import PrimeField
 from mpc.preprocessing import BACKENDS, TrustedDealer
@@ -38,41 +38,66 @@ KINDS = (("triple", ("triple",), "triples"), ("bit", ("bit",), "bits"), ("mask",
 BACKEND_NAMES = ("dealer", "mascot")
 
 
+#: items per kind and backend: MASCOT makes a few hundred triples a second on a 2-core
+#: machine, so the maximum is a long run (minutes), not a typo that runs for a day
+MAX_ITEMS = 200_000
+QUICK_PARTIES = (2, 9)
+
+
 def add_options(p) -> None:
-    p.add_argument("--triples", type=int, default=2000, help="triples per backend (default 2000)")
-    p.add_argument("--bits", type=int, default=1000, help="random bits per backend (default 1000)")
-    p.add_argument("--masks", type=int, default=2000, help="input masks per backend (default 2000)")
+    p.add_argument("--triples", type=bounded_int(1, MAX_ITEMS), default=2000,
+                   help=f"triples per backend, 1..{MAX_ITEMS:,} (default 2000; 32 with --quick)")
+    p.add_argument("--bits", type=bounded_int(1, MAX_ITEMS), default=1000,
+                   help=f"random bits per backend, 1..{MAX_ITEMS:,} (default 1000; 32 with --quick)")
+    p.add_argument("--masks", type=bounded_int(1, MAX_ITEMS), default=2000,
+                   help=f"input masks per backend, 1..{MAX_ITEMS:,} (default 2000; 64 with --quick)")
     p.add_argument("--json", help="output file (written by party 0)")
     p.add_argument("--plot", help="PNG figure (written by party 0)")
-    p.add_argument("--quick", action="store_true", help="in-process run with small sizes (tests)")
-    p.add_argument("--parties", type=int, default=3, help="parties for --quick (default 3)")
-    p.add_argument("--combine", nargs="+", metavar="JSON", help="plot these runs' JSON together")
-
-
-def build_parser():
-    """Options of the modes that start no processes (--quick, --combine)."""
-    p = argparse.ArgumentParser(prog="python -m benchmarks.preprocessing",
-                                description="MASCOT vs trusted-dealer preprocessing throughput")
-    add_options(p)
-    p.add_argument("--timeout", type=float, default=600.0)
-    return p
+    p.add_argument("--quick", action="store_true", help="in-process run with small sizes (tests); starts no process")
+    p.add_argument("--parties", type=bounded_int(*QUICK_PARTIES), default=3,
+                   help=f"parties for --quick, {QUICK_PARTIES[0]}..{QUICK_PARTIES[1]} (default 3)")
+    p.add_argument("--combine", nargs="+", metavar="JSON",
+                   help="plot these runs' JSON together (needs --plot); starts no process")
 
 
 def build_cli():
     from mpc.session_cli import SessionCLI
 
     cli = SessionCLI("benchmarks.preprocessing", "MASCOT vs trusted-dealer preprocessing throughput "
-                     "(both backends run on the same connections; --preprocessing is ignored)", timeout=600.0)
+                     "(both backends run on the same connections; --preprocessing is ignored). With --quick or "
+                     "--combine no process is started and the launcher options are not needed.", timeout=600.0)
     add_options(cli.parser)
     return cli
 
 
 def validate(args):
-    if min(args.triples, args.bits, args.masks) < 1:
-        return "--triples, --bits and --masks must be positive"
-    if args.quick and not 2 <= args.parties <= 9:
-        return "--parties must be in 2..9"
+    """Outputs checked before anything runs (CliError names the option)."""
+    if args.json is not None:
+        check_output_path(args.json, "--json")
+    if args.plot is not None:
+        check_output_path(args.plot, "--plot", PLOT_SUFFIXES)
     return None
+
+
+def load_runs(paths: list[str]) -> list[dict]:
+    """--combine: earlier runs' JSON, each checked to hold what the plot reads."""
+    runs = []
+    for path in paths:
+        r = read_json_file(path, "--combine")
+        try:
+            if not isinstance(r, dict) or not isinstance(r["parties"], int) or not isinstance(r["mode"], str):
+                raise TypeError
+            for b in BACKEND_NAMES:
+                for key in ("triples_per_second", "bits_per_second", "masks_per_second"):
+                    float(r["backends"][b][key])
+                for name, _, plural in KINDS:
+                    max(r["backends"][b][f"{name}_cpu_seconds_per_party"]) / r["backends"][b][f"{plural}_made"]
+                max(r["backends"][b]["bytes_per_triple_per_party"])
+            float(r["machine"]["load_average"][0]), int(r["machine"]["cpus"])
+        except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
+            raise CliError(f"--combine {path}: not the JSON of a benchmarks.preprocessing run") from None
+        runs.append(r)
+    return runs
 
 
 async def measure(s: Session, prep, sizes: dict, log) -> dict:
@@ -253,11 +278,10 @@ def report(res: dict, args) -> None:
               f"(kernels {r['jit_cpu_seconds']:.2f} s CPU)  "
               f"CPU ms per triple/bit/mask {cpu_ms(res, b, 'triple'):.3f}/{cpu_ms(res, b, 'bit'):.3f}/"
               f"{cpu_ms(res, b, 'mask'):.3f}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(res, f, indent=2)
+    if args.json is not None:
+        write_json_file(args.json, "--json", res)
         print(f"wrote {args.json}")
-    if args.plot:
+    if args.plot is not None:
         plot([res], args.plot)
         print(f"wrote {args.plot}")
 
@@ -286,59 +310,50 @@ def run_quick(args) -> dict:
 
 
 def main():
-    args0, _ = build_parser().parse_known_args()
-    if args0.combine:
-        if not args0.plot:
-            build_parser().error("--combine needs --plot")
-        plot([json.load(open(p)) for p in args0.combine], args0.plot)
-        print(f"wrote {args0.plot}")
-        return
-    if args0.quick:
-        args0 = build_parser().parse_args()
-        problem = validate(args0)
-        if problem:
-            build_parser().error(problem)
-        if "--triples" not in sys.argv:
-            args0.triples, args0.bits, args0.masks = 32, 32, 64
-        report(run_quick(args0), args0)
-        return
-
-    from mpc.errors import MPCAbort
-    from mpc.launch import mpyc_runtime
-    from mpc.mpyc_transport import MPyCTransport
-
     cli = build_cli()
-    args = cli.parse(validate=validate)
-    rt = mpyc_runtime(cli.plan)
+    argv = sys.argv[1:]
+    # One parser for every mode, so --help lists the launcher options too; usage errors are
+    # one line. --quick and --combine start no process and need no -M.
+    args0 = cli.parser.parse_args(argv)
+    if args0.quick or args0.combine:
+        try:
+            validate(args0)
+            if args0.combine:
+                if args0.plot is None:
+                    raise CliError("--combine needs --plot")
+                plot(load_runs(args0.combine), args0.plot)
+                print(f"wrote {args0.plot}")
+                return
+            if not {"--triples", "--bits", "--masks"} & {a.split("=", 1)[0] for a in argv}:
+                args0.triples, args0.bits, args0.masks = 32, 32, 64
+            report(run_quick(args0), args0)
+        except CliError as exc:
+            sys.exit(fail(exc))
+        return
+
+    args = cli.parse(argv, validate=validate)
+    # the session's own backend is the dealer; party_program sets up MASCOT on the same
+    # connections itself (the launcher's --preprocessing does not apply here)
+    args.preprocessing = "dealer"
     sizes = {"triples": args.triples, "bits": args.bits, "masks": args.masks}
 
     def log(msg):
-        if rt.pid == 0:
+        if cli.pid == 0:
             print(f"[benchmark] {msg}", flush=True)
 
-    async def run():
-        field = PrimeField()
-        t = MPyCTransport(rt, args.timeout)
-        await t.connect()
-        try:
-            s = Session(t, TrustedDealer(field, t), field)
-            await s.start()
-            log(f"{s.m} parties, sizes {sizes}")
-            out = await party_program(s, sizes, log)
-            await s.close()
-            return out
-        except BaseException:
-            t.abort_connections()
-            raise
+    async def program(s):
+        log(f"{s.m} parties, sizes {sizes}")
+        return await party_program(s, sizes, log)
 
-    try:
-        mine, table = rt.run(run())
-    except MPCAbort as exc:
-        print(f"ABORT (party {rt.pid}): {exc}", file=sys.stderr, flush=True)
-        cli.finish(1)
-    if rt.pid == 0:
-        report(summarise(table, sizes, len(rt.parties), "real processes (MPyC launcher, loopback TCP)"), args)
+    mine, table = cli.run(program)  # an abort: the check that failed, exit 1
+    if cli.pid == 0:
+        try:
+            report(summarise(table, sizes, cli.m, "real processes (our launcher, loopback TCP)"), args)
+        except CliError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            cli.finish(2)
     cli.finish(0)
+
 
 if __name__ == "__main__":
     main()

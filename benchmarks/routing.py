@@ -26,8 +26,11 @@ import sys
 import time
 from pathlib import Path
 
+from mpc.cli import (PLOT_SUFFIXES, ArgumentParser, CliError, bounded_float, check_output_path, guarded,
+                     write_text_file)
 from protocols.routing.benchmark_files import (
     DATA_ENV_VAR,
+    BenchmarkFormatError,
     data_dir,
     read_lkh_tsptw,
     read_lopez_ibanez,
@@ -37,6 +40,7 @@ from protocols.routing.benchmark_files import (
 from protocols.routing.best_known import benchmark_set, gap_percent, load_best_known
 from protocols.routing.synthetic import dumas_style
 from protocols.routing.tsptw import solve_tsptw
+from protocols.routing.solve import MAX_TIME_LIMIT
 from protocols.routing.vrptw import solve_vrptw
 
 LKH_SCALE = 10_000
@@ -206,37 +210,55 @@ def plot_routes(inst, sol, title: str, out: Path) -> None:
     plt.close(fig)
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.routing", description=__doc__.split("\n\n", 1)[1],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    seconds = bounded_float(0.0, MAX_TIME_LIMIT, what="a number of seconds")
+    p = ArgumentParser(prog="python -m benchmarks.routing", description=__doc__.split("\n\n", 1)[1],
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="Exit status: 0 success, 2 bad usage or data folder (one line naming the option).")
     p.add_argument("--json", type=Path, required=True, metavar="OUT", help="results file (JSON)")
     p.add_argument("--plot", type=Path, metavar="PNG", help="route plot (default: OUT with .png)")
-    p.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="PyVRP seconds per VRPTW run (default 30)")
+    p.add_argument("--time-limit", type=seconds, default=30.0, metavar="S",
+                   help=f"PyVRP seconds per VRPTW run, in (0, {MAX_TIME_LIMIT:g}] (default 30)")
     p.add_argument("--data", type=Path, help=f"benchmark folder (default ${DATA_ENV_VAR} or protocols/routing/data)")
     p.add_argument("--only", nargs="*", metavar="NAME", help="run only instances whose label contains NAME")
     p.add_argument("--plot-instance", default="solomon_100/R106", help="VRPTW label to draw (DIMACS run)")
     p.add_argument("--no-scaling", action="store_true", help="skip the generated-instance scaling runs")
-    p.add_argument("--milp-limit", type=float, default=30.0, metavar="S", help="HiGHS seconds per scaling MILP (default 30)")
+    p.add_argument("--milp-limit", type=seconds, default=30.0, metavar="S",
+                   help=f"HiGHS seconds per scaling MILP, in (0, {MAX_TIME_LIMIT:g}] (default 30)")
     args = p.parse_args(argv)
-    if not args.time_limit > 0:
-        print("error: --time-limit must be > 0", file=sys.stderr)
-        return 2
+    check_output_path(args.json, "--json")
+    plot_path = args.plot or args.json.with_suffix(".png")
+    check_output_path(plot_path, "--plot", PLOT_SUFFIXES)
     folder = args.data or data_dir()
-    if not (folder / "BKS.csv").is_file():
-        print(f"error: --data: {folder} has no BKS.csv (set --data or ${DATA_ENV_VAR})", file=sys.stderr)
-        return 2
+    try:
+        found = (folder / "BKS.csv").is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise CliError(f"--data {folder}: {exc.strerror}") from None
+    if not found:
+        raise CliError(f"--data {folder}: no BKS.csv there (set --data or ${DATA_ENV_VAR} to the benchmark folder)")
+    if args.only:
+        try:
+            labels = [c[0] for c in tsptw_cases(folder)] + [c[0] for c in vrptw_cases(folder)]
+        except BenchmarkFormatError as exc:
+            raise CliError(f"--data: {exc}") from None
+        unmatched = [o for o in args.only if not any(o in label for label in labels)]
+        if unmatched:  # a typo would otherwise run nothing and write an empty table
+            raise CliError(f"--only {unmatched[0]!r}: no instance label contains it (labels: {', '.join(labels)})")
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    rows, solutions = run(folder, args.time_limit, args.only, log)
+    try:
+        rows, solutions = run(folder, args.time_limit, args.only, log)
+    except BenchmarkFormatError as exc:
+        raise CliError(f"--data: {exc}") from None
     scaling = [] if args.no_scaling else run_scaling(args.milp_limit, log)
     payload = {"time_limit_s": args.time_limit, "data": str(folder), "cpu_count": os.cpu_count(), "results": rows,
                "scaling": scaling}
-    args.json.write_text(json.dumps(payload, indent=1, default=str))
-    plot_path = args.plot or args.json.with_suffix(".png")
+    write_text_file(args.json, "--json", json.dumps(payload, indent=1, default=str))
     if scaling:
-        scaling_path = plot_path.with_name(plot_path.stem + "_scaling.png")
+        scaling_path = plot_path.with_name(plot_path.stem + "_scaling" + plot_path.suffix)
         plot_scaling(scaling, scaling_path)
         log(f"scaling plot: {scaling_path}")
     key = (args.plot_instance, "dimacs")

@@ -18,14 +18,13 @@ the microsecond.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import platform
 import statistics
 import sys
 import time
 from typing import Any, Callable
 
+from mpc.cli import PLOT_SUFFIXES, ArgumentParser, CliError, bounded_int, check_output_path, guarded, write_json_file
 from zkp.groups import available_backends, get_group
 from zkp.pedersen import commit
 from zkp.sigma import (MEMBERSHIP, OPENING, RANGE, SUM, MembershipStatement, OpeningStatement,
@@ -166,23 +165,28 @@ def plot(report: dict, path: str) -> None:
     fig.savefig(path, dpi=120)
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.zkp", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = ArgumentParser(prog="python -m benchmarks.zkp", description=__doc__,
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        epilog="Exit status: 0 success, 2 bad usage (one line naming the option).")
     ap.add_argument("--json", metavar="OUT", help="write the measurements to this JSON file")
     ap.add_argument("--plot", metavar="PNG", help="write a bar chart to this PNG file")
     backends = available_backends()
     ap.add_argument("--groups", default=",".join(backends),
                     help=f"comma-separated group[:backend] to measure (default: every installed backend: "
                          f"{','.join(backends)})")
-    ap.add_argument("--reps", type=int, default=5, help="runs per measurement, median reported (default 5)")
-    ap.add_argument("--bits", type=int, default=64, help="bit length of the zkpNN range proof (default 64)")
-    ap.add_argument("--set-size", type=int, default=8, help="size of the zkpMbs set (default 8)")
-    ap.add_argument("--sum-terms", type=int, default=8, help="number of commitments in zkpSum (default 8)")
-    ap.add_argument("--parties", type=int, default=3,
-                    help="parties of the distributed-proof sessions (default 3; 1 = skip them)")
-    ap.add_argument("--batch", type=int, default=8,
-                    help="also time batch verification of this many zkpNN proofs (default 8; 1 = skip)")
+    ap.add_argument("--reps", type=bounded_int(1, 1000), default=5,
+                    help="runs per measurement, median reported, 1..1000 (default 5)")
+    ap.add_argument("--bits", type=bounded_int(1, 252), default=64,
+                    help="bit length of the zkpNN range proof, 1..252 (default 64)")
+    ap.add_argument("--set-size", type=bounded_int(1, 4096), default=8, help="size of the zkpMbs set, 1..4096 (default 8)")
+    ap.add_argument("--sum-terms", type=bounded_int(1, 10000), default=8,
+                    help="number of commitments in zkpSum, 1..10000 (default 8)")
+    ap.add_argument("--parties", type=bounded_int(1, 64), default=3,
+                    help="parties of the distributed-proof sessions, 1..64 (default 3; 1 = skip them)")
+    ap.add_argument("--batch", type=bounded_int(1, 1000), default=8,
+                    help="also time batch verification of this many zkpNN proofs, 1..1000 (default 8; 1 = skip)")
     args = ap.parse_args(argv)
     groups = [g.strip() for g in args.groups.split(",") if g.strip()]
     bad = []
@@ -190,29 +194,20 @@ def main(argv: list[str] | None = None) -> int:
         try:
             get_group(g)
         except (ValueError, ImportError) as exc:
-            bad.append(f"{g} ({exc})")
+            bad.append(f"{g[:40]} ({exc})")
     if bad or not groups:
-        ap.error(f"--groups: cannot use {', '.join(bad) or '(empty)'}; installed: {', '.join(backends)}")
-    for field, value, lo, hi in (("--reps", args.reps, 1, 1000), ("--bits", args.bits, 1, 252),
-                                 ("--set-size", args.set_size, 1, 4096), ("--sum-terms", args.sum_terms, 1, 10000),
-                                 ("--batch", args.batch, 1, 1000), ("--parties", args.parties, 1, 64)):
-        if not lo <= value <= hi:
-            ap.error(f"{field} must be in {lo}..{hi}, got {value}")
-    for flag, path in (("--json", args.json), ("--plot", args.plot)):
-        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            ap.error(f"{flag}: directory of {path} does not exist")
+        raise CliError(f"--groups: cannot use {', '.join(bad) or '(empty)'}; installed: {', '.join(backends)}")
+    if args.json is not None:
+        check_output_path(args.json, "--json")
+    if args.plot is not None:
+        check_output_path(args.plot, "--plot", PLOT_SUFFIXES)
     report = run(groups, args.reps, args.bits, args.set_size, args.sum_terms, args.batch, args.parties)
-    try:
-        if args.json:
-            with open(args.json, "w") as fh:
-                json.dump(report, fh, indent=2)
-            print(f"wrote {args.json}")
-        if args.plot:
-            plot(report, args.plot)
-            print(f"wrote {args.plot}")
-    except OSError as exc:
-        print(f"python -m benchmarks.zkp: error: cannot write output: {exc}", file=sys.stderr)
-        return 2
+    if args.json is not None:
+        write_json_file(args.json, "--json", report)
+        print(f"wrote {args.json}")
+    if args.plot is not None:
+        plot(report, args.plot)
+        print(f"wrote {args.plot}")
     print(f"Closing note — {report['note']}")
     return 0
 

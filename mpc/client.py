@@ -9,37 +9,43 @@ servers must have registered the id with the same number of values.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
 
+from .cli import (EXIT_ABORT, ArgumentParser, CliError, check_output_path, guarded, seconds, server_list,
+                  write_json_file)
 from .client_input import ClientInputError, connect_servers, receive_output, submit_input
+from .client_input.wire import MAX_ID_BYTES
 from .field import PrimeField
 
+#: values one client may send (the servers register how many they expect)
+MAX_VALUES = 1_000_000
 
-def _servers(text: str) -> list[tuple[str, int]]:
+
+def parse_values(text: str, field: PrimeField) -> list[int]:
+    """--values: comma-separated integers, each a signed field element (|v| < q/2)."""
+    parts = [v.strip() for v in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise CliError(f"--values {text[:40]!r}: expected comma-separated integers, e.g. 5,-7,0")
+    if len(parts) > MAX_VALUES:
+        raise CliError(f"--values: at most {MAX_VALUES:,} values, got {len(parts):,}")
     out = []
-    for part in text.split(","):
-        host, _, port = part.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise argparse.ArgumentTypeError(f"expected host:port, got {part!r}")
-        out.append((host, int(port)))
+    for p in parts:
+        digits = p.lstrip("+-")
+        if not digits.isdigit() or len(digits) > 80:
+            raise CliError(f"--values: {p[:40]!r} is not an integer of at most 80 digits")
+        v = int(p)
+        if not -field.half <= v <= field.half:
+            raise CliError(f"--values: {p[:40]} does not fit the field (|v| must be below q/2, about 2^{field.bits - 1})")
+        out.append(v)
     return out
 
 
-def _values(text: str) -> list[int]:
-    try:
-        return [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-
-
-async def _run(args) -> dict:
-    field = PrimeField()
+async def _run(args, values: list[int], field: PrimeField) -> dict:
     chans = await connect_servers(args.servers, args.timeout)
     try:
-        keys = await submit_input(chans, args.id, args.values, field, args.timeout)
+        keys = await submit_input(chans, args.id, values, field, args.timeout)
         print(f"input accepted by {len(chans)} servers; waiting for the result", file=sys.stderr, flush=True)
         public, private = await receive_output(chans, field, args.result_timeout, keys)
     finally:
@@ -48,30 +54,39 @@ async def _run(args) -> dict:
     return {"public": public.decode("utf-8", errors="replace"), "private": [field.signed(v) for v in private]}
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m mpc.client", description=__doc__.split("\n\n")[0])
-    p.add_argument("--servers", required=True, type=_servers, help="host:port of every server, comma-separated, in party order")
-    p.add_argument("--id", required=True, help="this client's registered id")
-    p.add_argument("--values", required=True, type=_values, help="comma-separated integers to secret-share")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a server during input (default 60)")
-    p.add_argument("--result-timeout", type=float, default=3600.0, help="seconds to wait for the result (default 3600)")
-    p.add_argument("--json", help="also write the outcome to this file")
+    p = ArgumentParser(prog="python -m mpc.client", description=__doc__.split("\n\n")[0],
+                       epilog="Exit status: 0 the result arrived, 1 the servers could not be reached or refused "
+                              "the input (the message says which), 2 bad usage.")
+    p.add_argument("--servers", required=True, type=server_list,
+                   help="host:port of every server, comma-separated, in party order")
+    p.add_argument("--id", required=True, help=f"this client's registered id (at most {MAX_ID_BYTES} bytes of UTF-8)")
+    p.add_argument("--values", required=True, help="comma-separated integers to secret-share")
+    p.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS",
+                   help="seconds to wait for a server during input, at most a day (default 60)")
+    p.add_argument("--result-timeout", type=seconds, default=3600.0, metavar="SECONDS",
+                   help="seconds to wait for the result, at most a day (default 3600)")
+    p.add_argument("--json", metavar="OUT", help="also write the outcome to this file")
     args = p.parse_args(argv)
-    if not args.values:
-        p.error("--values: give at least one integer")
+    field = PrimeField()
+    values = parse_values(args.values, field)
+    if not args.id or len(args.id.encode("utf-8", "surrogateescape")) > MAX_ID_BYTES:
+        raise CliError(f"--id: give a non-empty id of at most {MAX_ID_BYTES} bytes")
     try:
-        outcome = asyncio.run(_run(args))
+        args.id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CliError("--id: not valid UTF-8 text") from None
+    if args.json is not None:
+        check_output_path(args.json, "--json")
+    try:
+        outcome = asyncio.run(_run(args, values, field))
     except ClientInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_ABORT
     print(json.dumps(outcome))
-    if args.json:
-        try:
-            with open(args.json, "w") as fh:
-                json.dump(outcome, fh)
-        except OSError as exc:
-            print(f"error: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
+    if args.json is not None:
+        write_json_file(args.json, "--json", outcome, indent=None)
     return 0
 
 

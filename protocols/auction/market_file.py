@@ -174,18 +174,23 @@ def market_to_dict(market: Market) -> dict:
     }
 
 
-def read_market_json(path: str | Path) -> Any:
-    """The parsed JSON of a market file (safe loader: size, depth and integer length bounded);
-    MarketFileError naming the file otherwise."""
+def read_market_json(path: str | Path, what: str = "market file") -> Any:
+    """The parsed JSON of a market file (safe loader: regular file, size, depth and number
+    length bounded); MarketFileError starting with `what` and the path otherwise."""
     try:
-        return read_json_file(path, "market file")
+        return read_json_file(path, what)
     except CliError as exc:
         raise MarketFileError(str(exc)) from None
 
 
-def load_market(path: str | Path) -> Market:
-    """Read and validate a market file; unreadable or malformed files raise MarketFileError."""
-    return market_from_dict(read_market_json(path))
+def load_market(path: str | Path, what: str = "market file") -> Market:
+    """Read and validate a market file; unreadable or malformed files raise MarketFileError
+    whose message is `<what> <path>: <field>: <problem>`."""
+    data = read_market_json(path, what)
+    try:
+        return market_from_dict(data)
+    except MarketFileError as exc:
+        raise MarketFileError(f"{what} {path}: {exc}") from None
 
 
 def format_price(value: Fraction) -> str:

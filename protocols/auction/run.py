@@ -31,23 +31,35 @@ guaranteed).
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import os
+import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
+from typing import Optional
 
-from mpc.cli import CliError, bounded_int, check_output_path, read_json_file, seconds, write_json_file
+from mpc.cli import (EXIT_ABORT, HOST, CliError, bounded_int, check_not_input, check_output_path, read_json_file, seconds,
+                     write_json_file)
+from mpc.client_input.wire import MAX_ID_BYTES
 from mpc.errors import ActionRefused
 from mpc.session_cli import SessionCLI
 from protocols.auction.market_file import MarketFileError, load_market
 from protocols.auction.private.dantm import check_market_ranges
 from protocols.auction.private.session import serve_auction
+from protocols.auction.private.bidders import bidder_ids
 from protocols.auction.private.simulator import BIDDER_CHEATS, parse_cheat
 from protocols.auction.reference.uniform_price import load_uniform_market
 from protocols.auction.reference.winner_determination import PRICINGS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: Sizes the private auction accepts. Measured (see the module docstring): 5,000 bidders x
+#: 100 levels in 38 s; ten times that in either direction is a long run, not a typo that
+#: keeps three processes busy for hours.
+MAX_BIDDERS = 50_000
+MAX_PRIVATE_LEVELS = 1_000
 
 
 def build_cli() -> SessionCLI:
@@ -60,7 +72,9 @@ def build_cli() -> SessionCLI:
                    help="market JSON: DANTM format (buyers with bid/quality/quantity, sellers with "
                         "ask/quality/quantity) or, with --mechanism uniform, the price-grid format "
                         "(prices, buyers[].demand, sellers[].supply)")
-    p.add_argument("--mechanism", choices=("dantm", "uniform"), default="dantm")
+    p.add_argument("--mechanism", choices=("dantm", "uniform"), default="dantm",
+                   help="dantm: the one-slot double auction (result as the plaintext reference's); uniform: "
+                        "uniform-price clearing on the file's price grid (default dantm)")
     p.add_argument("--pricing", choices=PRICINGS, default="vickrey", help="DANTM pricing (default vickrey)")
     p.add_argument("--json", required=True, help="party 0 writes the outcome here")
     p.add_argument("--range-bits", type=bounded_int(1, 32), default=None,
@@ -80,55 +94,114 @@ def build_cli() -> SessionCLI:
 
 
 def load_checked_market(mechanism: str, path: str):
-    """The market for the chosen mechanism; CliError naming the file and field otherwise."""
+    """The market for the chosen mechanism; CliError naming --market, the file and the field otherwise."""
     try:
         if mechanism == "uniform":
-            return load_uniform_market(path)
-        market = load_market(path)
-        check_market_ranges(market)
-        return market
-    except (MarketFileError, ValueError) as exc:
+            market = load_uniform_market(path, "--market")
+        else:
+            market = load_market(path, "--market")
+            check_market_ranges(market)
+    except MarketFileError as exc:
+        raise CliError(str(exc)) from None
+    except ValueError as exc:  # check_market_ranges: a value the private encoding cannot hold
         raise CliError(f"--market {path}: {exc}") from None
+    # A double auction needs both sides; with one empty the servers would have nothing to
+    # clear (and used to fail deep inside the session in every party).
+    for side in ("buyers", "sellers"):
+        if not getattr(market, side):
+            raise CliError(f"--market {path}: {side}: the auction needs at least one buyer and one seller")
+    ids = bidder_ids(mechanism, market)
+    if len(ids) > MAX_BIDDERS:
+        raise CliError(f"--market {path}: {len(ids):,} bidders; the private auction takes at most {MAX_BIDDERS:,}")
+    if mechanism == "uniform" and market.levels > MAX_PRIVATE_LEVELS:
+        raise CliError(f"--market {path}: prices: {market.levels:,} price levels; the private auction takes at most "
+                       f"{MAX_PRIVATE_LEVELS:,}")
+    for b in ids:
+        if len(b.encode("utf-8")) > MAX_ID_BYTES:
+            raise CliError(f"--market {path}: bidder id {b[:20]!r}...: longer than {MAX_ID_BYTES} bytes, "
+                           "the most a bidder may send")
+    return market
 
 
 def validate(args, cli: SessionCLI):
     """Everything checked before any process starts; paths are made absolute here so that
     helpers started from another folder find the same files."""
+    if not args.market:
+        raise CliError("--market: no file name given")
     args.market = str(Path(args.market).resolve())
-    args.json = str(Path(args.json).resolve())
     cli.market = load_checked_market(args.mechanism, args.market)
     if cli.plan.pid == 0 or cli.plan.spawn:
         check_output_path(args.json, "--json")
+        check_not_input(args.json, {"--market": args.market}, "--json")
+    args.json = str(Path(args.json).resolve())
+    if not HOST.fullmatch(args.client_host):
+        raise CliError(f"--client-host {args.client_host[:40]!r}: expected a host name or address")
     ports = [port + args.client_port_offset for _, port in cli.plan.addresses]
     if min(ports) < 1024 or max(ports) > 65535:
         raise CliError(f"--client-port-offset {args.client_port_offset}: bidder ports {min(ports)}..{max(ports)} "
                        "must lie in 1024..65535")
+    known = set(bidder_ids(args.mechanism, cli.market))
+    for ident, _ in args.bidder_cheat:
+        if ident not in known:
+            raise CliError(f"--bidder-cheat {ident[:40]!r}: no such bidder in {args.market}")
     return None
 
 
-async def _watch_simulator(proc: asyncio.subprocess.Process, tail: list[str]) -> int:
-    """Forward the simulator's progress lines and return its exit status."""
-    assert proc.stderr is not None
-    async for raw in proc.stderr:
-        line = raw.decode("utf-8", errors="replace").rstrip()
-        tail[:] = (tail + [line])[-3:]
-        print(line, file=sys.stderr, flush=True)
-    return await proc.wait()
+class Simulator:
+    """The bidder simulator, a child process of party 0. Its stderr is forwarded line by
+    line (and the last lines kept, to name the cause if it fails) by a thread, so that
+    waiting for it never needs the session's event loop: the session can close first."""
 
+    def __init__(self, args, addresses, views: str):
+        cmd = [sys.executable, "-m", "protocols.auction.private.simulator", "--market", args.market,
+               "--mechanism", args.mechanism, "--json", views, "--timeout", str(args.timeout),
+               "--servers", ",".join(f"{h}:{p}" for h, p in addresses)]
+        if args.range_bits:
+            cmd += ["--range-bits", str(args.range_bits)]
+        for ident, kind in args.bidder_cheat:
+            cmd += ["--cheat", f"{ident}:{kind}"]
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        # absolute paths (validate) and the same working folder: nothing depends on where
+        # the command was started (issue 20)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, env=env)
+        self.tail: collections.deque[str] = collections.deque(maxlen=3)
+        self._reader = threading.Thread(target=self._forward, daemon=True)
+        self._reader.start()
 
-async def _start_simulator(args, addresses, views: str) -> asyncio.subprocess.Process:
-    cmd = [sys.executable, "-m", "protocols.auction.private.simulator", "--market", args.market,
-           "--mechanism", args.mechanism, "--json", views, "--timeout", str(args.timeout),
-           "--servers", ",".join(f"{h}:{p}" for h, p in addresses)]
-    if args.range_bits:
-        cmd += ["--range-bits", str(args.range_bits)]
-    for ident, kind in args.bidder_cheat:
-        cmd += ["--cheat", f"{ident}:{kind}"]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    return await asyncio.create_subprocess_exec(*cmd, stdin=asyncio.subprocess.DEVNULL,
-                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-                                                env=env)
+    def _forward(self) -> None:
+        assert self.proc.stderr is not None
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            if line:
+                self.tail.append(line)
+                print(line, file=sys.stderr, flush=True)
+
+    async def exited(self) -> int:
+        """Its exit status, once it has exited (polled, so any event loop will do)."""
+        while self.proc.poll() is None:
+            await asyncio.sleep(0.1)
+        self._reader.join(timeout=1)
+        return self.proc.returncode
+
+    def last_line(self) -> str:
+        return self.tail[-1] if self.tail else "no output"
+
+    def finish(self, timeout: float) -> Optional[int]:
+        """Wait up to `timeout` seconds, then kill it; its exit status, None if killed."""
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+        self._reader.join(timeout=1)
+        return code
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def main() -> None:
@@ -140,57 +213,67 @@ def main() -> None:
     own = (args.client_host, addresses[pid][1])
     simulate = pid == 0 and not args.external_bidders
     views = None
+    sim: Optional[Simulator] = None
     if simulate:
         fd, views = tempfile.mkstemp(prefix="bidders-", suffix=".json")
         os.close(fd)
 
     async def program(s):
+        nonlocal sim
         serve = asyncio.ensure_future(serve_auction(
             s, args.mechanism, market, pricing=args.pricing, range_bits=args.range_bits, listen=own,
             window=args.window, client_timeout=args.timeout, log=cli.say))
         if not simulate:
             return await serve
-        tail: list[str] = []
-        proc = await _start_simulator(args, addresses, views)
-        cli.say(f"started the bidder simulator (process {proc.pid})")
-        watch = asyncio.ensure_future(_watch_simulator(proc, tail))
+        sim = Simulator(args, addresses, views)
+        cli.say(f"started the bidder simulator (process {sim.proc.pid})")
+        watch = asyncio.ensure_future(sim.exited())
         done, _ = await asyncio.wait({serve, watch}, return_when=asyncio.FIRST_COMPLETED)
         if watch in done and watch.result() != 0:
+            # the simulator failed while the servers still wait for bidders: stop the session
+            # now, with its reason, instead of letting the input window run out
             serve.cancel()
-            reason = tail[-1] if tail else "no output"
-            raise s.abort(ActionRefused(f"bidder simulator exited with status {watch.result()}: {reason}"))
-        try:
-            outcome = await serve
-        except BaseException:
-            if proc.returncode is None:
-                proc.kill()
-            raise
-        try:
-            await asyncio.wait_for(watch, args.timeout)
-        except asyncio.TimeoutError:
-            proc.kill()
-            cli.say("the bidder simulator did not finish; its bidders' views are missing")
-        return outcome
+            raise s.abort(ActionRefused(f"bidder simulator exited with status {watch.result()}: {sim.last_line()}"))
+        watch.cancel()
+        # The session ends here; the simulator's bidders are waited for after it is closed,
+        # so the other parties are never left waiting for a message while party 0 waits.
+        return await serve
 
     try:
         outcome = cli.run(program)
     except BaseException:
+        if sim is not None:
+            sim.kill()
         if views:
             os.unlink(views)
         raise
     cli.report_costs()
     cli.say(f"result: {json.dumps(outcome['result'])[:300]}")
+    total = len(bidder_ids(args.mechanism, market))
+    if total and len(outcome["excluded"]) == total:
+        # every bidder was excluded (none connected in the window, or all sent bad input):
+        # there was no auction, which is a failure and not a result with no trades
+        first = next(iter(outcome["excluded"].items()))
+        if sim is not None:
+            sim.kill()
+            os.unlink(views)
+        print(f"error: every one of the {total} bidders was excluded (first: {first[0]}: {first[1]}); "
+              "nothing written", file=sys.stderr, flush=True)
+        cli.finish(EXIT_ABORT)
     if pid != 0:
         cli.finish(0)
     outcome.update({"wall_seconds": cli.elapsed, "parties": cli.m, "mechanism": args.mechanism})
-    if simulate:
+    if sim is not None:
+        code = sim.finish(args.timeout)
         try:
+            if code is None:
+                raise CliError(f"it did not finish within {args.timeout:g} s")
             got = read_json_file(views, "bidder views")
             outcome["bidders"] = {v["id"]: (v["allocation"] if "allocation" in v else v["status"])
                                   if v["status"] == "accepted" else {"rejected": v["reason"]}
                                   for v in got["bidders"]}
         except (CliError, KeyError, TypeError) as exc:
-            cli.say(f"bidder simulator did not report: {exc}")
+            cli.say(f"the bidder simulator did not report its bidders' views: {exc}")
         finally:
             os.unlink(views)
     try:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from mpc.cli import CliError, check_input_file
 from protocols.ledger.api import Entry, LedgerCorrupted
 from protocols.ledger.pins import load_pin
 from protocols.ledger.sqlite_ledger import SQLiteLedger
@@ -77,8 +79,16 @@ def _fail(message: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     path = Path(args.path)
-    if not path.is_file():
-        return _fail(f"PATH {args.path}: no such file")
+    try:
+        if not path.exists():
+            return _fail(f"PATH {args.path}: no such file")
+        check_input_file(path, "PATH")  # a folder, FIFO or device (SQLite would block on a FIFO)
+        if args.pin and os.path.exists(args.pin):
+            check_input_file(args.pin, "--pin")  # reading a FIFO would block
+    except CliError as exc:
+        return _fail(str(exc))
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        return _fail(f"PATH {args.path}: {exc.strerror}")
     expected_head = None
     if args.head:
         try:

@@ -21,12 +21,12 @@ with ``{"reports": [{"node": "n1", "by": "n2", "success": true}, ...]}``.
 
 from __future__ import annotations
 
-import argparse
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
-from mpc.cli import CliError, fail, read_json_file, write_json_file
+from mpc.cli import (ArgumentParser, CliError, check_not_input, check_output_path, guarded, read_json_file,
+                     write_json_file)
 
 DEFAULT_THRESHOLD = Fraction(3, 10)
 
@@ -84,9 +84,12 @@ def scores(reports: Iterable[Report]) -> dict[str, Fraction]:
     return result
 
 
-def removal_vote(reports: Iterable[Report], node: str, threshold: Fraction = DEFAULT_THRESHOLD) -> VoteOutcome:
-    """Score of ``node`` and, when it is below ``threshold``, the validators' vote on removal."""
-    per = _counts(reports).get(node, {})
+def removal_vote(reports: Iterable[Report], node: str, threshold: Fraction = DEFAULT_THRESHOLD,
+                 counts: dict[str, dict[str, list[int]]] | None = None) -> VoteOutcome:
+    """Score of ``node`` and, when it is below ``threshold``, the validators' vote on removal.
+    ``counts`` (``_counts(reports)``) may be passed when voting on many nodes of one history,
+    which is then counted once instead of once per node (quadratic on a large file)."""
+    per = (counts if counts is not None else _counts(reports)).get(node, {})
     score = credibility_score(sum(c[0] for c in per.values()), sum(c[1] for c in per.values()))
     if score >= threshold:
         return VoteOutcome(node, score, False, (), (), False)
@@ -96,13 +99,21 @@ def removal_vote(reports: Iterable[Report], node: str, threshold: Fraction = DEF
 
 
 def history_from_dict(data) -> list[Report]:
+    """Validate a history object; HistoryError names the field (unknown fields included, so
+    a misspelt "sucess" is not silently read as a missing report)."""
     if not isinstance(data, dict) or not isinstance(data.get("reports"), list):
         raise HistoryError("history: expected an object with a 'reports' list")
+    extra = sorted(set(data) - {"reports"})
+    if extra:
+        raise HistoryError(f"{extra[0]}: unknown field (a history holds only 'reports')")
     reports = []
     for index, r in enumerate(data["reports"]):
         where = f"reports[{index}]"
         if not isinstance(r, dict):
             raise HistoryError(f"{where}: expected an object")
+        extra = sorted(set(r) - {"node", "by", "success"})
+        if extra:
+            raise HistoryError(f"{where}.{extra[0]}: unknown field (expected node, by, success)")
         for key in ("node", "by"):
             if not isinstance(r.get(key), str) or not r[key]:
                 raise HistoryError(f"{where}.{key}: expected a non-empty node id")
@@ -116,6 +127,8 @@ def history_from_dict(data) -> list[Report]:
 
 def parse_threshold(text: str) -> Fraction:
     try:
+        if len(text) > 40:  # a fraction of two huge integers costs quadratic time to read
+            raise ValueError
         value = Fraction(text)
     except (ValueError, ZeroDivisionError) as exc:
         raise HistoryError(f"--threshold: not a number: {text!r}") from exc
@@ -124,23 +137,29 @@ def parse_threshold(text: str) -> Fraction:
     return value
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m protocols.reputation.credibility",
         description="BlockCom credibility scores from transaction reports, and the byzantine "
         "(more than two thirds) removal vote for every node scoring below the threshold.",
+        epilog="Exit status: 0 success, 2 bad usage or input (one line naming the option or field).",
     )
     parser.add_argument("--history", required=True, help="history JSON (see module docstring)")
-    parser.add_argument("--threshold", default="0.3", help="removal-vote threshold (default 0.3)")
+    parser.add_argument("--threshold", default="0.3",
+                        help="removal-vote threshold, a decimal or fraction in (0, 1) (default 0.3)")
     parser.add_argument("--json", required=True, help="where to write scores and votes")
     args = parser.parse_args(argv)
+    check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--history": args.history}, "--json")
     try:
         threshold = parse_threshold(args.threshold)
         reports = history_from_dict(read_json_file(args.history, "--history"))
-    except (CliError, HistoryError) as exc:
-        return fail(exc)
+    except HistoryError as exc:
+        raise CliError(str(exc) if str(exc).startswith("--") else f"--history {args.history}: {exc}") from None
     table = scores(reports)
-    votes = [removal_vote(reports, name, threshold) for name in table]
+    counts = _counts(reports)
+    votes = [removal_vote(reports, name, threshold, counts) for name in table]
     payload = {
         "threshold": str(threshold),
         "nodes": [
@@ -149,10 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             for v in votes
         ],
     }
-    try:
-        write_json_file(args.json, "--json", payload)
-    except CliError as exc:
-        return fail(exc)
+    write_json_file(args.json, "--json", payload)
     removed = [v.node for v in votes if v.removed]
     print(f"{len(votes)} node(s) scored; removed: {', '.join(removed) or 'none'}")
     return 0

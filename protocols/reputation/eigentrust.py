@@ -19,14 +19,13 @@ with a ratings file ``{"pretrusted": ["a"], "ratings": [{"from": "a", "to": "b",
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from mpc.cli import CliError, fail, read_json_file, write_json_file
+from mpc.cli import (ArgumentParser, CliError, bounded_float, check_not_input, check_output_path, guarded,
+                     read_json_file, write_json_file)
 
 DEFAULT_ALPHA = 0.15  # weight of the pre-trusted distribution (as PageRank's teleport)
 DEFAULT_TOLERANCE = 1e-10
@@ -101,13 +100,27 @@ def eigentrust(
     raise ValueError(f"EigenTrust did not converge in {max_iterations} iterations (residual {residual:.3g})")
 
 
+#: transaction counts: exact as floats (the sparse matrix is float64)
+MAX_COUNT = 2**53
+#: the CLI's smallest alpha: the iteration contracts by 1 − alpha, so reaching the
+#: tolerance from the start takes about 23 / alpha iterations (2,300 at 0.01, within the
+#: 10,000 allowed; 1e-320 would never get there)
+MIN_ALPHA = 0.01
+
+
 def ratings_from_dict(data) -> tuple[list[str], list[int], tuple[list[int], list[int], list[int], list[int]]]:
-    """Parse a ratings object into (peer ids, pre-trusted indices, (from, to, sat, unsat))."""
+    """Parse a ratings object into (peer ids, pre-trusted indices, (from, to, sat, unsat));
+    RatingsError names the field (unknown fields included)."""
     if not isinstance(data, dict):
         raise RatingsError("ratings file: expected a JSON object")
+    extra = sorted(set(data) - {"ratings", "peers", "pretrusted"})
+    if extra:
+        raise RatingsError(f"{extra[0]}: unknown field (expected ratings, peers, pretrusted)")
     ratings = data.get("ratings")
     if not isinstance(ratings, list):
         raise RatingsError("ratings: expected a list")
+    if not isinstance(data.get("peers", []), list):
+        raise RatingsError("peers: expected a list of peer ids")
     peers: dict[str, int] = {}
 
     def peer(name, where):
@@ -125,9 +138,14 @@ def ratings_from_dict(data) -> tuple[list[str], list[int], tuple[list[int], list
         for key in ("from", "to", "sat", "unsat"):
             if key not in r:
                 raise RatingsError(f"{where}: missing field '{key}'")
+        extra = sorted(set(r) - {"from", "to", "sat", "unsat"})
+        if extra:
+            raise RatingsError(f"{where}.{extra[0]}: unknown field (expected from, to, sat, unsat)")
         for key in ("sat", "unsat"):
-            if isinstance(r[key], bool) or not isinstance(r[key], int) or r[key] < 0:
-                raise RatingsError(f"{where}.{key}: expected a non-negative integer, got {r[key]!r}")
+            if isinstance(r[key], bool) or not isinstance(r[key], int) or not 0 <= r[key] <= MAX_COUNT:
+                raise RatingsError(f"{where}.{key}: expected an integer in [0, 2^53], got {r[key]!r:.40}")
+        if r["from"] == r["to"]:
+            raise RatingsError(f"{where}.to: a peer cannot rate itself")
         raters.append(peer(r["from"], f"{where}.from"))
         ratees.append(peer(r["to"], f"{where}.to"))
         sat.append(r["sat"])
@@ -143,30 +161,30 @@ def ratings_from_dict(data) -> tuple[list[str], list[int], tuple[list[int], list
     return list(peers), pretrusted, (raters, ratees, sat, unsat)
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m protocols.reputation.eigentrust",
         description="EigenTrust global reputation from pairwise satisfied/unsatisfied transaction "
         "counts; writes each peer's trust (summing to 1) and the iteration count.",
+        epilog="Exit status: 0 success, 2 bad usage or input (one line naming the option or field).",
     )
     parser.add_argument("--ratings", required=True, help="ratings JSON (see module docstring)")
-    parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="weight of the pre-trusted peers (default 0.15)")
+    parser.add_argument("--alpha", type=bounded_float(MIN_ALPHA, 1.0, low_inclusive=True, what="a weight"),
+                        default=DEFAULT_ALPHA,
+                        help=f"weight of the pre-trusted peers, in [{MIN_ALPHA:g}, 1] (default {DEFAULT_ALPHA:g})")
     parser.add_argument("--json", required=True, help="where to write the trust vector")
     args = parser.parse_args(argv)
-    if not 0 < args.alpha <= 1:
-        print(f"error: --alpha must be in (0, 1], got {args.alpha}", file=sys.stderr)
-        return 2
+    check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--ratings": args.ratings}, "--json")
     try:
         peers, pretrusted, (raters, ratees, sat, unsat) = ratings_from_dict(read_json_file(args.ratings, "--ratings"))
-    except (CliError, RatingsError) as exc:
-        return fail(exc)
+    except RatingsError as exc:
+        raise CliError(f"--ratings {args.ratings}: {exc}") from None
     result = eigentrust(local_trust(len(peers), raters, ratees, sat, unsat), pretrusted, args.alpha)
     payload = {"alpha": args.alpha, "iterations": result.iterations,
                "trust": {name: float(result.trust[i]) for i, name in enumerate(peers)}}
-    try:
-        write_json_file(args.json, "--json", payload)
-    except CliError as exc:
-        return fail(exc)
+    write_json_file(args.json, "--json", payload)
     print(f"{len(peers)} peers, converged in {result.iterations} iterations")
     return 0
 

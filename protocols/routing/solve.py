@@ -24,6 +24,9 @@ import sys
 import time
 from pathlib import Path
 
+from mpc.cli import (ArgumentParser, CliError, bounded_float, check_not_input, check_output_path, guarded,
+                     write_text_file)
+
 from .benchmark_files import (
     BenchmarkFormatError,
     SolomonInstance,
@@ -111,15 +114,23 @@ def solve_file(path: Path, time_limit: float = 30.0, convention: str | None = No
     return report
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+#: --time-limit: a day is far beyond any benchmark run (PyVRP's default budget is 30 s)
+MAX_TIME_LIMIT = 86_400.0
+
+
+def _parser() -> ArgumentParser:
+    p = ArgumentParser(
         prog="python -m protocols.routing.solve",
         description=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Exit status: 0 solved, 1 no feasible route found, 2 bad usage or input (one line naming the "
+               "option, or the file and line).",
     )
-    p.add_argument("instance", type=Path, help="benchmark file (Solomon, Lopez-Ibanez or LKH-3 TSPTW)")
-    p.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                   help="seconds for PyVRP (VRPTW, or TSPTW fallback) and HiGHS (--method milp); default 30")
+    p.add_argument("instance", type=Path, metavar="INSTANCE",
+                   help="benchmark file (Solomon, Lopez-Ibanez or LKH-3 TSPTW); protocols/routing/data holds examples")
+    p.add_argument("--time-limit", type=bounded_float(0.0, MAX_TIME_LIMIT, what="a number of seconds"), default=30.0,
+                   metavar="S", help="seconds for PyVRP (VRPTW, or TSPTW fallback) and HiGHS (--method milp), "
+                                     f"in (0, {MAX_TIME_LIMIT:g}]; default 30")
     p.add_argument("--json", type=Path, metavar="OUT", help="write the routes and the objective as JSON to OUT")
     p.add_argument("--convention", choices=[*CONVENTIONS, "matrix"],
                    help="objective convention (defaults per format, see above)")
@@ -127,17 +138,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if not args.time_limit > 0:
-        print("error: --time-limit must be > 0 seconds", file=sys.stderr)
-        return 2
+    if args.json is not None:
+        check_output_path(args.json, "--json")
+        check_not_input(args.json, {"INSTANCE": args.instance}, "--json")
     try:
         report = solve_file(args.instance, args.time_limit, args.convention, args.method,
                             progress=lambda msg: print(msg, file=sys.stderr, flush=True))
-    except (BenchmarkFormatError, ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except BenchmarkFormatError as exc:
+        raise CliError(f"INSTANCE {exc}") from None
+    except ValueError as exc:  # an option that does not fit the file, or an instance the model refuses
+        raise CliError(str(exc) if str(exc).startswith("--") else f"INSTANCE {args.instance}: {exc}") from None
     obj = report["objective"]
     line = f"{report['instance']}: {report['problem']} ({report['convention']}) status {report['status']}"
     if obj is not None:
@@ -148,12 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             line += f" with {report['best_known_vehicles']} vehicles"
         line += f" (gap {report['gap_percent']:.2f} %)"
     print(line)
-    if args.json:
-        try:
-            args.json.write_text(json.dumps(report, indent=2, default=_json_default))
-        except OSError as exc:
-            print(f"error: --json: cannot write {args.json}: {exc}", file=sys.stderr)
-            return 2
+    if args.json is not None:
+        write_text_file(args.json, "--json", json.dumps(report, indent=2, default=_json_default))
     return 0 if obj is not None else 1
 
 

@@ -46,7 +46,7 @@ def test_milp_method_from_the_command_line(routing_data, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["/no/such/file.txt"], "no such file"),
+        (["/no/such/file.txt"], "No such file"),
         (["{tmp}/notes.txt"], "missing VEHICLE or CUSTOMER"),
         (["{data}/tsptw/dumas/n20w20.002.txt", "--convention", "dimacs"], "--convention"),
         (["{data}/tsptw/dumas/n20w20.002.txt", "--time-limit", "0"], "--time-limit"),

@@ -16,7 +16,8 @@ import sys
 import time
 from typing import Optional
 
-from mpc.cli import ArgumentParser, CliError, bounded_int, check_output_path, fail, seconds, write_json_file
+from mpc.cli import (ArgumentParser, CliError, bounded_int, check_not_input, check_output_path, guarded, seconds,
+                     server_list, write_json_file)
 from mpc.client_input import ClientChannel, ClientInputError, connect_servers
 from mpc.field import PrimeField
 from mpc.testing import CLIENT_CHEATS, cheating_submit
@@ -83,26 +84,16 @@ async def play_all(mechanism: str, market, addresses: list[tuple[str, int]], *, 
 def parse_cheat(spec: str) -> tuple[str, str]:
     ident, _, kind = spec.rpartition(":")
     if not ident or kind not in BIDDER_CHEATS:
-        raise argparse.ArgumentTypeError(f"--cheat expects ID:KIND with KIND in {', '.join(BIDDER_CHEATS)}")
+        raise argparse.ArgumentTypeError(f"expected ID:KIND with KIND in {', '.join(BIDDER_CHEATS)}, got {spec[:40]!r}")
     return ident, kind
 
 
-def parse_servers(text: str) -> list[tuple[str, int]]:
-    out = []
-    for part in text.split(","):
-        host, _, port = part.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise argparse.ArgumentTypeError(f"--servers expects host:port,host:port,... (got {part!r})")
-        out.append((host, int(port)))
-    return out
-
-
 def load_market_for(mechanism: str, path: str):
-    """The market file for a mechanism; CliError naming the file and field on any problem."""
+    """The market file for a mechanism; CliError naming --market, the file and the field on any problem."""
     try:
-        return load_uniform_market(path) if mechanism == "uniform" else load_market(path)
-    except (MarketFileError, ValueError) as exc:
-        raise CliError(f"--market {path}: {exc}") from None
+        return load_uniform_market(path, "--market") if mechanism == "uniform" else load_market(path, "--market")
+    except MarketFileError as exc:
+        raise CliError(str(exc)) from None
 
 
 def build_parser() -> ArgumentParser:
@@ -110,19 +101,20 @@ def build_parser() -> ArgumentParser:
         prog="python -m protocols.auction.private.simulator",
         description="Play every bidder of a market file as an input-only client of the private auction "
                     "servers (one TCP connection per bidder and server). Writes what each bidder learned.",
-        epilog="Exit status: 0 every bidder got through to the servers (accepted or excluded by them), "
-               "1 some bidder could not reach the servers, 2 bad usage or input.")
+        epilog="Exit status: 0 every bidder got through to the servers (accepted or excluded by them) and --json "
+               "was written, 1 some bidder could not reach the servers (nothing is written), 2 bad usage or input.")
     p.add_argument("--market", required=True, help="market JSON (DANTM or uniform-price format)")
-    p.add_argument("--mechanism", choices=("dantm", "uniform"), default="dantm")
-    p.add_argument("--servers", required=True, type=parse_servers,
+    p.add_argument("--mechanism", choices=("dantm", "uniform"), default="dantm", help="auction format (default dantm)")
+    p.add_argument("--servers", required=True, type=server_list,
                    help="host:port of each server, comma-separated, in party order")
     p.add_argument("--range-bits", type=bounded_int(1, 32), default=None,
                    help="uniform: send increments as this many bits, 1..32 (servers must agree)")
     p.add_argument("--cheat", action="append", type=parse_cheat, default=[],
-                   help="testing: ID:KIND, make bidder ID misbehave")
+                   help=f"testing: ID:KIND, make bidder ID misbehave ({', '.join(BIDDER_CHEATS)})")
     p.add_argument("--concurrency", type=bounded_int(1, 10_000), default=200,
                    help="bidders connecting at the same time, 1..10000 (default 200)")
-    p.add_argument("--timeout", type=seconds, default=120.0, help="seconds to wait for a server (default 120)")
+    p.add_argument("--timeout", type=seconds, default=120.0, metavar="SECONDS",
+                   help="seconds to wait for a server, at most a day (default 120)")
     p.add_argument("--only", action="append", default=None,
                    help="play only this bidder (repeatable); a real bidder passes its own id and a file "
                         "that may hold just its own entry")
@@ -130,33 +122,33 @@ def build_parser() -> ArgumentParser:
     return p
 
 
+@guarded
 def main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        market = load_market_for(args.mechanism, args.market)
-        check_output_path(args.json, "--json")
-        known = set(bidder_ids(args.mechanism, market))
-        unknown = sorted(set(args.only or ()) - known) + sorted({i for i, _ in args.cheat} - known)
+    check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--market": args.market}, "--json")
+    market = load_market_for(args.mechanism, args.market)
+    known = set(bidder_ids(args.mechanism, market))
+    for option, ids in (("--only", args.only or ()), ("--cheat", [i for i, _ in args.cheat])):
+        unknown = sorted(set(ids) - known)
         if unknown:
-            raise CliError(f"--only/--cheat: no bidder {unknown[0]!r} in {args.market}")
-    except CliError as exc:
-        return fail(exc)
+            raise CliError(f"{option} {unknown[0][:40]!r}: no such bidder in {args.market}")
     t0 = time.perf_counter()
     say = lambda msg: print(f"[bidders] {msg}", file=sys.stderr, flush=True)  # noqa: E731
     results = asyncio.run(play_all(args.mechanism, market, args.servers, range_bits=args.range_bits,
                                    cheats=dict(args.cheat), concurrency=args.concurrency,
                                    timeout=args.timeout, progress=say,
                                    only=set(args.only) if args.only else None))
-    try:
-        write_json_file(args.json, "--json", {"seconds": time.perf_counter() - t0, "bidders": results}, indent=None)
-    except CliError as exc:
-        return fail(exc)
     rejected = [r for r in results if r["status"] != "accepted"]
     unreachable = [r for r in rejected if r["reason"].startswith(("could not connect", "connection problem"))]
     say(f"{len(results) - len(rejected)} bidders accepted, {len(rejected)} rejected")
     if unreachable:
-        say(f"error: {len(unreachable)} bidders could not reach the servers (first: {unreachable[0]['reason']})")
+        # A run in which bidders never reached the servers is a failure, not a result: say
+        # so on the last line (auction.run's party 0 shows it) and leave no views file.
+        say(f"error: {len(unreachable)} of {len(results)} bidders could not reach the servers "
+            f"(first: {unreachable[0]['reason']})")
         return 1
+    write_json_file(args.json, "--json", {"seconds": time.perf_counter() - t0, "bidders": results}, indent=None)
     return 0
 
 

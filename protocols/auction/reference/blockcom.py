@@ -35,13 +35,14 @@ CLI: ``python -m protocols.auction.reference.blockcom --scenario FILE --json OUT
 
 from __future__ import annotations
 
-import argparse
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from mpc.cli import CliError, fail, read_json_file, write_json_file
+from mpc.cli import (ArgumentParser, CliError, check_not_input, check_output_path, guarded, read_json_file,
+                     write_json_file)
 
 _FLOOR = 1e-9  # ln(c) needs c > 0; the optimum never sits there when b > 0.
 
@@ -216,27 +217,53 @@ def validate(scn: Scenario) -> None:
         raise ScenarioError("max_iterations: must be >= 1")
 
 
-def _number(entry: dict, key: str, where: str) -> float:
+#: Bounds of a scenario file. Quantities and cost coefficients far outside them overflow
+#: SLSQP's floating-point arithmetic; the iteration count and the number of consumer-supplier
+#: pairs (SLSQP's variables, with dense constraint matrices) bound the running time. Measured
+#: on a shared 2-core machine: 10 x 10 pairs take about 0.5 s per iteration (200 iterations,
+#: the default, 106 s), one pair a few milliseconds (10,000 iterations within a minute).
+MAX_QUANTITY = 1e9
+MAX_COEFFICIENT = 1e6
+MIN_TOLERANCE = 1e-12
+MAX_ITERATIONS = 10_000
+MAX_PAIRS = 400
+
+_TOP_KEYS = {"consumers", "suppliers", "tau", "tolerance", "max_iterations"}
+
+
+def _number(entry: dict, key: str, where: str, high: float) -> float:
     if key not in entry:
         raise ScenarioError(f"{where}: missing field '{key}'")
     value = entry[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ScenarioError(f"{where}.{key}: expected a finite number, got {value!r}")
+    if abs(value) > high:
+        raise ScenarioError(f"{where}.{key}: must be at most {high:g} in absolute value, got {value!r:.30}")
     return float(value)
 
 
 def scenario_from_dict(data) -> Scenario:
-    """Parse and validate a scenario object (see the module docstring)."""
+    """Parse and validate a scenario object (see the module docstring); ScenarioError names
+    the field (unknown fields included, so a typo is not silently ignored)."""
     if not isinstance(data, dict):
         raise ScenarioError("scenario: expected a JSON object")
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise ScenarioError(f"{unknown[0]}: unknown field (expected {', '.join(sorted(_TOP_KEYS))})")
     for side in ("consumers", "suppliers"):
         if not isinstance(data.get(side), list):
             raise ScenarioError(f"{side}: expected a list")
+    if len(data["consumers"]) * len(data["suppliers"]) > MAX_PAIRS:
+        raise ScenarioError(f"consumers: {len(data['consumers'])} consumers x {len(data['suppliers'])} suppliers "
+                            f"exceed {MAX_PAIRS:,} pairs (one solver variable each)")
     ids: set[str] = set()
 
-    def ident(entry, where):
+    def ident(entry, where, keys):
         if not isinstance(entry, dict):
             raise ScenarioError(f"{where}: expected an object")
+        extra = sorted(set(entry) - keys)
+        if extra:
+            raise ScenarioError(f"{where}.{extra[0]}: unknown field (expected {', '.join(sorted(keys))})")
         value = entry.get("id")
         if not isinstance(value, str) or not value:
             raise ScenarioError(f"{where}.id: expected a non-empty string")
@@ -246,20 +273,27 @@ def scenario_from_dict(data) -> Scenario:
         return value
 
     consumers = tuple(
-        Consumer(ident(e, f"consumers[{i}]"), _number(e, "c_min", f"consumers[{i}]"), _number(e, "c_max", f"consumers[{i}]"))
+        Consumer(ident(e, f"consumers[{i}]", {"id", "c_min", "c_max"}),
+                 _number(e, "c_min", f"consumers[{i}]", MAX_QUANTITY),
+                 _number(e, "c_max", f"consumers[{i}]", MAX_QUANTITY))
         for i, e in enumerate(data["consumers"])
     )
     suppliers = tuple(
-        Supplier(ident(e, f"suppliers[{i}]"), _number(e, "d_max", f"suppliers[{i}]"),
-                 _number(e, "l1", f"suppliers[{i}]"), _number(e, "psi", f"suppliers[{i}]"))
+        Supplier(ident(e, f"suppliers[{i}]", {"id", "d_max", "l1", "psi"}),
+                 _number(e, "d_max", f"suppliers[{i}]", MAX_QUANTITY),
+                 _number(e, "l1", f"suppliers[{i}]", MAX_COEFFICIENT),
+                 _number(e, "psi", f"suppliers[{i}]", MAX_COEFFICIENT))
         for i, e in enumerate(data["suppliers"])
     )
     extra = {}
-    for key, kind in (("tau", float), ("tolerance", float), ("max_iterations", int)):
+    for key, kind, low, high in (("tau", float, 0.0, MAX_COEFFICIENT), ("tolerance", float, MIN_TOLERANCE, 1.0),
+                                 ("max_iterations", int, 1, MAX_ITERATIONS)):
         if key in data:
             value = data[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
                 raise ScenarioError(f"{key}: expected a {'whole ' if kind is int else ''}number, got {value!r}")
+            if not (low < value if kind is float and low == 0 else low <= value) or not value <= high:
+                raise ScenarioError(f"{key}: must be in {'(' if low == 0 else '['}{low:g}, {high:g}], got {value!r:.30}")
             extra[key] = kind(value)
     scn = Scenario(consumers, suppliers, **extra)
     validate(scn)
@@ -285,27 +319,35 @@ def result_to_dict(scn: Scenario, res: BlockComResult) -> dict:
     }
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m protocols.auction.reference.blockcom",
         description="BlockCom iterative double auction: repeats the auctioneer's OPT_max and the bid "
         "updates (eqs. 10-11) until no bid moves more than the tolerance; writes the allocation, "
         "per-pair prices, consumer satisfaction, supplier profit and the iteration count.",
+        epilog=f"Scenario bounds: quantities at most {MAX_QUANTITY:g}, l1, psi and tau at most {MAX_COEFFICIENT:g}, "
+               f"tolerance in [{MIN_TOLERANCE:g}, 1], max_iterations at most {MAX_ITERATIONS:,}, at most "
+               f"{MAX_PAIRS:,} consumer-supplier pairs. Exit status: 0 converged or not (see the output), 2 bad "
+               "usage or input.",
     )
     parser.add_argument("--scenario", required=True, help="scenario JSON (see module docstring)")
     parser.add_argument("--json", required=True, help="where to write the result JSON")
     args = parser.parse_args(argv)
+    check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--scenario": args.scenario}, "--json")
     try:
         scn = scenario_from_dict(read_json_file(args.scenario, "--scenario"))
-    except (CliError, ScenarioError) as exc:
-        return fail(exc)
-    res = run_blockcom(scn)
+    except ScenarioError as exc:
+        raise CliError(f"--scenario {args.scenario}: {exc}") from None
+    try:
+        res = run_blockcom(scn)
+    except RuntimeError as exc:  # SLSQP gave up (an ill-conditioned market); say so, no traceback
+        print(f"error: --scenario {args.scenario}: {exc}", file=sys.stderr)
+        return 1
     print(f"{'converged' if res.converged else 'NOT converged'} after {res.iterations} iteration(s), "
           f"last bid change {res.last_change:.3g}")
-    try:
-        write_json_file(args.json, "--json", result_to_dict(scn, res))
-    except CliError as exc:
-        return fail(exc)
+    write_json_file(args.json, "--json", result_to_dict(scn, res))
     return 0
 
 

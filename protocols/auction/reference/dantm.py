@@ -24,10 +24,8 @@ The ``--dp --epsilon E --seed S`` options run DADPM instead (see :mod:`protocols
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-
+from mpc.cli import (ArgumentParser, CliError, bounded_float, bounded_int, check_not_input, check_output_path, guarded,
+                     write_json_file)
 from protocols.auction.market_file import (
     AuctionResult,
     Market,
@@ -81,8 +79,12 @@ def run_dantm(market: Market, pricing: str = "vickrey") -> AuctionResult:
     return AuctionResult(pricing, tuple(trades))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+#: DADPM's privacy parameter: beyond this the exponential mechanism's weights underflow to 0
+MAX_EPSILON = 1000.0
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog="python -m protocols.auction.reference.dantm",
         description=(
             "One-slot double auction for IoT data (DANTM, or DADPM with --dp). Reads a market "
@@ -91,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
             "quantity, whether it was fully served, its unit price and the serving sellers "
             "with their start pointers and unit prices (exact rationals as strings)."
         ),
+        epilog="Exit status: 0 success, 2 bad usage or input (one line naming the option or field).",
     )
     parser.add_argument("--market", required=True, help="market JSON file")
     parser.add_argument(
@@ -101,10 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
         "valid prices p_b/p_s. Ignored with --dp, which always uses uniform valid prices.",
     )
     parser.add_argument("--dp", action="store_true", help="run DADPM (exponential-mechanism winners)")
-    parser.add_argument("--epsilon", type=float, default=0.1, help="DADPM privacy parameter (default 0.1)")
+    parser.add_argument("--epsilon", type=bounded_float(0.0, MAX_EPSILON, what="a privacy parameter"), default=0.1,
+                        help=f"DADPM privacy parameter, in (0, {MAX_EPSILON:g}] (default 0.1)")
     parser.add_argument(
         "--seed",
-        type=int,
+        type=bounded_int(0, 2**64 - 1, "a seed"),
         default=None,
         help="seed DADPM's random choices for a reproducible simulation; without it the "
         "operating system's randomness is used",
@@ -113,32 +117,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    """CLI entry point; bad input prints a message naming the field and exits with 2."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """CLI entry point; bad input prints one line naming the option or field and exits with 2."""
+    args = build_parser().parse_args(argv)
+    check_output_path(args.json, "--json")
+    check_not_input(args.json, {"--market": args.market}, "--json")
     try:
-        market = load_market(args.market)
+        market = load_market(args.market, "--market")
     except MarketFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from None
     if args.dp:
-        if not args.epsilon > 0:
-            print(f"error: --epsilon must be > 0, got {args.epsilon}", file=sys.stderr)
-            return 2
         from protocols.auction.reference.dadpm import run_dadpm, rng_for
 
         result = run_dadpm(market, args.epsilon, rng_for(args.seed))
     else:
         result = run_dantm(market, args.pricing)
-    payload = result_to_dict(result)
-    try:
-        with open(args.json, "w") as fh:
-            json.dump(payload, fh, indent=2)
-            fh.write("\n")
-    except OSError as exc:
-        print(f"error: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+    write_json_file(args.json, "--json", result_to_dict(result))
     print(f"{len(result.trades)} trade(s) written to {args.json}")
     return 0
 

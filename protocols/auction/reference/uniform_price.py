@@ -36,15 +36,21 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mpc.cli import ArgumentParser, CliError, bounded_int, check_not_input, check_output_path, guarded, write_json_file
 from protocols.auction.market_file import MarketFileError, read_market_json
 
 QUANTITY_BITS = 32
 PRECISION_BITS = 32
+#: price levels of a market (file or --generate): far above the benchmarks' 300, and small
+#: enough that each bidder's curve stays a few hundred kB and the private clearing finishes
+MAX_LEVELS = 100_000
+#: --generate: bidders in all, enough for the benchmarks (5,000), small enough that a typo
+#: cannot make the generator run for hours or exhaust memory
+MAX_GENERATED_BIDDERS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,8 @@ def uniform_market_from_dict(data: Any) -> UniformMarket:
     prices = data.get("prices")
     if not isinstance(prices, list) or not prices:
         raise MarketFileError("prices: expected a non-empty list of integers")
+    if len(prices) > MAX_LEVELS:
+        raise MarketFileError(f"prices: at most {MAX_LEVELS:,} price levels, got {len(prices):,}")
     for i, p in enumerate(prices):
         if isinstance(p, bool) or not isinstance(p, int) or p < 0:
             raise MarketFileError(f"prices[{i}]: expected a non-negative integer, got {p!r}")
@@ -135,8 +143,14 @@ def uniform_market_to_dict(market: UniformMarket) -> dict:
             "sellers": [{"id": s.id, "supply": list(s.quantities)} for s in market.sellers]}
 
 
-def load_uniform_market(path: str | Path) -> UniformMarket:
-    return uniform_market_from_dict(read_market_json(path))
+def load_uniform_market(path: str | Path, what: str = "market file") -> UniformMarket:
+    """Read and validate a uniform-price market file; MarketFileError whose message is
+    `<what> <path>: <field>: <problem>` otherwise."""
+    data = read_market_json(path, what)
+    try:
+        return uniform_market_from_dict(data)
+    except MarketFileError as exc:
+        raise MarketFileError(f"{what} {path}: {exc}") from None
 
 
 def binary_search_level(covers, levels: int) -> int:
@@ -208,43 +222,51 @@ def random_uniform_market(buyers: int, sellers: int, levels: int, rng: random.Ra
                          tuple(CurveBidder(f"s{i}", curve(True)) for i in range(sellers)))
 
 
+@guarded
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m protocols.auction.reference.uniform_price",
         description="Plaintext uniform-price clearing over a public price grid (sugar-beet format): "
                     "binary search for the lowest price where supply covers demand, pro-rata rationing "
-                    "of the long side (see the module docstring). Or generate a random market file.")
+                    "of the long side (see the module docstring). Or generate a random market file.",
+        epilog="Exit status: 0 success, 2 bad usage or input (one line naming the option or field).")
     p.add_argument("--market", help="market JSON file (prices, buyers[].demand, sellers[].supply)")
-    p.add_argument("--json", help="write the result JSON here (default: print)")
-    p.add_argument("--generate", nargs=3, type=int, metavar=("BUYERS", "SELLERS", "LEVELS"),
-                   help="write a random market file to --json instead of clearing one")
-    p.add_argument("--seed", type=int, default=1, help="seed for --generate (default 1)")
+    p.add_argument("--json", help="write the result JSON here (default: print); with --generate, the market file")
+    p.add_argument("--generate", nargs=3, metavar=("BUYERS", "SELLERS", "LEVELS"),
+                   help=f"write a random market file to --json instead of clearing one (BUYERS + SELLERS at most "
+                        f"{MAX_GENERATED_BIDDERS:,}, LEVELS in 1..{MAX_LEVELS:,})")
+    p.add_argument("--seed", type=bounded_int(0, 2**64 - 1, "a seed"), default=1, help="seed for --generate (default 1)")
     args = p.parse_args(argv)
     if args.generate:
-        nb, ns, L = args.generate
-        if nb < 0 or ns < 0 or L < 1 or not args.json:
-            print("error: --generate needs non-negative counts, LEVELS >= 1 and --json OUT", file=sys.stderr)
-            return 2
-        payload = uniform_market_to_dict(random_uniform_market(nb, ns, L, random.Random(args.seed)))
+        counts = []
+        for name, text, low, high in zip(("BUYERS", "SELLERS", "LEVELS"), args.generate, (0, 0, 1),
+                                         (MAX_GENERATED_BIDDERS, MAX_GENERATED_BIDDERS, MAX_LEVELS)):
+            try:
+                counts.append(bounded_int(low, high, "an integer")(text))
+            except argparse.ArgumentTypeError as exc:
+                raise CliError(f"--generate {name}: {exc}") from None
+        nb, ns, levels = counts
+        if nb + ns > MAX_GENERATED_BIDDERS:
+            raise CliError(f"--generate: at most {MAX_GENERATED_BIDDERS:,} bidders in all, got {nb + ns:,}")
+        if args.json is None:
+            raise CliError("--generate needs --json OUT (where to write the market file)")
+        check_output_path(args.json, "--json")
+        payload = uniform_market_to_dict(random_uniform_market(nb, ns, levels, random.Random(args.seed)))
     else:
         if not args.market:
-            print("error: --market FILE is required (or --generate)", file=sys.stderr)
-            return 2
+            raise CliError("--market FILE is required (or --generate)")
+        if args.json is not None:
+            check_output_path(args.json, "--json")
+            check_not_input(args.json, {"--market": args.market}, "--json")
         try:
-            market = load_uniform_market(args.market)
+            market = load_uniform_market(args.market, "--market")
         except MarketFileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            raise CliError(str(exc)) from None
         payload = uniform_result_to_dict(clear_uniform(market))
-    text = json.dumps(payload, indent=1)
-    if args.json:
-        try:
-            Path(args.json).write_text(text + "\n")
-        except OSError as exc:
-            print(f"error: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
+    if args.json is not None:
+        write_json_file(args.json, "--json", payload, indent=1)
     else:
-        print(text)
+        print(json.dumps(payload, indent=1))
     return 0
 
 

@@ -9,18 +9,17 @@ reported as one line naming the offending field, exit status 2.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
+from mpc.cli import ArgumentParser, CliError, check_not_input, check_output_path, guarded, write_text_file
 from protocols.energy.model import SCHEMES
 from protocols.energy.scenarios.loader import ScenarioError, builtin_scenarios, load_scenario
 from protocols.energy.reference.two_state import decide_join, decision_to_json, two_state_inputs
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog="python -m protocols.energy.reference",
         description="Decide in plain Python whether and when the registered users join the group plan "
                     "(two-state social work-function rule) and compute their net mutual compensations "
@@ -39,33 +38,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
+@guarded
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.json is not None:
+        check_output_path(args.json, "--json")
+        check_not_input(args.json, {"--scenario": args.scenario}, "--json")
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
-        return _fail(f"--scenario {args.scenario}: {exc}")
+        raise CliError(f"--scenario {args.scenario}: {exc}") from None
     scheme = args.scheme or scenario.scheme
     decision = decide_join(two_state_inputs(scenario), scheme)
     result = decision_to_json(decision)
     text = json.dumps(result, indent=2)
-    if args.json:
-        try:
-            Path(args.json).write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            return _fail(f"--json {args.json}: cannot write: {exc.strerror or exc}")
+    if args.json is not None:
+        write_text_file(args.json, "--json", text + "\n")
     else:
         print(text)
     for slot, reason in decision.refusals:
         print(f"note: slot {slot}: join test held but {reason}", file=sys.stderr)
     if args.report:
         from protocols.energy.reference.report import text_report
-        print(text_report(scenario, scheme), file=sys.stderr if not args.json else sys.stdout)
+        print(text_report(scenario, scheme), file=sys.stderr if args.json is None else sys.stdout)
     return 0
 
 

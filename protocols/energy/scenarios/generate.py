@@ -11,16 +11,16 @@ unassigned).  Slots are days.  The output is deterministic for a given seed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
+from mpc.cli import ArgumentParser, CliError, bounded_float, bounded_int, check_output_path, guarded, write_text_file
 from protocols.energy.scenarios.load_profiles import energy_per_slot_and_period, household_consumption_kwh
 from protocols.energy.model import SCHEMES, Period
 from protocols.energy.scenarios.pv_model import pv_energy_kwh
@@ -115,64 +115,95 @@ def dumps(scenario: dict) -> str:
                   lambda m: "[" + ", ".join(re.split(r",\s*", m.group(1))) + "]", text) + "\n"
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+MAX_DAYS = 366
+#: the BDEW profiles (demandlib) cover these years; outside them the calendar has no holidays
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def _parser() -> ArgumentParser:
+    p = ArgumentParser(
         prog="python -m protocols.energy.scenarios.generate",
         description="Generate a group-purchasing scenario (docs/specs/energy.md) from BDEW H0 household load "
                     "profiles (demandlib) with seeded per-household noise and a clear-sky PV model for "
-                    "some households, under the seed's Table 2 tariffs.")
+                    "some households, under the seed's Table 2 tariffs.",
+        epilog="Exit status: 0 written, 2 bad usage (one line naming the option); nothing is written then.")
     p.add_argument("--out", required=True, help="where to write the scenario JSON")
     p.add_argument("--preset", choices=["table2"], default=None,
                    help="reproduce a built-in scenario exactly (other options are then ignored)")
-    p.add_argument("--households", type=int, default=4, help="number of households (default 4)")
-    p.add_argument("--days", type=int, default=14, help="number of daily slots (default 14)")
-    p.add_argument("--start", default="2023-05-01", help="first day, YYYY-MM-DD (default 2023-05-01)")
-    p.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
-    p.add_argument("--pv", default="3", help="comma-separated 1-based indices of households with 6 kWp PV (default 3)")
-    p.add_argument("--pv-share", type=float, default=None, metavar="FRACTION",
+    p.add_argument("--households", type=bounded_int(1, MAX_HOUSEHOLDS), default=4,
+                   help=f"number of households, 1..{MAX_HOUSEHOLDS} (default 4)")
+    p.add_argument("--days", type=bounded_int(1, MAX_DAYS), default=14,
+                   help=f"number of daily slots, 1..{MAX_DAYS} (default 14)")
+    p.add_argument("--start", default="2023-05-01",
+                   help=f"first day, YYYY-MM-DD, years {FIRST_YEAR}..{LAST_YEAR} (default 2023-05-01)")
+    p.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), default=2024, help="random seed (default 2024)")
+    p.add_argument("--pv", default="3",
+                   help="comma-separated 1-based indices of households with 6 kWp PV, each in 1..--households, "
+                        "or 'none' (default 3)")
+    p.add_argument("--pv-share", type=bounded_float(0.0, 1.0, low_inclusive=True, what="a fraction"), default=None, metavar="FRACTION",
                    help="instead of --pv: this fraction of the households (chosen with the seed) has 6 kWp PV")
-    p.add_argument("--min-users", type=int, default=3, help="N(g) of the group plan (default 3)")
-    p.add_argument("--scheme", choices=SCHEMES, default="egalitarian")
+    p.add_argument("--min-users", type=bounded_int(1, MAX_HOUSEHOLDS), default=3,
+                   help="N(g) of the group plan, at most --households (default 3)")
+    p.add_argument("--scheme", choices=SCHEMES, default="egalitarian", help="compensation scheme (default egalitarian)")
     return p
 
 
+def parse_start(text: str) -> str:
+    """--start as an ISO date string; CliError unless it is a calendar date YYYY-MM-DD
+    within the years the load profiles cover."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--start {text!r}: expected a date YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CliError(f"--start {text}: the year must be in {FIRST_YEAR}..{LAST_YEAR}")
+    return day.isoformat()
+
+
+def parse_pv(text: str, households: int) -> set[int]:
+    """--pv as a set of 1-based household indices; CliError unless each is in 1..households."""
+    if text.strip().lower() == "none":
+        return set()
+    out = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit() or len(part) > 6 or not 1 <= int(part) <= households:
+            raise CliError(f"--pv {text[:40]!r}: each entry must be a household index in 1..{households}")
+        out.add(int(part))
+    return out
+
+
+@guarded
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        if args.preset == "table2":
-            scenario = table2_scenario()
+    check_output_path(args.out, "--out")
+    if args.preset == "table2":
+        scenario = table2_scenario()
+    else:
+        start = parse_start(args.start)
+        last = date.fromisoformat(start) + timedelta(days=args.days - 1)
+        if last.year != date.fromisoformat(start).year:
+            raise CliError(f"--days {args.days}: from {start} the slots run into {last.year}; the load profiles "
+                           "are per calendar year, so start earlier or use fewer days")
+        rng = np.random.default_rng(args.seed)
+        if args.pv_share is not None:
+            chosen = rng.choice(args.households, size=round(args.pv_share * args.households), replace=False)
+            pv = {int(k) + 1 for k in chosen}
         else:
-            if not 1 <= args.households <= MAX_HOUSEHOLDS:
-                raise ValueError(f"--households must be in 1..{MAX_HOUSEHOLDS}")
-            if not 1 <= args.days <= 366:
-                raise ValueError("--days must be in 1..366")
-            rng = np.random.default_rng(args.seed)
-            if args.pv_share is not None:
-                if not 0.0 <= args.pv_share <= 1.0:
-                    raise ValueError("--pv-share must be a fraction in [0, 1]")
-                chosen = rng.choice(args.households, size=round(args.pv_share * args.households), replace=False)
-                pv = {int(k) + 1 for k in chosen}
-            else:
-                try:
-                    pv = {int(x) for x in args.pv.split(",") if x.strip()}
-                except ValueError:
-                    raise ValueError(f"--pv must be comma-separated integers, got {args.pv!r}") from None
-            houses = [Household(f"u{k}", float(round(rng.uniform(2000, 6000))), 6.0 if k in pv else 0.0,
-                                int(rng.integers(0, 300))) for k in range(1, args.households + 1)]
-            try:
-                start = pd.Timestamp(args.start)
-            except ValueError:
-                raise ValueError(f"--start must be a date YYYY-MM-DD, got {args.start!r}") from None
-            settings = GeneratorSettings(start=str(start.date()), days=args.days, seed=args.seed,
-                                         group_min_users=args.min_users, scheme=args.scheme)
+            pv = parse_pv(args.pv, args.households)
+        if args.min_users > args.households:
+            raise CliError(f"--min-users {args.min_users}: more than the {args.households} households "
+                           "(the group plan could never be joined)")
+        rng = np.random.default_rng(args.seed)
+        houses = [Household(f"u{k}", float(round(rng.uniform(2000, 6000))), 6.0 if k in pv else 0.0,
+                            int(rng.integers(0, 300))) for k in range(1, args.households + 1)]
+        settings = GeneratorSettings(start=start, days=args.days, seed=args.seed,
+                                     group_min_users=args.min_users, scheme=args.scheme)
+        try:
             scenario = generate_scenario(houses, settings)
-        Path(args.out).write_text(dumps(scenario), encoding="utf-8")
-    except (ValueError, ScenarioError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: --out {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        except ScenarioError as exc:  # e.g. energy values beyond the 2^64 bound: say which
+            raise CliError(f"the generated scenario is not valid: {exc}") from None
+    write_text_file(args.out, "--out", dumps(scenario))
     print(f"wrote {args.out}: {len(scenario['users'])} households, {len(scenario['users'][0]['energy_wh'])} slots",
           file=sys.stderr)
     return 0

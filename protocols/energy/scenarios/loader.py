@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mpc.cli import CliError, read_json_file
+from mpc.cli import CliError, read_json_file, safe_id
 from protocols.energy.model import NANO_PER_MICRO, SCHEMES, Period, Plan, Scenario, User
 
 BUILTIN_DIR = Path(__file__).resolve().parent
@@ -37,18 +37,25 @@ def builtin_scenarios() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.json"))
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # e.g. a name longer than the file system allows: let the reader say so
+        return True
+
+
 def load_scenario(source: str | Path) -> Scenario:
     """Read and validate a scenario from a file path or a built-in name."""
     path = Path(source)
-    if not path.exists() and str(source) in builtin_scenarios():
+    if not _exists(path) and str(source) in builtin_scenarios():
         path = BUILTIN_DIR / f"{source}.json"
-    if not path.exists():
+    if not _exists(path):
         known = ", ".join(builtin_scenarios()) or "none"
         raise ScenarioError("scenario", f"no file {str(source)!r} and no built-in scenario of that name (built-in: {known})")
     try:
         data = read_json_file(path, "file")
     except CliError as exc:
-        raise ScenarioError("scenario", str(exc)) from None
+        raise ScenarioError("file", str(exc).removeprefix(f"file {path}: ")) from None
     return parse_scenario(data)
 
 
@@ -67,6 +74,16 @@ def _str(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value:
         raise ScenarioError(field, f"must be a non-empty string, got {value!r:.40}")
     return value
+
+
+def _id(value: Any, field: str) -> str:
+    """A user or plan id. User ids name files (wallets, receipts: <folder>/<id>.json), so
+    every id is held to a safe character set before it can touch a path: "../../pwned"
+    must never become a file outside the ledger's folder."""
+    try:
+        return safe_id(value, field)
+    except CliError as exc:
+        raise ScenarioError(field, str(exc).split(": ", 1)[1]) from None
 
 
 def _obj(value: Any, field: str, keys: set[str]) -> dict:
@@ -125,7 +142,7 @@ def _plans(raw: Any, periods: tuple[Period, ...]) -> tuple[Plan, ...]:
     for k, item in enumerate(_list(raw, "plans")):
         f = f"plans[{k}]"
         item = _obj(item, f, _PLAN_KEYS)
-        pid = _str(item["id"], f"{f}.id")
+        pid = _id(item["id"], f"{f}.id")
         if any(p.id == pid for p in plans):
             raise ScenarioError(f"{f}.id", f"duplicate plan id {pid!r}")
         plans.append(Plan(
@@ -147,7 +164,7 @@ def _users(raw: Any, plans: tuple[Plan, ...], group_plan: str, n_periods: int) -
     for k, item in enumerate(_list(raw, "users")):
         f = f"users[{k}]"
         item = _obj(item, f, _USER_KEYS)
-        uid = _str(item["id"], f"{f}.id")
+        uid = _id(item["id"], f"{f}.id")
         if any(u.id == uid for u in users):
             raise ScenarioError(f"{f}.id", f"duplicate user id {uid!r}")
         initial = _str(item["initial_plan"], f"{f}.initial_plan")
