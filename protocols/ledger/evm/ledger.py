@@ -102,6 +102,7 @@ class EvmLedger(Ledger):
     # -- sending -------------------------------------------------------------------------------
     def _wait(self, tx_hash: bytes, what: str, gas: int, replay: Callable[[int], Any] | None) -> Any:
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+        self.last_receipt = receipt
         if receipt.status == 1:
             return receipt
         reason, detail = "evm-revert", f"{what} reverted (gas used {receipt.gasUsed} of {gas})"
@@ -118,9 +119,9 @@ class EvmLedger(Ledger):
                     raise LedgerRejected(named, f"the contract refused {what}") from None
         raise EvmTransactionFailed(reason, detail)
 
-    def _send(self, fn_name: str, *args: Any, gas: int) -> Any:
+    def _send(self, fn_name: str, *args: Any, gas: int, sender: str | None = None) -> Any:
         fn = getattr(self.contract.functions, fn_name)(*args)
-        params = {"from": self.writer, "gas": gas}
+        params = {"from": sender or self.writer, "gas": gas}
         receipt = self._wait(fn.transact(params), fn_name, gas, lambda block: fn.call(params, block_identifier=block))
         self.gas_log.append((fn_name, receipt.gasUsed))
         return receipt
@@ -225,28 +226,43 @@ class EvmLedger(Ledger):
                        gas=GAS["openAccount"])
         return self.head()[0]
 
+    def batch_args(self, mtx: MultiTransaction) -> dict[str, Any]:
+        """The contract arguments of a mode-1/2 batch (LedgerRejected ``malformed`` if it is not one)."""
+        try:
+            transfers = scheme.chain_transfers(mtx)
+            sigs = [list(scheme.split_signature(mtx.signatures[t.account_id])) for t in mtx.transfers]
+            if len(mtx.sum_proof) != evm_proofs.SUM_PROOF_SIZE:
+                raise ValueError("the zero-sum proof is 64 bytes (c ‖ z)")
+            onchain = self.mode == enc.MODES["onchain"]
+            return {
+                "transfers": [t.as_abi() for t in transfers],
+                "context": enc.context_hash(mtx.context),
+                "attest": enc.ZERO32 if onchain else scheme.attest_of(mtx),
+                "sum_proof": [int.from_bytes(mtx.sum_proof[:32], "big"), int.from_bytes(mtx.sum_proof[32:], "big")],
+                "signatures": sigs,
+                "proofs": [_range_abi(mtx.solvency_proofs[t.account_id]) for t in mtx.transfers] if onchain else [],
+            }
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise LedgerRejected("malformed", f"not an EVM multi-transaction: {exc}") from None
+
+    def prove_solvency_on_chain(self, args: dict[str, Any], index: int) -> None:
+        """Mode 1: one transaction verifying one account's range proof (block gas limit: one each)."""
+        n = len(args["transfers"])
+        self._send("proveSolvency", args["transfers"], args["context"], index, args["proofs"][index],
+                   gas=GAS["proveSolvency"](n))
+
+    def execute(self, args: dict[str, Any]) -> int:
+        self._send("execute", args["transfers"], args["context"], args["attest"], args["sum_proof"],
+                   args["signatures"], gas=GAS["execute"](len(args["transfers"])))
+        return self.head()[0]
+
     def submit_multi_transaction(self, mtx: MultiTransaction) -> int:
         if self.mode == enc.MODES["writer"]:
             return self._submit_relayed(mtx)
-        try:
-            transfers = scheme.chain_transfers(mtx)
-            sigs = [scheme.split_signature(mtx.signatures[t.account_id]) for t in mtx.transfers]
-            if len(mtx.sum_proof) != evm_proofs.SUM_PROOF_SIZE:
-                raise ValueError("the zero-sum proof is 64 bytes (c ‖ z)")
-            sum_proof = [int.from_bytes(mtx.sum_proof[:32], "big"), int.from_bytes(mtx.sum_proof[32:], "big")]
-            ctx = enc.context_hash(mtx.context)
-            abi_transfers = [t.as_abi() for t in transfers]
-            attest = enc.ZERO32 if self.mode == enc.MODES["onchain"] else scheme.attest_of(mtx)
-            proofs = [_range_abi(mtx.solvency_proofs[t.account_id]) for t in mtx.transfers] \
-                if self.mode == enc.MODES["onchain"] else []
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            raise LedgerRejected("malformed", f"not an EVM multi-transaction: {exc}") from None
-        n = len(transfers)
-        for i, proof in enumerate(proofs):  # mode 1: one transaction per range proof (block gas limit)
-            self._send("proveSolvency", abi_transfers, ctx, i, proof, gas=GAS["proveSolvency"](n))
-        self._send("execute", abi_transfers, ctx, attest, sum_proof, [list(s) for s in sigs],
-                   gas=GAS["execute"](n))
-        return self.head()[0]
+        args = self.batch_args(mtx)
+        for i in range(len(args["proofs"])):
+            self.prove_solvency_on_chain(args, i)
+        return self.execute(args)
 
     def _submit_relayed(self, mtx: MultiTransaction) -> int:
         rules.check_multi_transaction(_ChainView(self), self.group, mtx)  # the writer's checks, as in SQLite
