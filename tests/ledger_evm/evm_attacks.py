@@ -139,6 +139,14 @@ def duplicate_transfer(ledger: EvmLedger) -> None:
                     "signatures": sigs})
 
 
+def unproven_batch(ledger: EvmLedger) -> None:
+    """Mode 1: execute an honest batch without sending its range proofs first."""
+    a, b = fresh_ids("unproven", 2)
+    holders = open_holders(ledger, {a: 100, b: 0})
+    mtx, _ = batch(ledger, holders, {a: 40, b: -40})
+    ledger.execute(ledger.batch_args(mtx))
+
+
 def not_the_writer(ledger: EvmLedger) -> None:
     """Another account registers an operator (only the writer appends roots, accounts, decisions)."""
     (op,) = fresh_ids("op", 1)
@@ -157,5 +165,6 @@ ATTACKS = {
     "invalid_point": (invalid_point, ("attested", "onchain"), {"attested": "bad-commitment", "onchain": "bad-commitment"}),
     "invalid_opening_point": (invalid_opening_point, ("attested",), {"attested": "bad-commitment"}),
     "duplicate_transfer": (duplicate_transfer, ("attested",), {"attested": "duplicate-transfer"}),
+    "unproven_batch": (unproven_batch, ("onchain",), {"onchain": "solvency-proof"}),
     "not_the_writer": (not_the_writer, ("attested",), {"attested": "writer"}),
 }
