@@ -56,7 +56,7 @@ def _unbalanced(ledger, holders, a, b):
     r = {a: GROUP.random_scalar(), b: GROUP.random_scalar()}
     mtx = scheme.MultiTransaction([scheme.Transfer(a, GROUP.commit_point(40, r[a]).to_bytes()),
                                    scheme.Transfer(b, GROUP.commit_point(-30, r[b]).to_bytes())],
-                                  nonces={a: 0, b: 0}, context=b"unbalanced")
+                                  nonces={a: 0, b: 0}, context=b"unbalanced", ledger_id=ledger.ledger_id)
     for aid, phi in ((a, 40), (b, -30)):
         mtx.solvency_proofs[aid] = scheme.prove_solvency(GROUP, ledger.tag, mtx, holders[aid], phi, r[aid],
                                                          ledger.account(aid).balance_commitment)
@@ -118,7 +118,7 @@ def invalid_opening_point(ledger: EvmLedger) -> None:
     (a,) = fresh_ids("open-point", 1)
     h = scheme.EvmAccountHolder.fresh(GROUP, a, 1)
     ledger._send("openAccount", enc.account_key(a), a, ledger.w3.to_checksum_address("0x" + h.address.hex()),
-                 bytes(32), list(enc.point_words(OFF_CURVE)), gas=300_000)
+                 h.public_key, list(enc.point_words(OFF_CURVE)), b"", gas=300_000)
 
 
 def duplicate_transfer(ledger: EvmLedger) -> None:
@@ -150,7 +150,7 @@ def unproven_batch(ledger: EvmLedger) -> None:
 def not_the_writer(ledger: EvmLedger) -> None:
     """Another account registers an operator (only the writer appends roots, accounts, decisions)."""
     (op,) = fresh_ids("op", 1)
-    ledger._send("registerOperator", enc.operator_key(op), op, bytes(range(32)), gas=250_000,
+    ledger._send("registerOperator", enc.operator_key(op), op, bytes(range(32)), bytes(64), gas=250_000,
                  sender=ledger.w3.eth.accounts[1])
 
 

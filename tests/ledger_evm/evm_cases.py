@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from protocols.ledger import default_group
+from protocols.ledger import authorise_issuance, default_group
 from protocols.ledger.evm import scheme
 from protocols.ledger.evm.ledger import EvmLedger
 from protocols.ledger.transactions import MultiTransaction
@@ -19,11 +19,18 @@ def fresh_ids(prefix: str, n: int) -> list[str]:
     return [f"{prefix}-{k}-{i}" for i in range(n)]
 
 
+def issued_opening(ledger: EvmLedger, h: scheme.EvmAccountHolder):
+    """h's opening request, authorised by the in-process chain's issuer (it checked the opening)."""
+    sig = authorise_issuance(ledger.dev_issuer, GROUP, ledger.ledger_id, h.account_id, h.public_key, h.balance,
+                             h.r_balance)
+    return h.account_opening(GROUP, ledger.tag, sig)
+
+
 def open_holders(ledger: EvmLedger, balances: dict[str, int]) -> dict[str, scheme.EvmAccountHolder]:
     holders = {}
     for aid, bal in balances.items():
         h = scheme.EvmAccountHolder.fresh(GROUP, aid, bal)
-        ledger.open_account(aid, h.public_key, h.balance_commitment(GROUP), h.opening_proof(GROUP, ledger.tag))
+        ledger.open_account(issued_opening(ledger, h))
         holders[aid] = h
     return holders
 

@@ -1,10 +1,6 @@
-"""The energy flagship's private session (all four Table 2 households, stages 0–4) on the EVM ledger.
-
-``protocols.energy.private_local.prepare`` opens a SQLite file itself, so `prepare_on` below
-repeats its steps on any Ledger (the lead wires ``--ledger`` through ``open_ledger``); the
-session itself is the unmodified ``run_local`` → ``group_purchase``.  Today's stage 4 signs with
-Ed25519 and proves with SHAKE-256 transcripts, so the contract runs in mode "writer".
-"""
+"""The energy flagship's private session (all four Table 2 households, stages 0–4) on the EVM ledger,
+in each mode: the unmodified ``run_local`` → ``group_purchase``; the households sign and prove
+with whatever scheme the ledger asks for (``ledger.payment_scheme()``)."""
 
 from __future__ import annotations
 
@@ -13,39 +9,49 @@ import pytest
 pytest.importorskip("web3")
 pytest.importorskip("vyper")
 
-from protocols.energy.operator import UtilityOperator  # noqa: E402
-from protocols.energy.private_inputs import own_bill_from_receipts, public_info  # noqa: E402
-from protocols.energy.private_local import DEFAULT_BALANCE, run_local  # noqa: E402
-from protocols.energy.private_payments import Wallet  # noqa: E402
-from protocols.energy.private_session import PartySetup  # noqa: E402
-from protocols.energy.two_state import decide_join, decision_to_json, two_state_inputs  # noqa: E402
-from protocols.energy.scenario import load_scenario  # noqa: E402
+from protocols.energy.market import public_info  # noqa: E402
+from protocols.energy.private.bills import own_bill_from_receipts  # noqa: E402
+from protocols.energy.private.local import DEFAULT_BALANCE, run_local  # noqa: E402
+from protocols.energy.private.session import PartySetup  # noqa: E402
+from protocols.energy.private.wallet import Wallet  # noqa: E402
+from protocols.energy.reference.two_state import decide_join, decision_to_json, two_state_inputs  # noqa: E402
+from protocols.energy.scenarios.loader import load_scenario  # noqa: E402
+from protocols.energy.utility_operator import UtilityOperator  # noqa: E402
+from protocols.ledger import authorise_issuance, authorise_operator  # noqa: E402
 from protocols.ledger.evm import open_ledger  # noqa: E402
-from protocols.ledger.transactions import prove_initial_balance  # noqa: E402
+from protocols.ledger.evm.payment_scheme import payment_scheme  # noqa: E402
 
 
-def prepare_on(ledger, scenario, scheme=None, operator_id="utility"):
-    """private_local.prepare with the ledger given instead of a SQLite path."""
-    group = ledger.group
+def prepare_on(ledger, scenario, operator_id="utility", open_now=False):
+    """private.local.prepare on any Ledger: the operator publishes, the issuer authorises every
+    wallet's opening balance (under the key the ledger's scheme uses); Stage 0 opens the accounts
+    unless ``open_now``."""
+    group, issuer, scheme = ledger.group, ledger.dev_issuer, payment_scheme(ledger)
     op = UtilityOperator(group, operator_id)
-    epoch = op.issue_epoch(scenario)
-    op.publish(ledger, epoch)
+    epoch = op.issue_epoch(scenario, ledger_id=ledger.ledger_id, epoch=1)
+    op.publish(ledger, epoch, authorise_operator(issuer, ledger.ledger_id, operator_id, op.public_key))
     info = public_info(scenario)
     wallets = [Wallet.fresh(group, uid, DEFAULT_BALANCE) for uid in info.user_ids]
     for w in wallets:
-        ledger.open_account(w.account_id, w.public_key, w.balance_commitment(group),
-                            prove_initial_balance(group, w.account_id, w.public_key, w.balance, w.r_balance))
-    setups = [PartySetup(info, scheme or scenario.scheme, group, own_bill_from_receipts(uid, epoch.receipts[uid].values()),
+        w.issuance = authorise_issuance(issuer, group, ledger.ledger_id, w.account_id,
+                                        scheme.public_key(w.signing_key), w.balance, w.r_balance)
+        if open_now:
+            ledger.open_account(scheme.open_account_request(group, ledger.ledger_id, w.account_id, w.signing_key,
+                                                            w.balance, w.r_balance, w.issuance))
+    setups = [PartySetup(info, scenario.scheme, group, own_bill_from_receipts(uid, epoch.receipts[uid].values()),
                          w, ledger, operator_id, True) for uid, w in zip(info.user_ids, wallets)]
     return setups, wallets
 
 
-def test_table2_private_session_settles_on_the_evm_ledger():
+MODES = [pytest.param("attested"), pytest.param("writer"), pytest.param("onchain", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_table2_private_session_settles_on_the_evm_ledger(mode):
     scenario = load_scenario("table2")
-    ledger = open_ledger("evm")
-    assert ledger.mode_name == "writer"
+    ledger = open_ledger(f"evm:{mode}")
     setups, wallets = prepare_on(ledger, scenario)
-    results = run_local(setups, timeout=120.0)
+    results = run_local(setups, timeout=600.0)
     for r in results:
         assert not isinstance(r, BaseException), repr(r)
     expected = decision_to_json(decide_join(two_state_inputs(scenario), scenario.scheme))
@@ -53,19 +59,23 @@ def test_table2_private_session_settles_on_the_evm_ledger():
     assert results[0].result["join_slot"] == expected["join_slot"]
     assert phi == expected["net_compensation"] and sum(phi.values()) == 0
 
-    kinds = [e.kind for e in ledger.entries()]
-    assert kinds[-2:] == ["multi_transaction", "decision"]
-    batch = ledger.entries()[-2].payload
+    entries = ledger.entries()
+    assert [e.kind for e in entries].count("open_account") == 4        # opened in Stage 0
+    assert [e.kind for e in entries[-2:]] == ["multi_transaction", "decision"]
+    batch = entries[-2].payload
     assert [t["account_id"] for t in batch["transfers"]] == list(phi)
     assert all(n == 0 for n in batch["nonces"].values())
-    decision = ledger.entries()[-1].payload
-    assert decision["payload"]["join_slot"] == expected["join_slot"]
+    assert entries[-1].payload["payload"]["join_slot"] == expected["join_slot"]
+    scheme = payment_scheme(ledger)
     # the contract's committed balances are Cm(bal) − Cm(φ): each user's new opening matches them
     for r, w in zip(results, wallets):
         new_bal, new_r = r.new_balance
         st = ledger.account(w.account_id)
-        assert st.nonce == 1
+        assert st.nonce == 1 and st.public_key == scheme.public_key(w.signing_key)
         assert st.balance_commitment == ledger.group.commit_point(new_bal, new_r).to_bytes()
         assert new_bal == DEFAULT_BALANCE - phi[w.account_id]
-    ledger.verify_chain(deep=True)
+    if mode != "writer":  # the batch carries one secp256k1 signature per household, checked by ecrecover
+        assert ledger.gas_log[-2][0] == "execute"
+        assert [f for f, _ in ledger.gas_log].count("proveSolvency") == (4 if mode == "onchain" else 0)
+    ledger.verify_chain()
     assert ledger.latest_root("utility") == ledger.roots("utility")[-1]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 pytest.importorskip("web3")
 pytest.importorskip("vyper")
 
 from evm_attacks import ATTACKS  # noqa: E402
-from evm_cases import GROUP, batch, fresh_ids, open_holders, settle  # noqa: E402
+from evm_cases import GROUP, batch, fresh_ids, issued_opening, open_holders, settle  # noqa: E402
 
 from protocols.ledger.api import LedgerRejected  # noqa: E402
 from protocols.ledger.evm import scheme  # noqa: E402
@@ -58,8 +60,8 @@ def test_honest_batches_move_committed_balances(mode):
         assert holders[aid].balance == bal
         st = ledger.account(aid)
         assert st.balance_commitment == holders[aid].balance_commitment(GROUP) and st.nonce == 2
-        assert st.public_key == holders[aid].address
-    ledger.verify_chain(deep=True)
+        assert st.public_key == holders[aid].public_key
+    ledger.verify_chain()
 
 
 def test_attested_cosigner_refuses_an_overdraft_but_the_contract_trusts_its_cosigners():
@@ -88,11 +90,13 @@ def test_onchain_mode_refuses_an_unproven_opening_balance_and_checks_the_proof_o
     (a,) = fresh_ids("open", 1)
     h = scheme.EvmAccountHolder.fresh(GROUP, a, 10)
     other = scheme.EvmAccountHolder.fresh(GROUP, a, 11)
-    with pytest.raises(LedgerRejected) as info:
-        ledger.open_account(a, h.public_key, h.balance_commitment(GROUP), other.opening_proof(GROUP, ledger.tag))
-    assert info.value.reason == "balance-proof"
-    with pytest.raises(LedgerRejected):
-        ledger.open_account(a, h.public_key, h.balance_commitment(GROUP), None)
+    good = issued_opening(ledger, h)
+    for proof in (other.opening_proof(GROUP, ledger.tag), b""):
+        with pytest.raises(LedgerRejected) as info:
+            ledger.open_account(dataclasses.replace(good, balance_proof=proof))
+        assert info.value.reason == "balance-proof"
+    ledger.open_account(good)
+    ledger.verify_chain()
 
 
 def test_mode_is_bound_into_every_signature():

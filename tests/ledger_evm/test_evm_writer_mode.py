@@ -10,6 +10,7 @@ pytest.importorskip("vyper")
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
+from protocols.ledger import authorise_issuance, open_account_request  # noqa: E402
 from protocols.ledger.api import LedgerRejected  # noqa: E402
 from protocols.ledger.evm import encoding as enc  # noqa: E402
 from protocols.ledger.evm import open_ledger  # noqa: E402
@@ -31,11 +32,12 @@ def setup_batch(prefix: str, phis: dict[str, int], balance: int = 100):
     g = L.group
     secrets_ = {}
     for aid in phis:
-        key, r = Ed25519PrivateKey.generate(), g.random_scalar()
-        L.open_account(f"{prefix}{aid}", raw_public_key(key), g.commit_point(balance, r).to_bytes())
-        secrets_[f"{prefix}{aid}"] = PartySecrets(phis[aid], g.random_scalar(), balance, r, key)
+        key, r, name = Ed25519PrivateKey.generate(), g.random_scalar(), f"{prefix}{aid}"
+        issued = authorise_issuance(L.dev_issuer, g, L.ledger_id, name, raw_public_key(key), balance, r)
+        L.open_account(open_account_request(g, L.ledger_id, name, key, balance, r, issued))
+        secrets_[name] = PartySecrets(phis[aid], g.random_scalar(), balance, r, key)
     nonces = {aid: L.account(aid).nonce for aid in secrets_}
-    return L, secrets_, build_multi_transaction(g, secrets_, nonces, b"writer-test")
+    return L, secrets_, build_multi_transaction(g, secrets_, nonces, b"writer-test", ledger_id=L.ledger_id)
 
 
 def test_honest_batch_and_replay():
@@ -51,7 +53,7 @@ def test_honest_batch_and_replay():
     with pytest.raises(LedgerRejected) as info:  # and so does the contract
         L._send("executeRelayed", ts, enc.context_hash(mtx.context), bytes(32), gas=300_000)
     assert info.value.reason == "nonce"
-    L.verify_chain(deep=True)
+    L.verify_chain()
 
 
 def test_forged_signature_is_refused_by_the_writer():
@@ -84,4 +86,5 @@ def test_open_ledger_specs(tmp_path):
     assert parse_spec("evm:attested:http://h:1#0xabc") == ("attested", "http://h:1", "0xabc")
     with pytest.raises(ValueError):
         parse_spec("evm:bogus")
+    SQLiteLedger.create(tmp_path / "l.sqlite", None, Ed25519PrivateKey.generate(), bytes(32)).close()
     assert isinstance(open_ledger(tmp_path / "l.sqlite"), SQLiteLedger)

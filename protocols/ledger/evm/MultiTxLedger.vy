@@ -27,6 +27,8 @@ MAX_TRANSFERS: constant(uint256) = 128
 BITS: constant(uint256) = 64
 MAX_ID: constant(uint256) = 255
 MAX_DECISION: constant(uint256) = 8192
+MAX_SIGNED_ROOT: constant(uint256) = 512     # zkp.signatures.SignedRoot.to_bytes(): ids ≤ 255 B each
+MAX_OPENING: constant(uint256) = 20480       # issuance.AccountOpening.to_bytes(): SHAKE zkpNN ≈ 18.6 KB
 
 # BN254: base field p, group order q, generators G = (1, 2) and H (hashed onto the curve
 # from "mpc-markets/zkp/v1/generator/bn254", see zkp/hash_to_curve.py; a test checks it)
@@ -67,19 +69,19 @@ struct RangeProof:         # zkp/evm_proofs.py, compact form
 
 
 struct Account:
-    owner: address         # modes 1, 2: the secp256k1 key's address (ecrecover)
-    ed25519: bytes32       # mode 3: the Ed25519 key, verified off chain by the writer
+    owner: address         # modes 1, 2: the secp256k1 key's address (ecrecover); mode 3: empty
+    public_key: Bytes[33]  # the account key: compressed secp256k1 (modes 1, 2) or Ed25519 (mode 3)
     cm: uint256[2]
     nonce: uint256
     exists: bool
 
 
 struct Root:
-    root: bytes32
-    size: uint64
+    signed_root: bytes32   # sha256 of the signed root's bytes (in the RootPublished event); the
+                           # operator's Ed25519 signature in it has no precompile: the writer and
+                           # every reader verify it against the registered key
+    epoch: uint64
     timestamp: uint64
-    sig_r: bytes32         # the operator's Ed25519 signature (R ‖ S); no Ed25519 precompile,
-    sig_s: bytes32         # so readers verify it against the registered key
 
 
 event Entry:
@@ -92,20 +94,21 @@ event OperatorRegistered:
     operator: indexed(bytes32)
     operator_id: String[MAX_ID]
     public_key: bytes32
+    issuer_signature: Bytes[64]
 
 event RootPublished:
     operator: indexed(bytes32)
-    root: bytes32
-    size: uint64
+    epoch: uint64
     timestamp: uint64
-    signature: Bytes[64]
+    signed_root: Bytes[MAX_SIGNED_ROOT]
 
 event AccountOpened:
     account: indexed(bytes32)
     account_id: String[MAX_ID]
     owner: address
-    ed25519: bytes32
+    public_key: Bytes[33]
     cm: uint256[2]
+    opening: bytes32       # sha256 of the full opening (signatures, proof) in the calldata
 
 event BatchExecuted:
     digest: indexed(bytes32)
@@ -123,6 +126,7 @@ event Decision:
 
 MODE: public(immutable(uint256))
 WRITER: public(immutable(address))
+ISSUER: public(immutable(bytes32))    # the token issuer's Ed25519 key (verified off chain)
 LEDGER_TAG: public(immutable(bytes32))
 SUM_T0: immutable(bytes32)
 RANGE_T0: immutable(bytes32)
@@ -139,13 +143,17 @@ seen: transient(HashMap[bytes32, bool])
 
 
 @deploy
-def __init__(mode: uint256, writer: address):
+def __init__(mode: uint256, writer: address, issuer: bytes32):
     assert mode >= MODE_ONCHAIN and mode <= MODE_WRITER, "mode"
+    assert issuer != empty(bytes32), "malformed"
     MODE = mode
     WRITER = writer
-    # binds every signature and proof to this chain, this contract and its mode
-    LEDGER_TAG = sha256(concat(b"mpc-markets/evm-ledger/v1", convert(chain.id, bytes32),
-                               convert(convert(self, uint256), bytes32), convert(mode, bytes32)))
+    ISSUER = issuer
+    # binds every signature and proof to this chain, this contract, its mode and its keys; its
+    # first 16 bytes are the ledger id (Ledger.ledger_id) that issuance and roots name
+    LEDGER_TAG = sha256(concat(b"mpc-markets/evm-ledger/v2", convert(chain.id, bytes32),
+                               convert(convert(self, uint256), bytes32), convert(mode, bytes32),
+                               convert(convert(writer, uint256), bytes32), issuer))
     SUM_T0 = sha256(concat(b"mpc-markets/zkp/sha256-transcript/v1", b"\x00", b"bn254/zkpSum/compact/v1"))
     RANGE_T0 = sha256(concat(b"mpc-markets/zkp/sha256-transcript/v1", b"\x00", b"bn254/zkpNN/compact/v1"))
     self.head = sha256(concat(b"mpc-markets/evm-ledger/genesis/v1", LEDGER_TAG))
@@ -240,68 +248,84 @@ def _append(kind: uint256, digest: bytes32):
 # -- operators and roots (writer only) ---------------------------------------------------------
 
 @external
-def registerOperator(operator: bytes32, operator_id: String[MAX_ID], public_key: bytes32):
+def registerOperator(operator: bytes32, operator_id: String[MAX_ID], public_key: bytes32,
+                     issuer_signature: Bytes[64]):
+    # the issuer's Ed25519 authorisation is checked by the writer and by every reader (no precompile)
     assert msg.sender == WRITER, "writer"  # check: writer
     assert operator == sha256(concat(b"operator\x00", convert(operator_id, Bytes[MAX_ID]))), "malformed"
     assert self.operators[operator] == empty(bytes32), "duplicate-operator"
-    assert public_key != empty(bytes32), "malformed"
+    assert public_key != empty(bytes32) and len(issuer_signature) == 64, "malformed"
     self.operators[operator] = public_key
-    log OperatorRegistered(operator=operator, operator_id=operator_id, public_key=public_key)
-    self._append(KIND_REGISTER_OPERATOR, sha256(concat(operator, public_key)))
+    log OperatorRegistered(operator=operator, operator_id=operator_id, public_key=public_key,
+                           issuer_signature=issuer_signature)
+    self._append(KIND_REGISTER_OPERATOR, sha256(concat(operator, public_key, issuer_signature)))
 
 
 @external
-def publishRoot(operator: bytes32, root: bytes32, size: uint64, timestamp: uint64, signature: Bytes[64]):
+def publishRoot(operator: bytes32, epoch: uint64, timestamp: uint64, signed_root: Bytes[MAX_SIGNED_ROOT]):
+    # epoch and timestamp are the signed root's (the writer and every reader check they match it,
+    # and its signature); here: strictly increasing per operator, so an old root stays old
     assert msg.sender == WRITER, "writer"
     assert self.operators[operator] != empty(bytes32), "unknown-operator"
-    assert len(signature) == 64, "malformed"
     n: uint256 = self.root_count[operator]
     if n > 0:
+        assert epoch > self.latest_root[operator].epoch, "root-epoch"
         assert timestamp > self.latest_root[operator].timestamp, "root-timestamp"
+    h: bytes32 = sha256(signed_root)
     self.root_count[operator] = n + 1
-    self.latest_root[operator] = Root(root=root, size=size, timestamp=timestamp,
-                                      sig_r=extract32(signature, 0), sig_s=extract32(signature, 32))
-    log RootPublished(operator=operator, root=root, size=size, timestamp=timestamp, signature=signature)
-    self._append(KIND_PUBLISH_ROOT, sha256(concat(operator, root, convert(size, bytes32),
-                                                  convert(timestamp, bytes32), signature)))
+    self.latest_root[operator] = Root(signed_root=h, epoch=epoch, timestamp=timestamp)
+    log RootPublished(operator=operator, epoch=epoch, timestamp=timestamp, signed_root=signed_root)
+    self._append(KIND_PUBLISH_ROOT, sha256(concat(operator, convert(epoch, bytes32), convert(timestamp, bytes32), h)))
 
 
 # -- accounts (writer = token issuer only) ------------------------------------------------------
 
 @internal
-def _open(account: bytes32, account_id: String[MAX_ID], owner: address, ed25519: bytes32, cm: uint256[2]):
+def _open(account: bytes32, account_id: String[MAX_ID], owner: address, public_key: Bytes[33], cm: uint256[2],
+          opening: bytes32):
     assert msg.sender == WRITER, "writer"
     assert account == sha256(concat(b"account\x00", convert(account_id, Bytes[MAX_ID]))), "malformed"
     assert not self.accounts[account].exists, "duplicate-account"
     assert self._on_curve(cm), "bad-commitment"  # check: open-point
-    self.accounts[account] = Account(owner=owner, ed25519=ed25519, cm=cm, nonce=0, exists=True)
-    log AccountOpened(account=account, account_id=account_id, owner=owner, ed25519=ed25519, cm=cm)
-    self._append(KIND_OPEN_ACCOUNT, sha256(concat(account, convert(convert(owner, uint256), bytes32), ed25519,
-                                                  convert(cm[0], bytes32), convert(cm[1], bytes32))))
+    self.accounts[account] = Account(owner=owner, public_key=public_key, cm=cm, nonce=0, exists=True)
+    log AccountOpened(account=account, account_id=account_id, owner=owner, public_key=public_key, cm=cm,
+                      opening=opening)
+    self._append(KIND_OPEN_ACCOUNT, sha256(concat(account, convert(convert(owner, uint256), bytes32),
+                                                  sha256(public_key), convert(cm[0], bytes32),
+                                                  convert(cm[1], bytes32), opening)))
 
 
-@external
-def openAccount(account: bytes32, account_id: String[MAX_ID], owner: address, ed25519: bytes32, cm: uint256[2]):
-    # modes 2 and 3: the issuer vouches that cm commits to the tokens bought (it checked the range proof)
-    assert MODE != MODE_ONCHAIN, "balance-proof"
+@internal
+@view
+def _key_shape_ok(owner: address, public_key: Bytes[33]) -> bool:
     if MODE == MODE_WRITER:
-        assert owner == empty(address) and ed25519 != empty(bytes32), "malformed"
-    else:
-        assert owner != empty(address) and ed25519 == empty(bytes32), "malformed"
-    self._open(account, account_id, owner, ed25519, cm)
+        return owner == empty(address) and len(public_key) == 32
+    return owner != empty(address) and len(public_key) == 33
 
 
 @external
-def openAccountProved(account: bytes32, account_id: String[MAX_ID], owner: address, cm: uint256[2],
-                      proof: RangeProof):
-    # mode 1: the opening balance's range proof is checked here too
+def openAccount(account: bytes32, account_id: String[MAX_ID], owner: address, public_key: Bytes[33],
+                cm: uint256[2], opening: Bytes[MAX_OPENING]):
+    # modes 2 and 3: the issuer vouches that cm commits to the tokens bought; its signature, the
+    # holder's consent and the range proof are in `opening` (issuance.AccountOpening), checked by
+    # the writer and by every reader (Ed25519 has no precompile)
+    assert MODE != MODE_ONCHAIN, "balance-proof"
+    assert self._key_shape_ok(owner, public_key), "malformed"
+    self._open(account, account_id, owner, public_key, cm, sha256(opening))
+
+
+@external
+def openAccountProved(account: bytes32, account_id: String[MAX_ID], owner: address, public_key: Bytes[33],
+                      cm: uint256[2], proof: RangeProof, opening: Bytes[MAX_OPENING]):
+    # mode 1: the opening balance's range proof is checked here too (`opening` carries the
+    # signatures, its proof field empty: the proof is the struct above)
     assert MODE == MODE_ONCHAIN, "mode"
-    assert owner != empty(address), "malformed"
+    assert self._key_shape_ok(owner, public_key), "malformed"
     assert self._on_curve(cm), "bad-commitment"
     ctx: bytes32 = sha256(concat(LEDGER_TAG, b"open\x00", account, convert(convert(owner, uint256), bytes32),
                                  convert(cm[0], bytes32), convert(cm[1], bytes32)))
     assert self._range_ok(cm, proof, ctx), "balance-proof"
-    self._open(account, account_id, owner, empty(bytes32), cm)
+    self._open(account, account_id, owner, public_key, cm, sha256(opening))
 
 
 # -- batches ------------------------------------------------------------------------------------

@@ -22,13 +22,13 @@ def _per_transfer(base: int, each: int):
     return lambda n: base + each * n
 
 
-#: explicit gas limits per call (n = transfers in the batch; payload = decision bytes).
+#: explicit gas limits per call (n = transfers in the batch; nbytes = bytes of a variable argument).
 GAS = {
     "deploy": 5_000_000,
-    "registerOperator": 250_000,
-    "publishRoot": 300_000,
-    "openAccount": 300_000,
-    "openAccountProved": 2_400_000,
+    "registerOperator": 300_000,
+    "publishRoot": lambda nbytes: 300_000 + 40 * nbytes,
+    "openAccount": lambda nbytes: 350_000 + 40 * nbytes,      # nbytes: the opening's calldata
+    "openAccountProved": 2_600_000,
     "proveSolvency": _per_transfer(2_300_000, 12_000),
     "execute": _per_transfer(150_000, 60_000),
     "executeRelayed": _per_transfer(120_000, 45_000),

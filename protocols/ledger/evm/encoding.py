@@ -2,9 +2,10 @@
 
 * account / operator keys: SHA-256("account\\0" ‖ id) and SHA-256("operator\\0" ‖ id),
   so arbitrary id strings (up to 255 bytes) map to fixed storage keys;
-* the ledger tag: SHA-256("mpc-markets/evm-ledger/v1" ‖ chain id ‖ contract address ‖ mode),
-  which every signature and proof context includes, so nothing signed for one
-  deployment (or one mode) is accepted by another;
+* the ledger tag: SHA-256("mpc-markets/evm-ledger/v2" ‖ chain id ‖ contract address ‖ mode ‖
+  writer address ‖ issuer key), which every signature and proof context includes, so nothing
+  signed for one deployment (or one mode) is accepted by another; its first 16 bytes are the
+  ledger id (:attr:`Ledger.ledger_id`) that issuance, operator registrations and roots name;
 * the batch digest every account holder signs: a SHA-256 hash chain over the tag,
   the context hash, the attestation hash, the count, then (account, Cm(φ), nonce)
   per transfer in order;
@@ -20,11 +21,13 @@ import hashlib
 from dataclasses import dataclass
 from typing import Sequence
 
+from protocols.ledger.chain import LEDGER_ID_SIZE
 from zkp.sha256_transcript import word
 
 MODES = {"onchain": 1, "attested": 2, "writer": 3}
 MODE_NAMES = {v: k for k, v in MODES.items()}
 ZERO32 = bytes(32)
+ZERO_ADDRESS = "0x" + "00" * 20
 MAX_ID_BYTES = 255
 
 
@@ -47,10 +50,18 @@ def operator_key(operator_id: str) -> bytes:
     return _sha(b"operator\x00", _id_bytes(operator_id))
 
 
-def ledger_tag(chain_id: int, contract_address: bytes, mode: int) -> bytes:
-    if len(contract_address) != 20:
-        raise ValueError("a contract address is 20 bytes")
-    return _sha(b"mpc-markets/evm-ledger/v1", word(chain_id), bytes(12) + bytes(contract_address), word(mode))
+def ledger_tag(chain_id: int, contract_address: bytes, mode: int, writer: bytes, issuer_key: bytes) -> bytes:
+    if len(contract_address) != 20 or len(writer) != 20:
+        raise ValueError("a contract or writer address is 20 bytes")
+    if len(issuer_key) != 32:
+        raise ValueError("the issuer key is a raw 32-byte Ed25519 key")
+    return _sha(b"mpc-markets/evm-ledger/v2", word(chain_id), bytes(12) + bytes(contract_address), word(mode),
+                bytes(12) + bytes(writer), bytes(issuer_key))
+
+
+def ledger_id(tag: bytes) -> bytes:
+    """The ledger id (16 bytes, as the SQLite ledger's) of a deployment: its tag's first half."""
+    return bytes(tag[:LEDGER_ID_SIZE])
 
 
 def genesis_head(tag: bytes) -> bytes:

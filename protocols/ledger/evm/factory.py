@@ -3,13 +3,15 @@
     PATH                          the SQLite ledger in that file (the default install)
     evm                           an in-process eth-tester chain (py-evm, Prague), mode "writer"
     evm:MODE                      the same with MODE = onchain | attested | writer
-    evm:URL  /  evm:MODE:URL      a JSON-RPC node (e.g. a local dev chain at http://127.0.0.1:8545);
-                                  ``#0xADDRESS`` after the URL attaches to a deployed contract,
-                                  otherwise a new one is deployed from the node's first account
+    evm:URL#0xADDRESS             the contract at ADDRESS on a JSON-RPC node (e.g. the run folder's
+                                  node, protocols.ledger.evm.node); a reader unless ``writer_key``
+                                  is given (then it signs its own transactions)
+    evm:MODE:URL                  deploy a new contract there (needs ``writer_key`` or ``sender``,
+                                  and ``issuer_key``)
 
-Today's energy stage 4 signs with Ed25519 and proves with SHAKE-256 transcripts, which only
-mode "writer" accepts; modes "onchain" and "attested" take the secp256k1 / SHA-256 batches of
-:mod:`protocols.ledger.evm.scheme`.
+Which keys and proofs a holder uses is the ledger's business: ``ledger.payment_scheme()``
+(:mod:`protocols.ledger.evm.payment_scheme`) — Ed25519 / SHAKE-256 in mode "writer",
+secp256k1 / SHA-256 in modes "onchain" and "attested".
 """
 
 from __future__ import annotations

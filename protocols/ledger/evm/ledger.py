@@ -4,15 +4,21 @@ The adapter is thin on purpose: it converts requests into contract calls,
 sends them with explicit gas limits from the writer's account, checks every
 receipt's status (a reverted call raises :class:`LedgerRejected` with the
 contract's reason, read back by replaying the call), and reads state and
-history back from contract storage and event logs.  What is checked where
-depends on the deployment mode; see :mod:`protocols.ledger.evm`.
+history back from contract storage, event logs and transaction calldata.
+What is checked where depends on the deployment mode; see :mod:`protocols.ledger.evm`.
 
-Only in mode 3 ("writer") does the adapter verify anything itself: the
-acceptance rules of :mod:`protocols.ledger.rules` (Ed25519 signatures,
-SHAKE-256 proofs), exactly as the SQLite ledger does, because the EVM can
-check neither at a sane cost.  In every mode it checks the operator's
-Ed25519 root signature before publishing (no Ed25519 precompile) and, in
-mode 2, the opening balance's range proof (the issuer's off-chain check).
+What the EVM cannot check at a sane cost (Ed25519 has no precompile; SHAKE-256
+neither) the writer checks before it sends, with the same rules as the SQLite
+ledger, and every reader checks again in :meth:`EvmLedger.verify_chain`: the
+issuer's signatures on operator registrations and account openings, the holder's
+consent, the operator's root signatures, and in mode "writer" the batches'
+Ed25519 signatures and SHAKE-256 proofs.
+
+Sending: with ``writer_key`` (a secp256k1 private key) the adapter signs raw
+transactions itself, which is how it talks to a node that holds no keys (the
+run folder's node, :mod:`protocols.ledger.evm.node`); without it, it sends from
+an account the node has unlocked (eth-tester in this process).  A handle with
+neither is a reader: every write raises LedgerRejected ``writer``.
 """
 
 from __future__ import annotations
@@ -22,17 +28,21 @@ from typing import Any, Callable
 
 from protocols.ledger import rules
 from protocols.ledger.api import AccountState, Entry, Ledger, LedgerCorrupted, LedgerRejected
-from protocols.ledger.chain import canonical_json
+from protocols.ledger.chain import canonical_json, parse_canonical
 from protocols.ledger.evm import encoding as enc
 from protocols.ledger.evm import scheme
 from protocols.ledger.evm.contract import GAS, compile_source, source
-from protocols.ledger.transactions import MultiTransaction, SOLVENCY_BITS
+from protocols.ledger.evm.payment_scheme import EvmScheme, StandardScheme
+from protocols.ledger.evm.scheme import consent_digest
+from protocols.ledger.issuance import AccountOpening, OperatorRegistration, issuance_message, verify_ed25519
+from protocols.ledger.transactions import SOLVENCY_BITS, MultiTransaction
 from zkp import evm_proofs
 from zkp.groups.base import Group
-from zkp.signatures import SignedRoot, verify_signed_root
+from zkp.signatures import SignedRoot
 
 KIND_NAMES = {0: "genesis", 1: "register_operator", 2: "publish_root", 3: "open_account",
               4: "multi_transaction", 5: "decision"}
+_EVENT_KIND = {"OperatorRegistered": 1, "RootPublished": 2, "AccountOpened": 3, "BatchExecuted": 4, "Decision": 5}
 
 
 class EvmTransactionFailed(LedgerRejected):
@@ -40,7 +50,7 @@ class EvmTransactionFailed(LedgerRejected):
 
 
 class _ChainView:
-    """The acceptance rules' view (:class:`protocols.ledger.rules.StateView`) of the contract's storage."""
+    """The acceptance rules' view (:class:`protocols.ledger.rules.StateView`) of the contract's state."""
 
     def __init__(self, ledger: "EvmLedger") -> None:
         self.ledger = ledger
@@ -48,8 +58,11 @@ class _ChainView:
     def operator_key(self, operator_id: str) -> bytes | None:
         return self.ledger._operator_pk(operator_id)
 
-    def last_root_timestamp(self, operator_id: str) -> int | None:
-        return self.ledger.last_root_timestamp(operator_id)
+    def last_root(self, operator_id: str) -> SignedRoot | None:
+        try:
+            return self.ledger.latest_root(operator_id)
+        except LedgerRejected:
+            return None
 
     def account_state(self, account_id: str) -> AccountState | None:
         return self.ledger.account_state(account_id)
@@ -59,7 +72,11 @@ class EvmLedger(Ledger):
     """A verifying ledger whose state lives in a contract (see the package docstring for the modes)."""
 
     def __init__(self, w3: Any, address: str | None = None, *, mode: str = "writer", group: Group | None = None,
-                 writer: str | None = None, contract_source: str | None = None) -> None:
+                 writer_key: bytes | None = None, sender: str | None = None, issuer_key: bytes | None = None,
+                 expect_ledger_id: bytes | None = None, contract_source: str | None = None) -> None:
+        """Attach to the contract at ``address``, or deploy one (then ``mode`` and ``issuer_key``, the
+        issuer's raw Ed25519 public key, are fixed in it).  ``expect_ledger_id``: refuse any other
+        deployment (LedgerCorrupted), as a replica's ``expect_writer`` does."""
         from protocols.ledger.sqlite_ledger import default_group
 
         self.w3 = w3
@@ -67,41 +84,108 @@ class EvmLedger(Ledger):
         if self.group.name != "bn254":
             raise ValueError("the EVM ledger keeps BN254 commitments")
         abi, bytecode = compile_source(contract_source if contract_source is not None else source())
-        self.writer = writer if writer is not None else w3.eth.accounts[0]
+        self._account = None
+        if writer_key is not None:
+            from eth_account import Account
+
+            self._account = Account.from_key(bytes(writer_key))
+            sender = self._account.address
+        self.sender = sender
+        #: gas used by each transaction sent, in order: (function, gas used) — for benchmarks.
+        self.gas_log: list[tuple[str, int]] = []
+        #: mode "writer": the full off-chain payloads this process submitted, by payload hash.
+        self.payloads: dict[bytes, bytes] = {}
         if address is None:
             if mode not in enc.MODES:
                 raise ValueError(f"mode must be one of {sorted(enc.MODES)}")
+            if sender is None or issuer_key is None or len(bytes(issuer_key)) != 32:
+                raise ValueError("deploying needs the writer (writer_key or sender) and the issuer's 32-byte key")
             factory = w3.eth.contract(abi=abi, bytecode=bytecode)
-            receipt = self._wait(factory.constructor(enc.MODES[mode], self.writer).transact(
-                {"from": self.writer, "gas": GAS["deploy"]}), "deploy", GAS["deploy"], None)
+            receipt = self._transact(factory.constructor(enc.MODES[mode], sender, bytes(issuer_key)), "deploy",
+                                     GAS["deploy"], replay=None)
             address = receipt.contractAddress
             self.deploy_gas = receipt.gasUsed
         self.contract = w3.eth.contract(address=address, abi=abi)
         self.address = self.contract.address
-        self.mode = int(self.contract.functions.MODE().call())
-        self.mode_name = enc.MODE_NAMES[self.mode]
-        self.tag = bytes(self.contract.functions.LEDGER_TAG().call())
-        expected = enc.ledger_tag(w3.eth.chain_id, bytes.fromhex(self.address[2:]), self.mode)
+        try:
+            self.mode = int(self.contract.functions.MODE().call())
+            self.writer = self.contract.functions.WRITER().call()
+            self.issuer_key = bytes(self.contract.functions.ISSUER().call())
+            self.tag = bytes(self.contract.functions.LEDGER_TAG().call())
+        except Exception as exc:  # no contract there, or another one
+            raise LedgerCorrupted(f"no MultiTxLedger at {address}: {exc}") from None
+        self.mode_name = enc.MODE_NAMES.get(self.mode, "?")
+        self.chain_id = int(w3.eth.chain_id)
+        expected = enc.ledger_tag(self.chain_id, bytes.fromhex(self.address[2:]), self.mode,
+                                  bytes.fromhex(self.writer[2:]), self.issuer_key)
         if self.tag != expected:
             raise LedgerCorrupted(f"contract {self.address}: its ledger tag is not this code's "
                                   "(another contract or another encoding)")
-        #: gas used by each transaction sent, in order: (function, gas used) — for benchmarks.
-        self.gas_log: list[tuple[str, int]] = []
-        #: mode 3: the full off-chain payloads this process submitted, by payload hash.
-        self.payloads: dict[bytes, bytes] = {}
+        if expect_ledger_id is not None and self.ledger_id != bytes(expect_ledger_id):
+            raise LedgerCorrupted(f"contract {self.address} is ledger {self.ledger_id.hex()}, "
+                                  f"not the expected {bytes(expect_ledger_id).hex()}")
+        self._ctx = rules.LedgerContext(self.group, self.ledger_id, self.issuer_key)
+        self._abi_events = {bytes(w3.keccak(text=_event_signature(e))): e["name"] for e in abi if e["type"] == "event"}
 
     @classmethod
-    def in_process(cls, mode: str = "writer", group: Group | None = None, **kw: Any) -> "EvmLedger":
-        """A fresh eth-tester chain (py-evm, Prague) in this process, with the contract deployed."""
+    def in_process(cls, mode: str = "writer", group: Group | None = None, issuer_key: bytes | None = None,
+                   **kw: Any) -> "EvmLedger":
+        """A fresh eth-tester chain (py-evm, Prague) in this process, with the contract deployed
+        from the chain's first (unlocked) account.  Without ``issuer_key`` a fresh issuer is drawn
+        and its private key kept in ``dev_issuer`` (tests, benchmarks)."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
         from eth_tester import EthereumTester, PyEVMBackend
         from web3 import EthereumTesterProvider, Web3
 
+        from protocols.ledger.transactions import raw_public_key
+
         w3 = Web3(EthereumTesterProvider(EthereumTester(PyEVMBackend())))
-        return cls(w3, mode=mode, group=group, **kw)
+        dev_issuer = None
+        if issuer_key is None:
+            dev_issuer = Ed25519PrivateKey.generate()
+            issuer_key = raw_public_key(dev_issuer)
+        ledger = cls(w3, mode=mode, group=group, sender=kw.pop("sender", w3.eth.accounts[0]), issuer_key=issuer_key,
+                     **kw)
+        ledger.dev_issuer = dev_issuer
+        return ledger
+
+    # -- identity ------------------------------------------------------------------------------
+    @property
+    def ledger_id(self) -> bytes:
+        """The first 16 bytes of the deployment's tag (chain id, contract, mode, writer, issuer)."""
+        return enc.ledger_id(self.tag)
+
+    @property
+    def writer_key(self) -> bytes:
+        """The writer's 20-byte address, left-padded to 32 bytes (a market file's ``ledger_writer``)."""
+        return bytes(12) + bytes.fromhex(self.writer[2:])
+
+    def payment_scheme(self):
+        """How holders sign and prove for this deployment (see :mod:`protocols.ledger.evm.payment_scheme`)."""
+        return StandardScheme() if self.mode == enc.MODES["writer"] else EvmScheme(self.tag, self.mode)
+
+    def close(self) -> None:
+        """Nothing to release (the chain is the node's); for ``with`` like the SQLite ledger."""
+
+    def __enter__(self) -> "EvmLedger":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     # -- sending -------------------------------------------------------------------------------
-    def _wait(self, tx_hash: bytes, what: str, gas: int, replay: Callable[[int], Any] | None) -> Any:
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+    def _transact(self, fn: Any, what: str, gas: int, replay: Callable[[int], Any] | None,
+                  sender: str | None = None) -> Any:
+        sender = sender or self.sender
+        if sender is None:
+            raise LedgerRejected("writer", f"{what}: this handle reads the ledger; only the writer sends")
+        if self._account is not None and sender == self._account.address:
+            tx = fn.build_transaction({"from": sender, "gas": gas, "chainId": self.w3.eth.chain_id,
+                                       "nonce": self.w3.eth.get_transaction_count(sender, "pending")})
+            tx_hash = self.w3.eth.send_raw_transaction(self._account.sign_transaction(tx).raw_transaction)
+        else:
+            tx_hash = fn.transact({"from": sender, "gas": gas})
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=600)
         self.last_receipt = receipt
         if receipt.status == 1:
             return receipt
@@ -121,47 +205,20 @@ class EvmLedger(Ledger):
 
     def _send(self, fn_name: str, *args: Any, gas: int, sender: str | None = None) -> Any:
         fn = getattr(self.contract.functions, fn_name)(*args)
-        params = {"from": sender or self.writer, "gas": gas}
-        receipt = self._wait(fn.transact(params), fn_name, gas, lambda block: fn.call(params, block_identifier=block))
+        params = {"from": sender or self.sender, "gas": gas}
+        receipt = self._transact(fn, fn_name, gas, lambda block: fn.call(params, block_identifier=block), sender)
         self.gas_log.append((fn_name, receipt.gasUsed))
         return receipt
 
     # -- state views ---------------------------------------------------------------------------
-    def _account_row(self, account_id: str) -> tuple | None:
-        owner, ed, cm, nonce, exists = self.contract.functions.accounts(enc.account_key(account_id)).call()
-        return (owner, bytes(ed), enc.point_bytes(cm), int(nonce)) if exists else None
-
     def account_state(self, account_id: str) -> AccountState | None:
-        """AccountState or None; ``public_key`` is the Ed25519 key (mode 3) or the 20-byte address."""
+        """AccountState or None; ``public_key``: compressed secp256k1 (modes 1, 2) or Ed25519 (mode 3)."""
         try:
-            row = self._account_row(account_id)
+            key = enc.account_key(account_id)
         except ValueError:
             return None
-        if row is None:
-            return None
-        owner, ed, cm, nonce = row
-        key = ed if self.mode == enc.MODES["writer"] else bytes.fromhex(owner[2:])
-        return AccountState(account_id, key, cm, nonce)
-
-    def _operator_pk(self, operator_id: str) -> bytes | None:
-        try:
-            enc.operator_key(operator_id)
-        except ValueError:
-            return None
-        pk = bytes(self.contract.functions.operators(enc.operator_key(operator_id)).call())
-        return None if pk == enc.ZERO32 else pk
-
-    def last_root_timestamp(self, operator_id: str) -> int | None:
-        key = enc.operator_key(operator_id)
-        if self.contract.functions.root_count(key).call() == 0:
-            return None
-        return int(self.contract.functions.latest_root(key).call()[2])
-
-    def operator_key(self, operator_id: str) -> bytes:
-        pk = self._operator_pk(operator_id)
-        if pk is None:
-            raise LedgerRejected("unknown-operator", f"operator {operator_id!r} is not registered")
-        return pk
+        _owner, pk, cm, nonce, exists = self.contract.functions.accounts(key).call()
+        return AccountState(account_id, bytes(pk), enc.point_bytes(cm), int(nonce)) if exists else None
 
     def account(self, account_id: str) -> AccountState:
         st = self.account_state(account_id)
@@ -169,62 +226,135 @@ class EvmLedger(Ledger):
             raise LedgerRejected("unknown-account", f"account {account_id!r} does not exist")
         return st
 
+    def _operator_pk(self, operator_id: str) -> bytes | None:
+        try:
+            key = enc.operator_key(operator_id)
+        except ValueError:
+            return None
+        pk = bytes(self.contract.functions.operators(key).call())
+        return None if pk == enc.ZERO32 else pk
+
+    def operator_key(self, operator_id: str) -> bytes:
+        pk = self._operator_pk(operator_id)
+        if pk is None:
+            raise LedgerRejected("unknown-operator", f"operator {operator_id!r} is not registered")
+        return pk
+
+    def roots(self, operator_id: str) -> list[SignedRoot]:
+        return [SignedRoot.from_bytes(bytes.fromhex(e.payload["signed_root"])) for e in self.entries()
+                if e.kind == "publish_root" and e.payload["operator_id"] == operator_id]
+
+    def latest_root(self, operator_id: str) -> SignedRoot:
+        """The newest root in the logs, which must be the one whose hash the contract stores."""
+        try:
+            key = enc.operator_key(operator_id)
+        except ValueError:
+            key = None
+        if key is None or self.contract.functions.root_count(key).call() == 0:
+            raise LedgerRejected("no-root", f"operator {operator_id!r} has published no root")
+        stored = bytes(self.contract.functions.latest_root(key).call()[0])
+        latest = self.roots(operator_id)[-1]
+        if enc._sha(latest.to_bytes()) != stored:
+            raise LedgerCorrupted(f"operator {operator_id!r}: the logs' latest root is not the stored one")
+        return latest
+
     def head(self) -> tuple[int, bytes]:
         return int(self.contract.functions.seq().call()), bytes(self.contract.functions.head().call())
 
     # -- writes --------------------------------------------------------------------------------
-    def register_operator(self, operator_id: str, public_key: bytes) -> int:
-        rules.check_register_operator(_ChainView(self), operator_id, public_key)
-        self._send("registerOperator", enc.operator_key(operator_id), operator_id, bytes(public_key),
-                   gas=GAS["registerOperator"])
+    def _check(self, kind: str, payload: dict) -> dict:
+        """The SQLite ledger's rules on the canonical bytes of ``payload`` (what the writer checks)."""
+        try:
+            parsed = parse_canonical(canonical_json(payload))
+        except ValueError as exc:
+            raise LedgerRejected("malformed", str(exc)) from None
+        rules.check_entry(self._ctx, _ChainView(self), kind, parsed)
+        return parsed
+
+    def register_operator(self, registration: OperatorRegistration) -> int:
+        self._check("register_operator", rules.encode_operator(registration))
+        self._send("registerOperator", enc.operator_key(registration.operator_id), registration.operator_id,
+                   registration.public_key, registration.issuer_signature, gas=GAS["registerOperator"])
         return self.head()[0]
 
     def publish_root(self, operator_id: str, signed_root: SignedRoot) -> int:
-        # the writer checks the Ed25519 signature (no precompile); readers re-check it (verify_chain deep)
-        rules.check_publish_root(_ChainView(self), operator_id, signed_root)
-        self._send("publishRoot", enc.operator_key(operator_id), signed_root.root, signed_root.tree_size,
-                   signed_root.timestamp, signed_root.signature, gas=GAS["publishRoot"])
+        # operator id, ledger id, Ed25519 signature, epoch and timestamp, as the SQLite ledger checks
+        self._check("publish_root", rules.encode_root(operator_id, signed_root))
+        raw = signed_root.to_bytes()
+        self._send("publishRoot", enc.operator_key(operator_id), signed_root.epoch, signed_root.timestamp, raw,
+                   gas=GAS["publishRoot"](len(raw)))
         return self.head()[0]
 
-    def open_account(self, account_id: str, public_key: bytes, balance_commitment: bytes,
-                     balance_proof: bytes | None = None) -> int:
-        """Mode 3: Ed25519 key and an optional SHAKE zkpNN (as the SQLite ledger).  Modes 1/2: a
-        secp256k1 public key and the compact range proof of :meth:`EvmAccountHolder.opening_proof`
-        (mandatory; checked on chain in mode 1, by the issuer here in mode 2)."""
-        try:
-            key = enc.account_key(account_id)
-        except ValueError as exc:
-            raise LedgerRejected("malformed", str(exc)) from None
-        if not isinstance(balance_commitment, (bytes, bytearray)) or len(balance_commitment) != 64:
-            raise LedgerRejected("bad-commitment", "the balance commitment must be a 64-byte BN254 point")
-        cm = list(enc.point_words(bytes(balance_commitment)))
+    def open_account(self, opening: AccountOpening) -> int:
+        """Mode "writer": the SQLite rules (Ed25519 key, SHAKE zkpNN).  Modes 1/2: a secp256k1 key,
+        the compact range proof (checked on chain in mode 1, here in mode 2) and the consent
+        signature; the issuer's Ed25519 signature in every mode (here and by every reader)."""
         if self.mode == enc.MODES["writer"]:
-            rules.check_open_account(_ChainView(self), self.group, account_id, public_key, balance_commitment, balance_proof)
-            self._send("openAccount", key, account_id, "0x" + "00" * 20, bytes(public_key), cm,
-                       gas=GAS["openAccount"])
+            self._check("open_account", rules.encode_account(opening))
+            self._send("openAccount", enc.account_key(opening.account_id), opening.account_id, enc.ZERO_ADDRESS,
+                       opening.public_key, list(enc.point_words(opening.balance_commitment)), opening.to_bytes(),
+                       gas=GAS["openAccount"](len(opening.to_bytes())))
             return self.head()[0]
-        try:
-            owner = scheme.address_of(public_key)
-        except ValueError as exc:
-            raise LedgerRejected("malformed", f"account public key: {exc}") from None
-        if balance_proof is None:
-            raise LedgerRejected("balance-proof", "an EVM account needs the range proof of its opening balance")
-        owner_hex = "0x" + owner.hex()
+        if type(opening) is not AccountOpening:
+            raise LedgerRejected("malformed", "open_account takes an issuance.AccountOpening")
+        owner = self._check_evm_opening(opening, _ChainView(self), check_proof=self.mode != enc.MODES["onchain"])
+        args = (enc.account_key(opening.account_id), opening.account_id, self.w3.to_checksum_address(owner),
+                opening.public_key, list(enc.point_words(opening.balance_commitment)))
         if self.mode == enc.MODES["onchain"]:
-            self._send("openAccountProved", key, account_id, self.w3.to_checksum_address(owner_hex), cm,
-                       _range_abi(balance_proof), gas=GAS["openAccountProved"])
-        else:
-            ctx = enc.open_context(self.tag, account_id, owner, bytes(balance_commitment))
             try:
-                ok = evm_proofs.verify_range(self.group, self.group.decode(bytes(balance_commitment)),
-                                             bytes(balance_proof), SOLVENCY_BITS, ctx)
+                proof = _range_abi(opening.balance_proof)
+            except ValueError as exc:
+                raise LedgerRejected("balance-proof", f"{opening.account_id!r}: {exc}") from None
+            blob = _without_proof(opening).to_bytes()   # the proof travels once, as the struct
+            self._send("openAccountProved", *args, proof, blob, gas=GAS["openAccountProved"])
+        else:
+            blob = opening.to_bytes()
+            self._send("openAccount", *args, blob, gas=GAS["openAccount"](len(blob)))
+        return self.head()[0]
+
+    def _check_evm_opening(self, o: AccountOpening, view: Any, check_proof: bool, check_sigs: bool = True) -> str:
+        """Modes 1/2: shape, key, point, duplicates, issuer and consent signatures, (mode 2) the range
+        proof; returns the owner address (0x…).  Also what a reader runs on a recorded opening."""
+        try:
+            enc.account_key(o.account_id)
+            owner = "0x" + scheme.address_of(o.public_key).hex()
+        except (ValueError, TypeError) as exc:
+            raise LedgerRejected("malformed", f"account opening: {exc}") from None
+        if len(o.public_key) != 33:
+            raise LedgerRejected("malformed", "an EVM account key is a 33-byte compressed secp256k1 key")
+        try:
+            cm = self.group.decode(o.balance_commitment).to_bytes()
+        except (ValueError, TypeError) as exc:
+            raise LedgerRejected("bad-commitment", f"balance commitment: {exc}") from None
+        if cm != o.balance_commitment:
+            raise LedgerRejected("bad-commitment", "balance commitment is not in canonical encoding")
+        if view.account_state(o.account_id) is not None:
+            raise LedgerRejected("duplicate-account", f"account {o.account_id!r} already exists")
+        if check_sigs:
+            if not verify_ed25519(self.issuer_key, o.issuer_signature,
+                                  issuance_message(self.ledger_id, o.account_id, o.public_key, cm)):
+                raise LedgerRejected("issuer-signature", f"the opening balance of {o.account_id!r} is not "
+                                                         f"authorised by the ledger's issuer key")
+            signer = scheme.recover(consent_digest(self.ledger_id, o.account_id, o.public_key, cm),
+                                    o.account_signature)
+            if signer is None or "0x" + signer.hex() != owner:
+                raise LedgerRejected("account-signature", f"the opening of {o.account_id!r} is not signed by the "
+                                                          f"account's key")
+        if check_proof:
+            ctx = enc.open_context(self.tag, o.account_id, bytes.fromhex(owner[2:]), cm)
+            try:
+                ok = evm_proofs.verify_range(self.group, self.group.decode(cm), o.balance_proof, SOLVENCY_BITS, ctx)
             except ValueError:
                 ok = False
             if not ok:
-                raise LedgerRejected("balance-proof", f"the range proof of {account_id!r}'s opening balance fails")
-            self._send("openAccount", key, account_id, self.w3.to_checksum_address(owner_hex), enc.ZERO32, cm,
-                       gas=GAS["openAccount"])
-        return self.head()[0]
+                raise LedgerRejected("balance-proof", f"the range proof of {o.account_id!r}'s opening balance fails")
+        return owner
+
+    def _check_ledger_id(self, mtx: MultiTransaction) -> None:
+        if bytes(getattr(mtx, "ledger_id", b"")) != self.ledger_id:
+            raise LedgerRejected("ledger-id", f"the transaction was made for ledger "
+                                              f"{bytes(getattr(mtx, 'ledger_id', b'')).hex()}, not this ledger "
+                                              f"({self.ledger_id.hex()})")
 
     def batch_args(self, mtx: MultiTransaction) -> dict[str, Any]:
         """The contract arguments of a mode-1/2 batch (LedgerRejected ``malformed`` if it is not one)."""
@@ -257,6 +387,7 @@ class EvmLedger(Ledger):
         return self.head()[0]
 
     def submit_multi_transaction(self, mtx: MultiTransaction) -> int:
+        self._check_ledger_id(mtx)
         if self.mode == enc.MODES["writer"]:
             return self._submit_relayed(mtx)
         args = self.batch_args(mtx)
@@ -265,8 +396,8 @@ class EvmLedger(Ledger):
         return self.execute(args)
 
     def _submit_relayed(self, mtx: MultiTransaction) -> int:
-        rules.check_multi_transaction(_ChainView(self), self.group, mtx)  # the writer's checks, as in SQLite
-        payload = canonical_json(rules.mtx_payload(mtx))
+        parsed = self._check("multi_transaction", rules.encode_mtx(mtx))  # the writer's checks, as in SQLite
+        payload = canonical_json(parsed)
         ph = enc.payload_hash(payload)
         transfers = [t.as_abi() for t in scheme.chain_transfers(mtx)]
         self._send("executeRelayed", transfers, enc.context_hash(mtx.context), ph,
@@ -275,26 +406,21 @@ class EvmLedger(Ledger):
         return self.head()[0]
 
     def record_decision(self, kind: str, payload: dict[str, Any]) -> int:
-        rules.check_decision(kind, payload)
-        body = canonical_json(payload)
+        body = canonical_json(self._check("decision", rules.encode_decision(kind, payload))["payload"])
         if len(body) > 8192:
             raise LedgerRejected("decision", "decision payload longer than 8192 bytes")
         self._send("recordDecision", kind, body, gas=GAS["recordDecision"](len(body)))
         return self.head()[0]
 
     # -- history -------------------------------------------------------------------------------
-    def _logs(self) -> list:
+    def _logs(self) -> list[dict]:
         """Every event of the contract, decoded, in chain order."""
         raw = self.w3.eth.get_logs({"address": self.address, "fromBlock": 0, "toBlock": "latest"})
-        by_topic = {}
-        for ev in self.contract.events:
-            by_topic[bytes(self.w3.keccak(text=ev.abi_signature if hasattr(ev, "abi_signature") else
-                                          _event_signature(ev.abi)))] = ev
         out = []
         for log in raw:
-            ev = by_topic.get(bytes(log["topics"][0]))
-            if ev is not None:
-                out.append(ev.process_log(log))
+            name = self._abi_events.get(bytes(log["topics"][0]))
+            if name is not None:
+                out.append(getattr(self.contract.events, name)().process_log(log))
         return out
 
     def _history(self) -> list[tuple[Entry, dict]]:
@@ -312,8 +438,9 @@ class EvmLedger(Ledger):
                     if h != prev or digest != self.tag or entries:
                         raise LedgerCorrupted("the genesis entry does not match this contract", 0)
                     payload = {"ledger": "mpc-markets-evm", "group": "bn254", "mode": self.mode_name,
-                               "contract": self.address, "chain_id": self.w3.eth.chain_id, "tag": self.tag.hex()}
-                    entries.append((Entry(0, "genesis", payload, bytes(32), h), {}))
+                               "contract": self.address, "chain_id": self.chain_id, "ledger_id": self.ledger_id.hex(),
+                               "writer": self.writer, "issuer_key": self.issuer_key.hex(), "tag": self.tag.hex()}
+                    entries.append((Entry(0, "genesis", payload, bytes(32), h, b""), {}))
                     continue
                 if seq != len(entries) or kind not in KIND_NAMES or pending is None or pending["kind"] != kind:
                     raise LedgerCorrupted("entry out of order or without its data", seq)
@@ -321,94 +448,123 @@ class EvmLedger(Ledger):
                     raise LedgerCorrupted("the entry's digest does not match its data", seq)
                 if enc.next_head(prev, seq, kind, digest) != h:
                     raise LedgerCorrupted("the hash chain is broken", seq)
-                entries.append((Entry(seq, KIND_NAMES[kind], _payload_of(kind, pending["args"], op_ids), prev, h),
-                                pending["args"]))
+                entries.append((Entry(seq, KIND_NAMES[kind], _payload_of(kind, pending["args"], op_ids), prev, h,
+                                      b""), pending["args"]))
                 prev, pending = h, None
-            elif name == "Solvent":
-                continue
-            else:
-                kind = {"OperatorRegistered": 1, "RootPublished": 2, "AccountOpened": 3, "BatchExecuted": 4,
-                        "Decision": 5}[name]
+            elif name in _EVENT_KIND:
                 if name == "OperatorRegistered":
                     op_ids[bytes(a["operator"])] = a["operator_id"]
                 if name == "AccountOpened":
                     acct_ids[bytes(a["account"])] = a["account_id"]
                 a["_ids"] = acct_ids
                 a["_tx"] = ev["transactionHash"]
-                pending = {"kind": kind, "args": a}
+                pending = {"kind": _EVENT_KIND[name], "args": a}
         if not entries:
             raise LedgerCorrupted("no genesis entry")
         return entries
 
     def entries(self) -> list[Entry]:
+        """The history from the logs (an entry's ``signature`` is empty: on a chain, an entry is
+        authentic by its inclusion in a block, sent by WRITER, which the contract checked)."""
         return [e for e, _ in self._history()]
 
-    def roots(self, operator_id: str) -> list[SignedRoot]:
-        return [SignedRoot.from_bytes(bytes.fromhex(e.payload["signed_root"])) for e in self.entries()
-                if e.kind == "publish_root" and e.payload["operator_id"] == operator_id]
-
-    def latest_root(self, operator_id: str) -> SignedRoot:
-        key = enc.operator_key(operator_id)
-        if self.contract.functions.root_count(key).call() == 0:
-            raise LedgerRejected("no-root", f"operator {operator_id!r} has published no root")
-        root, size, ts, r, s = self.contract.functions.latest_root(key).call()
-        return SignedRoot(bytes(root), int(size), int(ts), bytes(r) + bytes(s))
-
-    def verify_chain(self, deep: bool = False) -> None:
+    def verify_chain(self, check_proofs: bool = True) -> None:
         """Digests and hash chain from the logs up to the contract's head; a replay of the state
-        compared with storage; with ``deep`` every Ed25519 root signature, and in modes 1/2 every
-        account signature and zero-sum proof (from the transactions' calldata), checked again."""
+        under the acceptance rules compared with storage; with ``check_proofs`` every issuer,
+        consent and root signature, and in modes 1/2 every batch signature and zero-sum proof
+        (from the transactions' calldata), checked again.  Mode 2's range proofs are not on
+        chain (the co-signers attested to them); mode 3's batch payloads are checked only when
+        this handle submitted them (they live with the writer)."""
+        from protocols.ledger.rules import MemoryState
+
         history = self._history()
         seq, h = self.head()
         if (history[-1][0].seq, history[-1][0].hash) != (seq, h):
             raise LedgerCorrupted(f"the logs end at entry {history[-1][0].seq}, the contract's head is {seq}")
-        operators: dict[str, bytes] = {}
-        accounts: dict[str, tuple[bytes, int]] = {}
-        last_ts: dict[str, int] = {}
+        state = MemoryState()
         for e, args in history[1:]:
-            p = e.payload
-            if e.kind == "register_operator":
-                operators[p["operator_id"]] = bytes.fromhex(p["public_key"])
-            elif e.kind == "publish_root":
-                sr = SignedRoot.from_bytes(bytes.fromhex(p["signed_root"]))
-                if deep and not verify_signed_root(operators[p["operator_id"]], sr):
-                    raise LedgerCorrupted("an operator root's Ed25519 signature does not verify", e.seq)
-                if sr.timestamp <= last_ts.get(p["operator_id"], -1):
-                    raise LedgerCorrupted("root timestamps do not increase", e.seq)
-                last_ts[p["operator_id"]] = sr.timestamp
-            elif e.kind == "open_account":
-                accounts[p["account_id"]] = (bytes.fromhex(p["balance_commitment"]), 0)
-            elif e.kind == "multi_transaction":
-                if deep and self.mode != enc.MODES["writer"]:
-                    self._deep_check_batch(e, args, accounts)
-                for t in p["transfers"]:
-                    cm, nonce = accounts[t["account_id"]]
-                    new = self.group.decode(cm) - self.group.decode(bytes.fromhex(t["amount_commitment"]))
-                    accounts[t["account_id"]] = (new.to_bytes(), nonce + 1)
-        for aid, (cm, nonce) in accounts.items():
-            st = self.account(aid)
-            if (st.balance_commitment, st.nonce) != (cm, nonce):
+            try:
+                self._replay(e, args, state, check_proofs)
+            except LedgerRejected as exc:
+                raise LedgerCorrupted(f"a recorded {e.kind} breaks a rule: {exc}", e.seq) from None
+        for aid, st in state.accounts.items():
+            if self.account(aid) != st:
                 raise LedgerCorrupted(f"account {aid!r}: storage disagrees with the replayed history")
-        for oid, pk in operators.items():
+        for oid, pk in state.operators.items():
             if self._operator_pk(oid) != pk:
                 raise LedgerCorrupted(f"operator {oid!r}: storage disagrees with the history")
 
-    def _deep_check_batch(self, e: Entry, args: dict, accounts: dict) -> None:
+    def _replay(self, e: Entry, args: dict, state: Any, check_proofs: bool) -> None:
+        p = e.payload
+        if e.kind == "register_operator":
+            state.apply(rules.check_entry(self._ctx, state, e.kind, p, check_proofs))
+        elif e.kind == "publish_root":
+            state.apply(rules.check_entry(self._ctx, state, e.kind, p, check_proofs))
+        elif e.kind == "open_account":
+            o = self._recorded_opening(args)
+            if (o.account_id, o.public_key.hex(), o.balance_commitment.hex()) != \
+                    (p["account_id"], p["public_key"], p["balance_commitment"]):
+                raise LedgerRejected("malformed", "the recorded opening differs from the opened account")
+            if self.mode == enc.MODES["writer"]:
+                state.apply(rules.check_entry(self._ctx, state, e.kind, rules.encode_account(o), check_proofs))
+            else:
+                # mode 1: the contract checked the range proof; it is re-checked here too
+                self._check_evm_opening(o, state, check_proof=check_proofs, check_sigs=check_proofs)
+                state.apply([rules.NewAccount(AccountState(o.account_id, o.public_key, o.balance_commitment, 0))])
+        elif e.kind == "multi_transaction":
+            ph = bytes.fromhex(p["attest"])
+            if check_proofs and self.mode == enc.MODES["writer"] and ph in self.payloads:
+                rules.check_entry(self._ctx, state, e.kind, parse_canonical(self.payloads[ph]), True)
+            if check_proofs and self.mode != enc.MODES["writer"]:
+                self._deep_check_batch(e, args, state)
+            effects = []
+            for t in p["transfers"]:
+                st = state.account_state(t["account_id"])
+                if st is None or st.nonce != p["nonces"][t["account_id"]]:
+                    raise LedgerRejected("nonce", f"account {t['account_id']!r}")
+                new = self.group.decode(st.balance_commitment) - self.group.decode(bytes.fromhex(t["amount_commitment"]))
+                effects.append(rules.AccountUpdate(st.account_id, new.to_bytes(), st.nonce + 1))
+            state.apply(effects)
+
+    def _calldata(self, args: dict) -> dict:
         tx = self.w3.eth.get_transaction(args["_tx"])
-        fn, inputs = self.contract.decode_function_input(tx["input"])
+        return self.contract.decode_function_input(tx["input"])[1]
+
+    def _recorded_opening(self, args: dict) -> AccountOpening:
+        """The full opening a recorded account was opened with, from its transaction's calldata."""
+        inputs = self._calldata(args)
+        blob = bytes(inputs["opening"])
+        if enc._sha(blob) != bytes(args["opening"]):
+            raise LedgerRejected("malformed", "the opening in the calldata is not the recorded one")
+        try:
+            o = AccountOpening.from_bytes(blob)
+        except ValueError as exc:
+            raise LedgerRejected("malformed", f"recorded opening: {exc}") from None
+        if "proof" in inputs:  # mode 1: the proof went as the struct
+            o = AccountOpening(o.account_id, o.public_key, o.balance_commitment, _range_bytes(inputs["proof"]),
+                               o.account_signature, o.issuer_signature)
+        return o
+
+    def _deep_check_batch(self, e: Entry, args: dict, state: Any) -> None:
+        inputs = self._calldata(args)
         digest = bytes(args["digest"])
         ts = [_transfer(t) for t in inputs["transfers"]]
-        owners = {enc.account_key(t["account_id"]): t["account_id"] for t in e.payload["transfers"]}
         d = self.group.lincomb([self.group.decode(enc.point_bytes(t.cm)) for t in ts], [1] * len(ts))
         sp = b"".join(int(x).to_bytes(32, "big") for x in inputs["sum_proof"])
         if not evm_proofs.verify_zero_sum(self.group, d, sp, digest):
-            raise LedgerCorrupted("a recorded batch's zero-sum proof does not verify", e.seq)
-        for t, sg in zip(ts, inputs["signatures"]):
+            raise LedgerRejected("sum-proof", "a recorded batch's zero-sum proof does not verify")
+        for t, ref, sg in zip(ts, e.payload["transfers"], inputs["signatures"]):
             v, r, s = (sg["v"], sg["r"], sg["s"]) if hasattr(sg, "keys") else sg
             sig = int(r).to_bytes(32, "big") + int(s).to_bytes(32, "big") + bytes([int(v)])
             signer = scheme.recover(digest, sig)
-            if signer is None or "0x" + signer.hex() != self.contract.functions.accounts(t.account).call()[0].lower():
-                raise LedgerCorrupted(f"a recorded signature of {owners.get(t.account)!r} does not verify", e.seq)
+            st = state.account_state(ref["account_id"])
+            if signer is None or st is None or signer != scheme.address_of(st.public_key):
+                raise LedgerRejected("signature", f"a recorded signature of {ref['account_id']!r} does not verify")
+
+
+def _without_proof(o: AccountOpening) -> AccountOpening:
+    return AccountOpening(o.account_id, o.public_key, o.balance_commitment, b"", o.account_signature,
+                          o.issuer_signature)
 
 
 def _range_abi(proof: bytes) -> tuple:
@@ -421,6 +577,15 @@ def _range_abi(proof: bytes) -> tuple:
     pts = [[w[1 + 2 * i], w[2 + 2 * i]] for i in range(bits)]
     k = 1 + 2 * bits
     return (w[0], pts, w[k:k + bits], w[k + bits:k + 2 * bits], w[k + 2 * bits:k + 3 * bits], w[k + 3 * bits])
+
+
+def _range_bytes(struct: Any) -> bytes:
+    """Inverse of :func:`_range_abi` (a decoded RangeProof struct back to the compact bytes)."""
+    if hasattr(struct, "keys"):
+        struct = (struct["c"], struct["bits"], struct["c0"], struct["z0"], struct["z1"], struct["zl"])
+    c, pts, c0, z0, z1, zl = struct
+    words = [c, *[x for pt in pts for x in pt], *c0, *z0, *z1, zl]
+    return b"".join(int(x).to_bytes(32, "big") for x in words)
 
 
 def _transfer(t: Any) -> enc.ChainTransfer:
@@ -444,16 +609,15 @@ def _w(n: int) -> bytes:
 
 def _digest_of(kind: int, a: dict, tag: bytes) -> bytes:
     """The digest the contract appended for an entry, recomputed from its event."""
-    import hashlib
-
-    sha = lambda *ps: hashlib.sha256(b"".join(ps)).digest()  # noqa: E731
+    sha = enc._sha
     if kind == 1:
-        return sha(bytes(a["operator"]), bytes(a["public_key"]))
+        return sha(bytes(a["operator"]), bytes(a["public_key"]), bytes(a["issuer_signature"]))
     if kind == 2:
-        return sha(bytes(a["operator"]), bytes(a["root"]), _w(a["size"]), _w(a["timestamp"]), bytes(a["signature"]))
+        return sha(bytes(a["operator"]), _w(a["epoch"]), _w(a["timestamp"]), sha(bytes(a["signed_root"])))
     if kind == 3:
         owner = bytes(12) + bytes.fromhex(a["owner"][2:])
-        return sha(bytes(a["account"]), owner, bytes(a["ed25519"]), _w(a["cm"][0]), _w(a["cm"][1]))
+        return sha(bytes(a["account"]), owner, sha(bytes(a["public_key"])), _w(a["cm"][0]), _w(a["cm"][1]),
+                   bytes(a["opening"]))
     if kind == 4:
         ts = [_transfer(t) for t in a["transfers"]]
         return enc.body_digest(tag, ts, bytes(a["context"]), bytes(a["attest"]))
@@ -461,15 +625,16 @@ def _digest_of(kind: int, a: dict, tag: bytes) -> bytes:
 
 
 def _payload_of(kind: int, a: dict, op_ids: dict[bytes, str]) -> dict:
+    """An entry's payload; for operators and roots exactly the SQLite ledger's (rules.encode_*)."""
     if kind == 1:
-        return {"operator_id": a["operator_id"], "public_key": bytes(a["public_key"]).hex()}
+        return {"operator_id": a["operator_id"], "public_key": bytes(a["public_key"]).hex(),
+                "issuer_signature": bytes(a["issuer_signature"]).hex()}
     if kind == 2:
-        sr = SignedRoot(bytes(a["root"]), int(a["size"]), int(a["timestamp"]), bytes(a["signature"]))
-        return {"operator_id": op_ids[bytes(a["operator"])], "signed_root": sr.to_bytes().hex(),
-                "root": sr.root.hex(), "tree_size": sr.tree_size, "timestamp": sr.timestamp}
+        sr = SignedRoot.from_bytes(bytes(a["signed_root"]))
+        return rules.encode_root(op_ids[bytes(a["operator"])], sr)
     if kind == 3:
-        return {"account_id": a["account_id"], "owner": a["owner"], "public_key": bytes(a["ed25519"]).hex(),
-                "balance_commitment": enc.point_bytes(a["cm"]).hex()}
+        return {"account_id": a["account_id"], "owner": a["owner"], "public_key": bytes(a["public_key"]).hex(),
+                "balance_commitment": enc.point_bytes(a["cm"]).hex(), "opening_hash": bytes(a["opening"]).hex()}
     if kind == 4:
         ids = a.get("_ids", {})
         ts = [_transfer(t) for t in a["transfers"]]

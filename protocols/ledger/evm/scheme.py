@@ -21,12 +21,14 @@ objects: ``signatures[aid]`` holds the 65-byte signature, ``sum_proof`` the
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import coincurve
 
 from protocols.ledger.evm import encoding as enc
+from protocols.ledger.issuance import AccountOpening, consent_message
 from protocols.ledger.transactions import MultiTransaction, Transfer
 from zkp import evm_proofs
 from zkp.groups.base import Group
@@ -108,10 +110,23 @@ class EvmAccountHolder:
         ctx = enc.open_context(tag, self.account_id, self.address, cm)
         return evm_proofs.prove_range(group, group.decode(cm), self.balance, self.r_balance, SOLVENCY_BITS, ctx)
 
+    def account_opening(self, group: Group, tag: bytes, issuer_signature: bytes) -> AccountOpening:
+        """The opening request of modes 1/2: the compact range proof, the consent signature over
+        :func:`consent_digest` and the issuer's signature (:func:`issuance.authorise_issuance`)."""
+        cm = self.balance_commitment(group)
+        consent = sign_digest(self.key, consent_digest(enc.ledger_id(tag), self.account_id, self.public_key, cm))
+        return AccountOpening(self.account_id, self.public_key, cm, self.opening_proof(group, tag), consent,
+                              bytes(issuer_signature))
+
     def settle(self, group: Group, phi: int, r_phi: int) -> None:
         """Update the opening after the ledger accepted a batch in which this account paid φ."""
         self.balance -= phi
         self.r_balance = (self.r_balance - r_phi) % group.order
+
+
+def consent_digest(ledger_id: bytes, account_id: str, public_key: bytes, balance_commitment: bytes) -> bytes:
+    """What an EVM account key signs to consent to its opening (ECDSA signs 32-byte digests)."""
+    return hashlib.sha256(consent_message(ledger_id, account_id, public_key, balance_commitment)).digest()
 
 
 def chain_transfers(mtx: MultiTransaction) -> list[enc.ChainTransfer]:
@@ -186,7 +201,8 @@ def build_evm_multi_transaction(group: Group, tag: bytes, mode: int, holders: Ma
     """
     r_phi = dict(r_phi) if r_phi is not None else {aid: group.random_scalar() for aid in phis}
     mtx = MultiTransaction([Transfer(aid, group.commit_point(phis[aid], r_phi[aid]).to_bytes()) for aid in phis],
-                           nonces={aid: int(nonces[aid]) for aid in phis}, context=bytes(context))
+                           nonces={aid: int(nonces[aid]) for aid in phis}, context=bytes(context),
+                           ledger_id=enc.ledger_id(tag))
     for aid in phis:
         mtx.solvency_proofs[aid] = prove_solvency(group, tag, mtx, holders[aid], phis[aid], r_phi[aid],
                                                   balance_commitments[aid])
