@@ -25,13 +25,14 @@ def open_account(folder: RunFolder, household: str, balance: int) -> str:
     """Create the household's wallet (if absent) and its account on the ledger (if absent);
     returns what was done."""
     from protocols.energy.private.wallet import Wallet
-    from protocols.ledger import LedgerRejected, authorise_issuance, open_account_request
-    from protocols.ledger.keys import open_local_writer
+    from protocols.ledger import LedgerRejected, authorise_issuance
+    from protocols.ledger.evm.payment_scheme import payment_scheme
 
     path = folder.wallet(household)
-    if not folder.ledger.exists():
+    if not folder.has_ledger():
         raise CliError(f"--workdir {folder.root}: no ledger yet (the operator publishes first)")
-    ledger, issuer = open_local_writer(folder.ledger, key_dir=folder.ledger_dir)
+    ledger, issuer = folder.ledger_service()
+    scheme = payment_scheme(ledger)   # the account key the ledger checks (Ed25519, or secp256k1 on an EVM)
     with ledger:
         try:
             existing = ledger.account(household)
@@ -40,7 +41,7 @@ def open_account(folder: RunFolder, household: str, balance: int) -> str:
         if path.exists():
             wallet = Wallet.load(path)
             if existing is not None:
-                if existing.public_key != wallet.public_key:
+                if existing.public_key != scheme.public_key(wallet.signing_key):
                     raise CliError(f"account {household!r} exists on the ledger with another key than its wallet's")
                 return "wallet and account exist"
         else:
@@ -48,11 +49,12 @@ def open_account(folder: RunFolder, household: str, balance: int) -> str:
                 raise CliError(f"account {household!r} exists on the ledger but its wallet {path} is missing")
             private_dir(path.parent)
             wallet = Wallet.fresh(ledger.group, household, balance)
-        wallet.issuance = authorise_issuance(issuer, ledger.group, ledger.ledger_id, household, wallet.public_key,
-                                             wallet.balance, wallet.r_balance)
+        wallet.issuance = authorise_issuance(issuer, ledger.group, ledger.ledger_id, household,
+                                             scheme.public_key(wallet.signing_key), wallet.balance, wallet.r_balance)
         wallet.save(path)
-        ledger.open_account(open_account_request(ledger.group, ledger.ledger_id, household, wallet.signing_key,
-                                                 wallet.balance, wallet.r_balance, wallet.issuance))
+        ledger.open_account(scheme.open_account_request(ledger.group, ledger.ledger_id, household,
+                                                        wallet.signing_key, wallet.balance, wallet.r_balance,
+                                                        wallet.issuance))
     return f"opened with {wallet.balance / 1e9:.2f} $"
 
 

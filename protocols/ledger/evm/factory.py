@@ -3,8 +3,8 @@
     PATH                          the SQLite ledger in that file (the default install)
     evm                           an in-process eth-tester chain (py-evm, Prague), mode "writer"
     evm:MODE                      the same with MODE = onchain | attested | writer
-    evm:URL#0xADDRESS             the contract at ADDRESS on a JSON-RPC node (e.g. the run folder's
-                                  node, protocols.ledger.evm.node); a reader unless ``writer_key``
+    evm:URL#0xADDRESS             the contract at ADDRESS on a node of protocols.ledger.evm.node
+                                  (the run folder's chain); a reader unless ``writer_key``
                                   is given (then it signs its own transactions)
     evm:MODE:URL                  deploy a new contract there (needs ``writer_key`` or ``sender``,
                                   and ``issuer_key``)
@@ -55,10 +55,11 @@ def open_ledger(spec: str | Path, group: Group | None = None, **kw: Any) -> Ledg
             raise ImportError(f"--ledger {text} needs the evm extra: pip install -e '.[evm]' ({exc})") from None
         if url is None:
             return EvmLedger.in_process(mode=mode, group=group, **kw)
-        from web3 import HTTPProvider, Web3
+        from web3 import Web3
 
-        w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": 120}))
-        return EvmLedger(w3, address, mode=mode, group=group, **kw)
+        from protocols.ledger.evm.node import NodeProvider
+
+        return EvmLedger(Web3(NodeProvider(url)), address, mode=mode, group=group, **kw)
     from protocols.ledger.sqlite_ledger import SQLiteLedger
 
     return SQLiteLedger(text, group, **kw)
