@@ -127,6 +127,8 @@ event Decision:
 MODE: public(immutable(uint256))
 WRITER: public(immutable(address))
 ISSUER: public(immutable(bytes32))    # the token issuer's Ed25519 key (verified off chain)
+SALT: public(immutable(bytes32))      # random at deployment: two dev chains (same chain id, same
+                                      # deployer and nonce, so the same address) still differ
 LEDGER_TAG: public(immutable(bytes32))
 SUM_T0: immutable(bytes32)
 RANGE_T0: immutable(bytes32)
@@ -143,17 +145,18 @@ seen: transient(HashMap[bytes32, bool])
 
 
 @deploy
-def __init__(mode: uint256, writer: address, issuer: bytes32):
+def __init__(mode: uint256, writer: address, issuer: bytes32, salt: bytes32):
     assert mode >= MODE_ONCHAIN and mode <= MODE_WRITER, "mode"
     assert issuer != empty(bytes32), "malformed"
     MODE = mode
     WRITER = writer
     ISSUER = issuer
+    SALT = salt
     # binds every signature and proof to this chain, this contract, its mode and its keys; its
     # first 16 bytes are the ledger id (Ledger.ledger_id) that issuance and roots name
     LEDGER_TAG = sha256(concat(b"mpc-markets/evm-ledger/v2", convert(chain.id, bytes32),
                                convert(convert(self, uint256), bytes32), convert(mode, bytes32),
-                               convert(convert(writer, uint256), bytes32), issuer))
+                               convert(convert(writer, uint256), bytes32), issuer, salt))
     SUM_T0 = sha256(concat(b"mpc-markets/zkp/sha256-transcript/v1", b"\x00", b"bn254/zkpSum/compact/v1"))
     RANGE_T0 = sha256(concat(b"mpc-markets/zkp/sha256-transcript/v1", b"\x00", b"bn254/zkpNN/compact/v1"))
     self.head = sha256(concat(b"mpc-markets/evm-ledger/genesis/v1", LEDGER_TAG))

@@ -3,7 +3,7 @@
 * account / operator keys: SHA-256("account\\0" ‖ id) and SHA-256("operator\\0" ‖ id),
   so arbitrary id strings (up to 255 bytes) map to fixed storage keys;
 * the ledger tag: SHA-256("mpc-markets/evm-ledger/v2" ‖ chain id ‖ contract address ‖ mode ‖
-  writer address ‖ issuer key), which every signature and proof context includes, so nothing
+  writer address ‖ issuer key ‖ a random salt), which every signature and proof context includes, so nothing
   signed for one deployment (or one mode) is accepted by another; its first 16 bytes are the
   ledger id (:attr:`Ledger.ledger_id`) that issuance, operator registrations and roots name;
 * the batch digest every account holder signs: a SHA-256 hash chain over the tag,
@@ -50,13 +50,14 @@ def operator_key(operator_id: str) -> bytes:
     return _sha(b"operator\x00", _id_bytes(operator_id))
 
 
-def ledger_tag(chain_id: int, contract_address: bytes, mode: int, writer: bytes, issuer_key: bytes) -> bytes:
+def ledger_tag(chain_id: int, contract_address: bytes, mode: int, writer: bytes, issuer_key: bytes,
+               salt: bytes) -> bytes:
     if len(contract_address) != 20 or len(writer) != 20:
         raise ValueError("a contract or writer address is 20 bytes")
     if len(issuer_key) != 32:
         raise ValueError("the issuer key is a raw 32-byte Ed25519 key")
     return _sha(b"mpc-markets/evm-ledger/v2", word(chain_id), bytes(12) + bytes(contract_address), word(mode),
-                bytes(12) + bytes(writer), bytes(issuer_key))
+                bytes(12) + bytes(writer), bytes(issuer_key), bytes(salt))
 
 
 def ledger_id(tag: bytes) -> bytes:

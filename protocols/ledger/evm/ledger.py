@@ -24,6 +24,7 @@ neither is a reader: every write raises LedgerRejected ``writer``.
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any, Callable
 
 from protocols.ledger import rules
@@ -101,7 +102,8 @@ class EvmLedger(Ledger):
             if sender is None or issuer_key is None or len(bytes(issuer_key)) != 32:
                 raise ValueError("deploying needs the writer (writer_key or sender) and the issuer's 32-byte key")
             factory = w3.eth.contract(abi=abi, bytecode=bytecode)
-            receipt = self._transact(factory.constructor(enc.MODES[mode], sender, bytes(issuer_key)), "deploy",
+            salt = secrets.token_bytes(32)   # the ledger id is random at creation, as the SQLite ledger's
+            receipt = self._transact(factory.constructor(enc.MODES[mode], sender, bytes(issuer_key), salt), "deploy",
                                      GAS["deploy"], replay=None)
             address = receipt.contractAddress
             self.deploy_gas = receipt.gasUsed
@@ -112,12 +114,13 @@ class EvmLedger(Ledger):
             self.writer = self.contract.functions.WRITER().call()
             self.issuer_key = bytes(self.contract.functions.ISSUER().call())
             self.tag = bytes(self.contract.functions.LEDGER_TAG().call())
+            salt = bytes(self.contract.functions.SALT().call())
         except Exception as exc:  # no contract there, or another one
             raise LedgerCorrupted(f"no MultiTxLedger at {address}: {exc}") from None
         self.mode_name = enc.MODE_NAMES.get(self.mode, "?")
         self.chain_id = int(w3.eth.chain_id)
         expected = enc.ledger_tag(self.chain_id, bytes.fromhex(self.address[2:]), self.mode,
-                                  bytes.fromhex(self.writer[2:]), self.issuer_key)
+                                  bytes.fromhex(self.writer[2:]), self.issuer_key, salt)
         if self.tag != expected:
             raise LedgerCorrupted(f"contract {self.address}: its ledger tag is not this code's "
                                   "(another contract or another encoding)")
@@ -152,7 +155,7 @@ class EvmLedger(Ledger):
     # -- identity ------------------------------------------------------------------------------
     @property
     def ledger_id(self) -> bytes:
-        """The first 16 bytes of the deployment's tag (chain id, contract, mode, writer, issuer)."""
+        """The first 16 bytes of the deployment's tag (chain id, contract, mode, writer, issuer, salt)."""
         return enc.ledger_id(self.tag)
 
     @property
