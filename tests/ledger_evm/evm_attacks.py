@@ -14,10 +14,17 @@ import hashlib
 
 from evm_cases import GROUP, batch, fresh_ids, open_holders
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from protocols.ledger import authorise_operator
 from protocols.ledger.evm import encoding as enc
+from protocols.ledger.evm.contract import GAS
 from protocols.ledger.evm import scheme
 from protocols.ledger.evm.ledger import EvmLedger
+from protocols.ledger.transactions import raw_public_key
 from zkp import evm_proofs
+from zkp.merkle import MerkleTree
+from zkp.signatures import sign_root
 
 OFF_CURVE = (1).to_bytes(32, "big") + (3).to_bytes(32, "big")  # 3² ≠ 1³ + 3
 
@@ -154,6 +161,38 @@ def not_the_writer(ledger: EvmLedger) -> None:
                  sender=ledger.w3.eth.accounts[1])
 
 
+def stale_root(ledger: EvmLedger) -> None:
+    """The writer republishes an operator's epoch-1 root as a later one (SQLite: "root-epoch"), sent to
+    the contract directly (the adapter's own rules would refuse it first)."""
+    (oid,) = fresh_ids("stale", 1)
+    key = Ed25519PrivateKey.generate()
+    ledger.register_operator(authorise_operator(ledger.dev_issuer, ledger.ledger_id, oid, raw_public_key(key)))
+    first = sign_root(key, MerkleTree([b"a", b"b"]), 100, operator_id=oid, ledger_id=ledger.ledger_id, epoch=1)
+    ledger.publish_root(oid, first)
+    again = sign_root(key, MerkleTree([b"c", b"d"]), 200, operator_id=oid, ledger_id=ledger.ledger_id, epoch=1)
+    ledger._send("publishRoot", enc.operator_key(oid), again.epoch, again.timestamp, again.to_bytes(),
+                 gas=GAS["publishRoot"](300))
+
+
+def unknown_account(ledger: EvmLedger) -> None:
+    """A batch naming an account that was never opened (SQLite: "unknown-account"), sent to the contract
+    directly with a signature by a key of the attacker's choosing."""
+    a, ghost = fresh_ids("ghost", 2)
+    holders = open_holders(ledger, {a: 100})
+    holders[ghost] = scheme.EvmAccountHolder.fresh(GROUP, ghost, 0)
+    r = {a: GROUP.random_scalar(), ghost: GROUP.random_scalar()}
+    mtx = scheme.MultiTransaction([scheme.Transfer(a, GROUP.commit_point(5, r[a]).to_bytes()),
+                                   scheme.Transfer(ghost, GROUP.commit_point(-5, r[ghost]).to_bytes())],
+                                  nonces={a: 0, ghost: 0}, context=b"ghost", ledger_id=ledger.ledger_id)
+    for aid in (a, ghost):
+        mtx.solvency_proofs[aid] = b"\x00" * evm_proofs.range_proof_size(64)
+    digest = scheme.signing_digest(ledger.tag, mtx, ledger.mode)
+    for aid in (a, ghost):
+        mtx.signatures[aid] = scheme.sign_digest(holders[aid].key, digest)
+    mtx.sum_proof = scheme.prove_zero_sum(GROUP, ledger.tag, mtx, ledger.mode, (r[a] + r[ghost]) % GROUP.order)
+    ledger.execute(ledger.batch_args(mtx))
+
+
 #: name → (attack, modes it applies to, reason per mode)
 ATTACKS = {
     "replay": (replay, ("attested", "onchain"), {"attested": "nonce", "onchain": "nonce"}),
@@ -167,4 +206,6 @@ ATTACKS = {
     "duplicate_transfer": (duplicate_transfer, ("attested",), {"attested": "duplicate-transfer"}),
     "unproven_batch": (unproven_batch, ("onchain",), {"onchain": "solvency-proof"}),
     "not_the_writer": (not_the_writer, ("attested",), {"attested": "writer"}),
+    "stale_root": (stale_root, ("attested",), {"attested": "root-epoch"}),
+    "unknown_account": (unknown_account, ("attested",), {"attested": "unknown-account"}),
 }

@@ -43,9 +43,11 @@ def prepare_on(ledger, scenario, operator_id="utility", open_now=False):
     return setups, wallets
 
 
-MODES = [pytest.param("attested"), pytest.param("writer"), pytest.param("onchain", marks=pytest.mark.slow)]
+MODES = [pytest.param("attested"), pytest.param("writer"),
+         pytest.param("onchain", marks=[pytest.mark.slow, pytest.mark.timeout(3600)])]
 
 
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("mode", MODES)
 def test_table2_private_session_settles_on_the_evm_ledger(mode):
     scenario = load_scenario("table2")

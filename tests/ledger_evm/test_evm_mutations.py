@@ -27,6 +27,7 @@ MUTATIONS = {
     "duplicate": ("attested", ["duplicate_transfer"]),
     "open-point": ("attested", ["invalid_opening_point"]),
     "writer": ("attested", ["not_the_writer"]),
+    "root-epoch": ("attested", ["stale_root"]),
 }
 
 
@@ -44,6 +45,7 @@ def test_every_tagged_check_has_a_mutation_test():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("tag", sorted(MUTATIONS))
 def test_attack_succeeds_without_its_check(tag):
     mode, attacks = MUTATIONS[tag]
@@ -53,6 +55,7 @@ def test_attack_succeeds_without_its_check(tag):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_without_the_curve_check_an_invalid_point_burns_the_gas_limit():
     ledger = EvmLedger.in_process(mode="attested", contract_source=without_check("point"))
     with pytest.raises(LedgerRejected) as info:

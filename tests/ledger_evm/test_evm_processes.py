@@ -35,6 +35,7 @@ def test_bad_ledger_option_is_one_line_exit_2(tmp_path, args, needle):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # seven minutes on an idle machine; much more under load
 def test_table2_stage4_on_the_evm_ledger_as_processes(tmp_path):
     work, out = tmp_path / "run", tmp_path / "result.json"
     proc = _run("-M4", "--scenario", "table2", "--ledger", "evm", "--workdir", str(work), "--json", str(out),

@@ -27,9 +27,10 @@ def ledger_for(mode: str) -> EvmLedger:
 
 
 # mode 1 verifies every range proof on py-evm (about 2 s each): those cases are marked slow
-CASES = [pytest.param(name, mode, id=f"{name}-{mode}", marks=[pytest.mark.slow] if mode == "onchain" else [])
+CASES = [pytest.param(name, mode, id=f"{name}-{mode}",
+                      marks=[pytest.mark.slow, pytest.mark.timeout(1800)] if mode == "onchain" else [])
          for name, (_, modes, _) in ATTACKS.items() for mode in modes]
-MODES = [pytest.param("attested"), pytest.param("onchain", marks=pytest.mark.slow)]
+MODES = [pytest.param("attested"), pytest.param("onchain", marks=[pytest.mark.slow, pytest.mark.timeout(1800)])]
 
 
 @pytest.mark.parametrize("name,mode", CASES)
@@ -85,6 +86,7 @@ def test_attested_cosigner_refuses_an_overdraft_but_the_contract_trusts_its_cosi
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_onchain_mode_refuses_an_unproven_opening_balance_and_checks_the_proof_on_chain():
     ledger = ledger_for("onchain")
     (a,) = fresh_ids("open", 1)

@@ -110,3 +110,18 @@ def test_a_writer_skipping_its_checks_is_caught_by_every_reader():
     with pytest.raises(LedgerCorrupted, match="issuer"):
         reader.verify_chain()
     reader.verify_chain(check_proofs=False)   # the fast path takes the writer's word, as SQLite's does
+
+
+def test_unknown_operator_other_operator_id_and_bad_decisions(ledger):
+    a, b = fresh_ids("opid", 2)
+    key = Ed25519PrivateKey.generate()
+    ledger.register_operator(authorise_operator(ledger.dev_issuer, ledger.ledger_id, a, raw_public_key(key)))
+    tree = MerkleTree([b"x", b"y"])
+    for_b = sign_root(key, tree, 5, operator_id=b, ledger_id=ledger.ledger_id, epoch=1)
+    _rejected("unknown-operator", ledger.publish_root, b, for_b)
+    _rejected("operator-id", ledger.publish_root, a, for_b)
+    _rejected("unknown-operator", ledger._send, "publishRoot", enc.operator_key(b), 1, 5, for_b.to_bytes(),
+              gas=GAS["publishRoot"](300))                       # the contract refuses it too
+    _rejected("decision", ledger.record_decision, "", {"x": 1})
+    _rejected("decision", ledger._send, "recordDecision", "", b"{}", gas=GAS["recordDecision"](2))
+    _rejected("malformed", ledger.submit_multi_transaction, "not a batch")

@@ -272,7 +272,7 @@ def publishRoot(operator: bytes32, epoch: uint64, timestamp: uint64, signed_root
     assert self.operators[operator] != empty(bytes32), "unknown-operator"
     n: uint256 = self.root_count[operator]
     if n > 0:
-        assert epoch > self.latest_root[operator].epoch, "root-epoch"
+        assert epoch > self.latest_root[operator].epoch, "root-epoch"  # check: root-epoch
         assert timestamp > self.latest_root[operator].timestamp, "root-timestamp"
     h: bytes32 = sha256(signed_root)
     self.root_count[operator] = n + 1
@@ -367,9 +367,9 @@ def _check_shape(transfers: DynArray[Transfer, MAX_TRANSFERS]):
 @internal
 def _apply(digest: bytes32, context: bytes32, attest: bytes32, transfers: DynArray[Transfer, MAX_TRANSFERS]):
     for t: Transfer in transfers:
-        a: Account = self.accounts[t.account]
-        self.accounts[t.account].cm = ecadd(a.cm, self._neg(t.cm))
-        self.accounts[t.account].nonce = a.nonce + 1
+        # field by field: copying the whole Account would also read its key (3 more slots)
+        self.accounts[t.account].cm = ecadd(self.accounts[t.account].cm, self._neg(t.cm))
+        self.accounts[t.account].nonce = t.nonce + 1   # _check_shape: t.nonce is the stored nonce
     log BatchExecuted(digest=digest, context=context, attest=attest, transfers=transfers)
     self._append(KIND_MULTI_TRANSACTION, digest)
 
@@ -383,13 +383,12 @@ def proveSolvency(transfers: DynArray[Transfer, MAX_TRANSFERS], context: bytes32
     # that the digest fixes.
     assert MODE == MODE_ONCHAIN, "mode"
     t: Transfer = transfers[index]
-    acct: Account = self.accounts[t.account]
-    assert acct.exists, "unknown-account"
-    assert t.nonce == acct.nonce, "nonce"
+    assert self.accounts[t.account].exists, "unknown-account"
+    assert t.nonce == self.accounts[t.account].nonce, "nonce"
     assert self._on_curve(t.cm), "bad-commitment"
     digest: bytes32 = self._digest(transfers, context, empty(bytes32))
     key: bytes32 = self._solvency_key(digest, t)
-    assert self._range_ok(ecadd(acct.cm, self._neg(t.cm)), proof, key), "solvency-proof"  # check: range
+    assert self._range_ok(ecadd(self.accounts[t.account].cm, self._neg(t.cm)), proof, key), "solvency-proof"  # check: range
     self.solvent[key] = True
     log Solvent(key=key)
 

@@ -390,6 +390,8 @@ class EvmLedger(Ledger):
         return self.head()[0]
 
     def submit_multi_transaction(self, mtx: MultiTransaction) -> int:
+        if type(mtx) is not MultiTransaction:
+            raise LedgerRejected("malformed", "submit_multi_transaction takes a transactions.MultiTransaction")
         self._check_ledger_id(mtx)
         if self.mode == enc.MODES["writer"]:
             return self._submit_relayed(mtx)

@@ -23,7 +23,6 @@ The server is this project's own, minimal one (http.server), not a standard Ethe
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import secrets
@@ -176,9 +175,10 @@ def start(key_dir: Path, mode: str, port: int = 0) -> tuple[ThreadingHTTPServer,
 
 
 def main(argv: list[str] | None = None) -> int:
+    from mpc.cli import ArgumentParser
     from protocols.ledger.evm.encoding import MODES
 
-    p = argparse.ArgumentParser(prog="python -m protocols.ledger.evm.node",
+    p = ArgumentParser(prog="python -m protocols.ledger.evm.node",
                                 description="A local eth-tester chain with the ledger contract, served on 127.0.0.1.")
     p.add_argument("--key-dir", required=True, type=Path, help="the ledger service's keys (created if absent)")
     p.add_argument("--announce", required=True, type=Path, help="write the node's URL and contract here (JSON)")
