@@ -136,6 +136,13 @@ def _validate(args, cli: SessionCLI):
     if args.scheme and not args.scenario:
         raise CliError("--scheme goes with --scenario (otherwise the market file fixes the scheme)")
     evm_mode = _ledger_kind(args.ledger)
+    if evm_mode is not None:
+        from protocols.ledger.evm.factory import require_extra
+
+        try:
+            require_extra(f"--ledger {args.ledger}")
+        except ImportError as exc:
+            raise CliError(str(exc)) from None
     if evm_mode is None and folder.evm_announcement.exists():
         raise CliError(f"--workdir {args.workdir}: its ledger is an EVM chain ({folder.evm_announcement}); "
                        "give --ledger evm")

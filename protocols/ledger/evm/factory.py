@@ -44,15 +44,24 @@ def parse_spec(spec: str) -> tuple[str, str | None, str | None]:
     return mode, url, address
 
 
+def require_extra(what: str = "the EVM ledger") -> None:
+    """ImportError with the install command unless the evm extra (web3 with eth-tester, vyper) is there."""
+    try:
+        import eth_tester  # noqa: F401
+        import vyper  # noqa: F401
+        import web3  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(f"{what} needs the evm extra: pip install -e '.[evm]' ({exc})") from None
+
+
 def open_ledger(spec: str | Path, group: Group | None = None, **kw: Any) -> Ledger:
     """The ledger a spec names (see the module docstring); extra keywords go to the ledger class."""
     text = str(spec)
     if text == EVM_PREFIX or text.startswith(EVM_PREFIX + ":"):
         mode, url, address = parse_spec(text)
-        try:
-            from protocols.ledger.evm.ledger import EvmLedger
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(f"--ledger {text} needs the evm extra: pip install -e '.[evm]' ({exc})") from None
+        require_extra(text)
+        from protocols.ledger.evm.ledger import EvmLedger
+
         if url is None:
             return EvmLedger.in_process(mode=mode, group=group, **kw)
         from web3 import Web3
