@@ -81,3 +81,25 @@ def test_table2_private_session_settles_on_the_evm_ledger(mode):
         assert [f for f, _ in ledger.gas_log].count("proveSolvency") == (4 if mode == "onchain" else 0)
     ledger.verify_chain()
     assert ledger.latest_root("utility") == ledger.roots("utility")[-1]
+
+
+def test_every_household_refuses_a_chain_holding_an_entry_the_contract_could_not_check():
+    """The contract cannot check Ed25519: an opening the issuer never signed is recorded if the
+    writer sends it; every household re-verifies what it reads and the session aborts at all."""
+    from protocols.ledger.evm import encoding as enc
+    from protocols.ledger.evm import scheme as evm_scheme
+    from protocols.ledger.evm.contract import GAS
+    from protocols.ledger.replica import LedgerDivergence
+
+    ledger = open_ledger("evm:attested")
+    setups, _ = prepare_on(ledger, load_scenario("table2"))
+    h = evm_scheme.EvmAccountHolder.fresh(ledger.group, "minted", 10**15)
+    forged = h.account_opening(ledger.group, ledger.tag, bytes(64))   # no issuer signature: minted
+    blob = forged.to_bytes()
+    ledger._send("openAccount", enc.account_key("minted"), "minted", ledger.w3.to_checksum_address(
+        "0x" + h.address.hex()), h.public_key, list(enc.point_words(forged.balance_commitment)), blob,
+        gas=GAS["openAccount"](len(blob)))
+    results = run_local(setups, timeout=600.0)
+    assert all(isinstance(r, LedgerDivergence) for r in results), results
+    assert all("issuer" in str(r) for r in results)
+    assert [e.kind for e in ledger.entries()].count("multi_transaction") == 0
