@@ -103,3 +103,33 @@ def test_every_household_refuses_a_chain_holding_an_entry_the_contract_could_not
     assert all(isinstance(r, LedgerDivergence) for r in results), results
     assert all("issuer" in str(r) for r in results)
     assert [e.kind for e in ledger.entries()].count("multi_transaction") == 0
+
+
+def test_attested_households_sign_only_after_every_range_proof_checks():
+    """Mode (b): household 1's range proof arrives corrupted; the others abort before any
+    signature is broadcast (the signature would vouch for that proof), nothing is submitted."""
+    from mpc.errors import ProofFailure
+    from mpc.field import PrimeField
+    from mpc.testing import TamperingSession
+
+    ledger = open_ledger("evm:attested")
+    setups, _ = prepare_on(ledger, load_scenario("table2"))
+    signatures_sent = []
+
+    def watch(session, payload):   # every party's outgoing broadcasts; party 1 corrupts its proof
+        if session.meter.current != "stage4_payments":
+            return None
+        if len(payload) == 65 and session.pid != 1:
+            signatures_sent.append(session.pid)
+        if session.pid == 1 and payload[:1] == b"\x01" and len(payload) > 1000:   # 0x01 ‖ compact range proof
+            return payload[:100] + bytes([payload[100] ^ 1]) + payload[101:]
+        return None
+
+    field = PrimeField(ledger.group.order)
+    results = run_local(setups, timeout=600.0, session_factory=lambda pid, transport, prep: TamperingSession(
+        transport, prep, field, open_mode="auto", tamper=watch))
+    for pid, r in enumerate(results):
+        if pid != 1:
+            assert isinstance(r, ProofFailure) and "solvency proof" in str(r) and "u2" in str(r), repr(r)
+    assert signatures_sent == []
+    assert [e.kind for e in ledger.entries()].count("multi_transaction") == 0
