@@ -80,9 +80,9 @@ def test_open_ledger_specs(tmp_path):
     from protocols.ledger import SQLiteLedger
     from protocols.ledger.evm import parse_spec
 
-    assert parse_spec("evm") == ("writer", None, None)
+    assert parse_spec("evm") == ("attested", None, None)
     assert parse_spec("evm:onchain") == ("onchain", None, None)
-    assert parse_spec("evm:http://127.0.0.1:8545") == ("writer", "http://127.0.0.1:8545", None)
+    assert parse_spec("evm:http://127.0.0.1:8545") == ("attested", "http://127.0.0.1:8545", None)
     assert parse_spec("evm:attested:http://h:1#0xabc") == ("attested", "http://h:1", "0xabc")
     with pytest.raises(ValueError):
         parse_spec("evm:bogus")

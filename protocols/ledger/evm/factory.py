@@ -1,7 +1,7 @@
 """open_ledger(spec): one entry point for a CLI's ``--ledger`` option.
 
     PATH                          the SQLite ledger in that file (the default install)
-    evm                           an in-process eth-tester chain (py-evm, Prague), mode "writer"
+    evm                           an in-process eth-tester chain (py-evm, Prague), mode "attested"
     evm:MODE                      the same with MODE = onchain | attested | writer
     evm:URL#0xADDRESS             the contract at ADDRESS on a node of protocols.ledger.evm.node
                                   (the run folder's chain); a reader unless ``writer_key``
@@ -32,7 +32,7 @@ def parse_spec(spec: str) -> tuple[str, str | None, str | None]:
     if spec != EVM_PREFIX and not spec.startswith(EVM_PREFIX + ":"):
         raise ValueError(f"not an EVM ledger spec: {spec!r}")
     rest = spec[len(EVM_PREFIX) + 1:]
-    mode = "writer"
+    mode = "attested"   # the practical mode (see the package docstring), as --ledger evm
     head = rest.split(":", 1)[0]
     if head in MODES:
         mode, rest = head, rest[len(head) + 1:]
