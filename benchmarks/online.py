@@ -2,14 +2,17 @@
 
     python -m benchmarks.online -M3 --batch 10000 --json out.json
 
-Each party runs: (1) our engine: one vectorised Beaver multiplication of `batch` pairs and
-one vectorised secure comparison of `batch` pairs, with the trusted dealer's material
-prefetched so that only the online phase is timed (MAC checks included); (2) the same
-batch on MPyC's secure integers (secure NumPy arrays, MPyC's fastest path) over the same
-connections. Party 0 prints and writes the figures, including every party's rounds and
-bytes. The security models differ and the output says so: ours is actively secure with
-abort against a dishonest majority (given the dealer); MPyC's default is Shamir sharing,
-passively secure with an honest majority.
+Each party runs: (1) our engine over our own connections (mpc.net): one vectorised Beaver
+multiplication of `batch` pairs and one vectorised secure comparison of `batch` pairs,
+with the trusted dealer's material prefetched so that only the online phase is timed (MAC
+checks included); (2) then the same batch on MPyC's secure integers (secure NumPy arrays,
+MPyC's fastest path), over MPyC's own runtime and connections, started for the baseline
+only on the party ports + --mpyc-port-offset. Party 0 prints and writes the figures,
+including every party's rounds and bytes. The security models differ and the output says
+so: ours is actively secure with abort against a dishonest majority (given the dealer);
+MPyC's default is Shamir sharing, passively secure with an honest majority. MPyC's runtime
+unpickles what peers send and its connections are not authenticated here: run the
+baseline only among machines you control (--skip-mpyc otherwise).
 """
 import json
 import os
@@ -21,11 +24,6 @@ import time
 from mpc import comparison
 from mpc.cli import bounded_int, check_output_path
 from mpc.codec import decode_vector, encode_vector
-from mpc.errors import MPCAbort
-from mpc.field import PrimeField
-from mpc.launch import mpyc_runtime
-from mpc.preprocessing import BACKENDS
-from mpc.session import Session
 from mpc.session_cli import SessionCLI
 
 STAT_KEYS = ("rounds", "messages", "bytes")
@@ -41,6 +39,8 @@ def build_cli() -> SessionCLI:
                    help="bit length of compared integers, 2..62 (MPyC's NumPy path; default 32)")
     p.add_argument("--json", help="output file (written by party 0)")
     p.add_argument("--skip-mpyc", action="store_true", help="do not run the MPyC baseline")
+    p.add_argument("--mpyc-port-offset", type=bounded_int(1, 10000), default=100,
+                   help="MPyC's runtime listens on each party port + this (default 100)")
     return cli
 
 
@@ -131,48 +131,59 @@ async def gather_stats(s, mine):
     return table
 
 
+def mpyc_runtime(plan, offset: int):
+    """MPyC's runtime for this party, on the party ports + offset (MPyC reads sys.argv
+    when its runtime is first imported, so sys.argv is set to the plan's options for that)."""
+    # MPyC's pseudorandom secret sharing enumerates C(m, m−t) party subsets at start-up;
+    # the baseline does not need it.
+    os.environ.setdefault("MPYC_NOPRSS", "1")
+    own = [sys.argv[0], "--no-log", "-I", str(plan.pid)]
+    for i, (host, port) in enumerate(plan.addresses):
+        own += ["-P", f"{'' if i == plan.pid else host}:{port + offset}"]
+    saved, sys.argv = sys.argv, own
+    try:
+        from mpyc.runtime import mpc
+    finally:
+        sys.argv = saved
+    return mpc
+
+
 def main():
     cli = build_cli()
     args = cli.parse(validate=validate)
-    rt = mpyc_runtime(cli.plan)
-    from mpc.mpyc_transport import MPyCTransport
+    pid = cli.plan.pid
 
     def log(msg):
-        if rt.pid == 0:
+        if pid == 0:
             print(f"[benchmark] {msg}", flush=True)
 
-    async def run():
-        field = PrimeField()
-        t = MPyCTransport(rt, args.timeout)
-        await t.connect()
-        prep = BACKENDS[args.preprocessing](field, t)
-        s = Session(t, prep, field)
-        await s.start()
-        log(f"{s.m} parties; preprocessing: {s.trust_model}")
+    async def ours_program(s):
         ours = await bench_ours(s, args.batch, args.bits, log)
         per_party = await gather_stats(s, ours)
         await s.mac_check()
-        theirs = None
-        if not args.skip_mpyc:
-            theirs = await bench_mpyc(rt, args.batch, args.bits, log)
-            await rt.shutdown()  # MPyC's own shutdown, used only for the baseline
-        else:
-            await s.close()
-        return ours, per_party, theirs
+        return ours, per_party
 
-    try:
-        ours, per_party, theirs = rt.run(run())
-    except MPCAbort as exc:
-        print(f"ABORT (party {rt.pid}): {exc}", file=sys.stderr, flush=True)
-        cli.finish(1)
-    if rt.pid != 0:
+    ours, per_party = cli.run(ours_program)
+    theirs, threshold = None, None
+    if not args.skip_mpyc:
+        rt = mpyc_runtime(cli.plan, args.mpyc_port_offset)
+        threshold = rt.threshold
+
+        async def baseline():
+            await rt.start()
+            out = await bench_mpyc(rt, args.batch, args.bits, log)
+            await rt.shutdown()  # MPyC's own shutdown, used only for the baseline
+            return out
+
+        theirs = rt.run(baseline())
+    if pid != 0:
         cli.finish(0)
     result = {
-        "parties": len(rt.parties), "batch": args.batch, "bits": args.bits,
+        "parties": cli.m, "batch": args.batch, "bits": args.bits,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "ours": ours, "per_party": per_party, "mpyc": theirs,
         "security": {"ours": f"SPDZ, active security with abort, dishonest majority; preprocessing: {args.preprocessing}",
-                     "mpyc": f"MPyC Shamir secret sharing, threshold {rt.threshold}, passive, honest majority"},
+                     "mpyc": f"MPyC Shamir secret sharing, threshold {threshold}, passive, honest majority"},
     }
     if theirs:
         result["ratio_ours_over_mpyc"] = {op: ours[op]["per_second"] / theirs[op]["per_second"] for op in ("mul", "cmp")}

@@ -1,17 +1,18 @@
 """Bit encoding of inputs that must lie in [0, 2^B), and the parties' range check on them.
 
 A value that must lie in [0, 2^B) can be input as its B bits (least significant first);
-the parties check b·(b − 1) = 0 for every bit (one Beaver product each) by opening the
-products, which are 0 for an honest input and so reveal nothing about it, and rebuild
-the value as Σ 2^j·b_j. An input whose products are not all 0 is refused (the opened
-non-zero products concern only that malformed input). This is what stops an input-only
-client or a party from injecting a negative or huge number into a sum or comparison.
+the parties check b·(b − 1) = 0 for every bit (one Beaver product each) and open one
+random combination of the products per input vector, which is 0 for an honest input and
+so reveals nothing about it; the value is rebuilt as Σ 2^j·b_j. An input whose
+combination is not 0 is refused. This is what stops an input-only client or a party
+from injecting a negative or huge number into a sum or comparison. (A computing party's
+own inputs get the same check from `Session.input(..., bits=k)`.)
 """
 from __future__ import annotations
 
 from typing import Sequence
 
-from .session import Session
+from .session import Session, zero_groups
 from .shares import AuthVector
 
 
@@ -34,17 +35,11 @@ def from_bits(x: AuthVector, bits: int) -> AuthVector:
 
 async def check_bits(s: Session, vectors: dict[str, AuthVector]) -> set[str]:
     """Names of the vectors whose every entry is a bit. One multiplication round and one
-    checked output for all of them (the MAC check runs before the answer is used)."""
+    checked opening of one value per vector (the MAC check runs before the answer is used)."""
     names = sorted(vectors)
     if not names:
         return set()
     x = AuthVector.concat([vectors[nm] for nm in names])
     prod = await s.mul(x, x - 1)
-    opened = await s.output(prod)
-    good, at = set(), 0
-    for nm in names:
-        k = len(vectors[nm])
-        if not any(opened[at:at + k]):
-            good.add(nm)
-        at += k
-    return good
+    ok = await zero_groups(s, prod, [len(vectors[nm]) for nm in names])
+    return {nm for nm, good in zip(names, ok) if good}

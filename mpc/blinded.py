@@ -22,7 +22,7 @@ async def _blinded_difference(s: Session, x: AuthVector, y: AuthVector, k: int) 
     bound_bits = s.field.bits - k - 3
     if bound_bits < 1:
         raise ValueError(f"{k}-bit inputs leave no room for blinding in a {s.field.bits}-bit field")
-    r = (await s.prep.random_bounded(len(x), bound_bits)) + 1
+    r = (await s.random_bounded(len(x), bound_bits)) + 1
     w = await s.mul(r, x - y)
     return await s.output_signed(w)   # MAC-checked before it is used, as in the seed
 
@@ -40,7 +40,7 @@ async def blinded_equal(s: Session, x: AuthVector, y: AuthVector, k: int) -> lis
 async def blinded_minimum(s: Session, x: AuthVector, y: AuthVector, k: int) -> AuthVector:
     """⟨min(x, y)⟩ by the seed's Π_min: shuffle (x, y) with a shared random bit, then
     select by the sign of the opened blinded difference of the shuffled pair."""
-    b = await s.prep.random_bits(len(x))
+    b = await s.random_bits(len(x))
     swap = await s.mul(b, y - x)
     u, v = x + swap, y - swap
     u_lt_v = await blinded_less_than(s, u, v, k)

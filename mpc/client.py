@@ -39,9 +39,9 @@ async def _run(args) -> dict:
     field = PrimeField()
     chans = await connect_servers(args.servers, args.timeout)
     try:
-        await submit_input(chans, args.id, args.values, field, args.timeout)
+        keys = await submit_input(chans, args.id, args.values, field, args.timeout)
         print(f"input accepted by {len(chans)} servers; waiting for the result", file=sys.stderr, flush=True)
-        public, private = await receive_output(chans, field, args.result_timeout)
+        public, private = await receive_output(chans, field, args.result_timeout, keys)
     finally:
         for ch in chans:
             ch.close()

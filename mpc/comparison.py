@@ -9,6 +9,13 @@ probabilistic rounding. Each function works on a whole vector at once; rounds ar
 logarithmic in k.
 
 Field-size requirement: k + κ + 2 ≤ log2(q) (checked), e.g. k ≤ 210 for κ = 40 on BN254.
+
+The declared length is trusted, not checked: for a value outside it the result is
+meaningless (less_than may return a value that is not a bit, with every MAC check
+passing) and the masked opening no longer hides the value's high bits. So every input
+from a party that could lie must be range-checked when it enters the computation
+(`Session.input(..., bits=k)`, `mpc.bits.check_bits`) or be bound to a range proof,
+and a protocol must declare widths that hold for every intermediate value it compares.
 """
 from __future__ import annotations
 
@@ -76,13 +83,13 @@ async def _masked_open(s: Session, x: AuthVector, k: int, m: int):
     """Open c = x + r' + 2^m·r'' for 0 ≤ x < 2^k, r' = Σ_{i<m} 2^i r_i from shared bits."""
     _check_room(s, k)
     n = len(x)
-    bits = await s.prep.random_bits(n * m)
+    bits = await s.random_bits(n * m)
     r_bits = [bits[i * n:(i + 1) * n] for i in range(m)]
     r_low = r_bits[0] * 1
     for i in range(1, m):
         r_low = r_low + r_bits[i] * (1 << i)
     high_bits = k + s.security - m
-    r_high = await s.prep.random_bounded(n, high_bits) if high_bits > 0 else None
+    r_high = await s.random_bounded(n, high_bits) if high_bits > 0 else None
     masked = x + r_low
     if r_high is not None:
         masked = masked + r_high * (1 << m)

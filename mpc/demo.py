@@ -5,6 +5,10 @@ computation (the demo opens the inputs at the end only for that check).
     python -m mpc.demo -M3                  # three processes on this machine
     python -m mpc.demo -M3 --cheat mac      # party 1 cheats: honest parties abort, exit 1
     python -m mpc.demo -M3 -I 0 -B 12000    # one party of a session started by hand
+
+Range checks: every party's inputs are declared --bits wide and range-checked by the
+engine (`input_many(..., bits=k)`), so a party that inputs a larger value (`--cheat
+range`) makes every honest party abort with InputOutOfRange naming it.
 """
 import json
 import random
@@ -27,7 +31,7 @@ def build_cli() -> SessionCLI:
                             help="signed bit length of the inputs, 2..128 (default 32)")
     cli.parser.add_argument("--json", metavar="OUT",
                             help="write this party's results and traffic as JSON (party i > 0 inserts .party<i>)")
-    cli.add_cheat_option()
+    cli.add_cheat_option(ranged_inputs=True)
     return cli
 
 
@@ -45,7 +49,9 @@ async def demo_program(s, args, say):
     say(f"field of {s.field.bits} bits, opening via {s.open_mode}")
     t0 = time.perf_counter()
     with s.stage("compute"):
-        xs = await s.input_many({s.pid: mine}, {i: n for i in range(s.m)})
+        # every party could lie about its input: declare the width, so that the engine
+        # range-checks each value before the comparisons rely on it
+        xs = await s.input_many({s.pid: mine}, {i: n for i in range(s.m)}, bits=k)
         ip = await s.inner_product(xs[0], xs[1])
         lt = await comparison.less_than(s, xs[0], xs[1], k)
         mn = xs[0]

@@ -65,6 +65,19 @@ class InputOutOfRange(MPCAbort):
     check = "input range"
 
 
+class SessionFailure(MPCAbort):
+    """An exception inside a session operation (a local error, a cancellation) left the
+    session in an unknown state; it refuses to go on."""
+
+    check = "session state"
+
+
+class AuthenticationFailure(MPCAbort):
+    """A peer could not prove the party identity it claimed (certificate, handshake)."""
+
+    check = "peer authentication"
+
+
 class ActionRefused(MPCAbort):
     """An action a party performed for the session outside it (e.g. a ledger write) was refused."""
 

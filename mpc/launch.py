@@ -8,12 +8,21 @@ The options follow MPyC's launcher, which the project's users know:
     -P host:port       one per party, in party order, for real hosts; an empty host
                        ("-P :11366") marks this process's own entry
     -B port            base port: party i listens on port + i (default 11365)
-    --ssl              TLS between parties
+    --ssl              TLS between parties, with certificates bound to party ids
+    --certs DIR        where --ssl finds ca.crt, party<i>.crt and party<i>.key (default
+                       certs; made by python -m mpc.certs)
+    --max-frame MiB    the largest message a peer may send (default 256)
     --output-file      children write their output to party<m>_<i>.log instead of /dev/null
     --no-log           accepted for compatibility (the engine logs nothing by itself)
 
 MPyC's other options (-T, -L, -K, -C, -W, ...) configure MPyC's own secure types, which
 the engine does not use; they are refused rather than silently ignored.
+
+The connections are our own (mpc.net): without --ssl every address must be on this
+machine (such a session trusts the machine's users; there is no proof of identity), and
+a session with a party on another host refuses to start unless --ssl is given. With
+--ssl every connection is mutually authenticated: a party's certificate must name the
+party it claims to be.
 
 Everything is parsed and validated before any process is started, so a typo fails once
 instead of leaving orphan processes, and the children started here are terminated when
@@ -21,17 +30,21 @@ this process ends.
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import collections
-import os
 import re
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Awaitable, Callable, Optional
 
 from .field import PrimeField
+from .net.framing import DEFAULT_MAX_FRAME
+from .net.identity import CertPaths
+from .net.transport import NetTransport, is_loopback
 from .preprocessing import BACKENDS
 from .session import Session
 from .transport import DEFAULT_TIMEOUT
@@ -40,7 +53,9 @@ from .transport import DEFAULT_TIMEOUT
 #: to carry 27 parties of the flagship in about 80 s)
 MAX_PARTIES = 64
 DEFAULT_BASE_PORT = 11365
+DEFAULT_CERTS = "certs"
 _HOST = re.compile(r"^[A-Za-z0-9.\-]{0,253}$|^\[[0-9A-Fa-f:]+\]$")
+_LOCAL = "127.0.0.1"
 
 
 @dataclass
@@ -53,7 +68,14 @@ class LaunchPlan:
     spawn: bool = False            # this process starts parties 1..m−1
     ssl: bool = False
     output_file: bool = False
+    certs: Optional[str] = None    # folder of the TLS files (with ssl)
+    max_frame: int = DEFAULT_MAX_FRAME
+    listen_host: Optional[str] = None   # where this party listens ("" = every interface)
     children: list[subprocess.Popen] = dc_field(default_factory=list)
+
+    def tls(self) -> Optional[CertPaths]:
+        """This party's TLS files, or None without --ssl."""
+        return CertPaths.in_folder(self.certs, self.pid) if self.ssl else None
 
 
 def add_launcher_options(parser) -> None:
@@ -67,7 +89,14 @@ def add_launcher_options(parser) -> None:
                    help="address of each party in party order, repeated m times; empty host for this party")
     g.add_argument("-B", "--base-port", type=int, metavar="port", dest="base_port",
                    help=f"party i listens on port + i (default {DEFAULT_BASE_PORT})")
-    g.add_argument("--ssl", action="store_true", help="TLS between parties")
+    g.add_argument("--ssl", action="store_true",
+                   help="TLS between parties, each authenticated by a certificate bound to its party id "
+                        "(required when a party is on another host)")
+    g.add_argument("--certs", metavar="DIR", default=None,
+                   help=f"with --ssl: folder with ca.crt, party<i>.crt, party<i>.key (default {DEFAULT_CERTS}; "
+                        "make them with python -m mpc.certs -M m --out DIR)")
+    g.add_argument("--max-frame", type=int, metavar="MiB", default=DEFAULT_MAX_FRAME >> 20,
+                   help=f"largest message accepted from a peer, in MiB (1..4095, default {DEFAULT_MAX_FRAME >> 20})")
     g.add_argument("--output-file", action="store_true",
                    help="with -M and no -I: children write their output to party<m>_<i>.log")
     g.add_argument("--no-log", action="store_true", help="accepted for compatibility with MPyC (no effect)")
@@ -85,8 +114,8 @@ def plan_from_args(args) -> LaunchPlan:
             if not host:
                 if own is not None:
                     raise ValueError("-P: only one entry may have an empty host (this party)")
-                own, host = i, "localhost"
-            addresses.append((host, int(port)))
+                own, host = i, ""
+            addresses.append((host.strip("[]"), int(port)))
         if m is not None and m != len(peers):
             raise ValueError(f"-M{m} but {len(peers)} -P addresses")
         m = len(addresses)
@@ -110,10 +139,31 @@ def plan_from_args(args) -> LaunchPlan:
     if not peers:
         if not 1024 <= base <= 65535 - m:
             raise ValueError(f"-B {base}: the base port must be in 1024..{65535 - m} for {m} parties")
-        addresses = [("localhost", base + i) for i in range(m)]
+        addresses = [(_LOCAL, base + i) for i in range(m)]
     if args.output_file and not spawn:
         raise ValueError("--output-file applies only when -M starts the other parties (no -I, no -P)")
-    return LaunchPlan(m, pid, addresses, spawn, args.ssl, args.output_file)
+    if not 1 <= args.max_frame <= 4095:
+        raise ValueError(f"--max-frame {args.max_frame}: expected a number of MiB in 1..4095")
+    if args.certs is not None and not args.ssl:
+        raise ValueError("--certs applies only with --ssl")
+    remote = [h for i, (h, _) in enumerate(addresses) if h and not is_loopback(h)]
+    if remote and not args.ssl:
+        raise ValueError(f"-P {remote[0]}: parties on other hosts need --ssl (TLS with certificates bound to "
+                         f"party ids; make them with python -m mpc.certs -M {m} --out {DEFAULT_CERTS})")
+    own_host = addresses[pid][0]
+    # With TLS, an empty own host listens on every interface (the peers authenticate);
+    # without it every address is on this machine, and so is the listening socket.
+    listen_host = own_host if own_host else ("" if args.ssl else _LOCAL)
+    addresses = [(h or _LOCAL, p) for h, p in addresses]
+    certs = None
+    if args.ssl:
+        from .certs import check_party_files
+
+        certs = str(Path(args.certs or DEFAULT_CERTS).resolve())
+        for i in range(m) if spawn else [pid]:
+            check_party_files(certs, i, m)
+    return LaunchPlan(m, pid, addresses, spawn, args.ssl, args.output_file, certs, args.max_frame << 20,
+                      listen_host)
 
 
 def main_module() -> str:
@@ -197,42 +247,19 @@ def stop_children(plan: LaunchPlan, grace: float = 5.0) -> list[Optional[int]]:
     return codes
 
 
-def mpyc_runtime(plan: Optional[LaunchPlan] = None):
-    """MPyC's runtime object, configured for this party of `plan` (MPyC reads sys.argv when
-    its runtime is first imported, so sys.argv is set to the plan's options for that)."""
-    # MPyC's pseudorandom secret sharing enumerates C(m, m−t) party subsets at start-up
-    # (about 2·10^7 for 27 parties); our engine never uses it.
-    os.environ.setdefault("MPYC_NOPRSS", "1")
-    if plan is not None and "mpyc.runtime" not in sys.modules:
-        own = [sys.argv[0], "--no-log", "-I", str(plan.pid)]
-        for i, (host, port) in enumerate(plan.addresses):
-            own += ["-P", f"{'' if i == plan.pid else host}:{port}"]
-        if plan.ssl:
-            own.append("--ssl")
-        saved, sys.argv = sys.argv, own
-        try:
-            from mpyc.runtime import mpc
-        finally:
-            sys.argv = saved
-        return mpc
-    from mpyc.runtime import mpc
-    return mpc
-
-
 def run_party(program: Callable[[Session], Awaitable[Any]], plan: LaunchPlan, *,
               field: Optional[PrimeField] = None, backend: str = "dealer", timeout: float = DEFAULT_TIMEOUT,
-              open_mode: str = "auto", session_factory=None) -> Any:
+              open_mode: str = "auto", session_factory=None, log: Optional[Callable[[str], None]] = None) -> Any:
     """Connect to the other parties, run `program(session)`, close; return its result.
 
-    Raises MPCAbort (after closing the connections) if any check fails.
+    Raises MPCAbort (after dropping the connections) if any check fails, including the
+    authentication of a peer.
     """
-    from .mpyc_transport import MPyCTransport
-
-    rt = mpyc_runtime(plan)
     field = field or PrimeField()
 
     async def main():
-        t = MPyCTransport(rt, timeout)
+        t = NetTransport(plan.pid, plan.addresses, timeout=timeout, tls=plan.tls(), max_frame=plan.max_frame,
+                         bind_host=plan.listen_host, log=log)
         try:
             await t.connect()
             prep = BACKENDS[backend](field, t)
@@ -245,7 +272,7 @@ def run_party(program: Callable[[Session], Awaitable[Any]], plan: LaunchPlan, *,
             await s.close()
             return result
         except BaseException:
-            t.abort_connections()
+            t.abandon()
             raise
 
-    return rt.run(main())
+    return asyncio.run(main())

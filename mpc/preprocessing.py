@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from abc import ABC, abstractmethod
+from importlib import import_module
 from typing import Optional
 
 from gmpy2 import mpz
@@ -243,3 +244,7 @@ class TrustedDealer(Preprocessing):
 
 
 BACKENDS = {"dealer": TrustedDealer}
+
+# Imported last, for its side effect: mpc.mascot.backend builds on the Preprocessing class
+# above and registers BACKENDS["mascot"] itself (so importing either module first works).
+import_module(".mascot.backend", __package__)

@@ -8,7 +8,7 @@ the parties, run one party's program, and report.
     cli.say("done")
 
 Common options: --timeout, --preprocessing, --stats, and the launcher's (-M, -I, -P, -B,
---ssl, --output-file). Exit status: 0 success, 1 the session aborted (the message names
+--ssl, --certs, --max-frame, --output-file). Exit status: 0 success, 1 the session aborted (the message names
 the failed check), 2 bad usage or input. Progress lines go to stderr as
 `[party i] ...`; results go to stdout or files.
 """
@@ -63,11 +63,14 @@ class SessionCLI:
         #: options only this process acts on when it starts the others (not passed to them)
         self.launcher_only: set[str] = set()
 
-    def add_cheat_option(self) -> None:
-        """--cheat KIND: testing only, party 1 deviates (see mpc.testing)."""
+    def add_cheat_option(self, ranged_inputs: bool = False) -> None:
+        """--cheat KIND: testing only, party 1 deviates (see mpc.testing). The `range` kind
+        is offered only by programs whose parties declare their inputs' width
+        (ranged_inputs): elsewhere it would not deviate at all."""
         from .testing import CHEATS
 
-        self.parser.add_argument("--cheat", choices=CHEATS, default=None,
+        kinds = CHEATS if ranged_inputs else tuple(k for k in CHEATS if k != "range")
+        self.parser.add_argument("--cheat", choices=kinds, default=None,
                                  help="testing: make party 1 deviate in this way; the honest parties must abort")
 
     # -- parse, validate, launch ------------------------------------------------------
@@ -128,7 +131,8 @@ class SessionCLI:
         t0 = time.perf_counter()
         try:
             result = run_party(wrapped, self.plan, field=self.field, backend=self.args.preprocessing,
-                               timeout=self.args.timeout, session_factory=session_factory or self._session_factory)
+                               timeout=self.args.timeout, session_factory=session_factory or self._session_factory,
+                               log=self.say)
         except MPCAbort as exc:
             print(f"ABORT (party {self.plan.pid}): {exc}", file=sys.stderr, flush=True)
             self.finish(EXIT_ABORT)

@@ -1,8 +1,8 @@
 """How parties exchange bytes: one small interface, two implementations.
 
 `InMemoryNetwork` runs all parties as asyncio tasks in one process (tests);
-`mpc.mpyc_transport.MPyCTransport` uses the sockets of MPyC's runtime between real
-processes. Code above this layer never knows which one runs. Every message is a
+`mpc.net.NetTransport` connects real processes over TCP or TLS with authenticated party
+identities. Code above this layer never knows which one runs. Every message is a
 byte string labelled with an integer that identifies the protocol step, so messages
 of different steps never mix. Receiving blocks at most `timeout` seconds.
 """
@@ -19,7 +19,7 @@ from .errors import PeerDisconnected, PeerTimeout
 DEFAULT_TIMEOUT = 30.0
 # Traffic of the preprocessing (offline) phase is counted under this phase name.
 OFFLINE_PHASE = "preprocessing"
-# MPyC frames every payload with an 8-byte label and a 4-byte length; the in-memory
+# mpc.net frames every payload with an 8-byte label and a 4-byte length; the in-memory
 # transport counts the same overhead so that byte counts are comparable.
 FRAME_OVERHEAD = 12
 
@@ -85,6 +85,9 @@ class Transport(ABC):
 
     async def close(self) -> None:
         """Release the connections (a no-op in memory)."""
+
+    def abandon(self) -> None:
+        """Drop the connections at once, without the closing handshake (after an abort)."""
 
     @contextmanager
     def in_phase(self, phase: str) -> Iterator[None]:

@@ -29,18 +29,20 @@ def load_key(path: str | os.PathLike) -> Ed25519PrivateKey:
         raise ValueError(f"{path}: not a hex-encoded Ed25519 private key ({exc})") from None
 
 
-def save_key(path: str | os.PathLike, key: Ed25519PrivateKey) -> None:
-    """Write a key file readable by its owner only (created with mode 0600, never wider)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def save_new_key(path: str | os.PathLike, key: Ed25519PrivateKey) -> None:
+    """Write a new key file, readable by its owner only (created exclusively with mode 0600:
+    an existing file, or one planted meanwhile, is never overwritten)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(private_key_hex(key) + "\n")
-    os.chmod(path, 0o600)
 
 
 def load_or_create_key(path: str | os.PathLike) -> Ed25519PrivateKey:
-    """The key in `path`, or a fresh one saved there if the file does not exist."""
-    if Path(path).exists():
-        return load_key(path)
+    """The key in `path`, or a fresh one written there if the file does not exist."""
+    p = Path(path)
+    if p.exists():
+        return load_key(p)
+    p.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    save_key(path, key)
+    save_new_key(p, key)
     return key

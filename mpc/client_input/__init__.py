@@ -25,19 +25,33 @@ Toft, "Confidential benchmarking based on multiparty computation", FC 2016):
    enters the session's transcript, so a server that reports different hashes to
    different servers is caught at the next MAC check.
 
-Outputs to a client y (length n): the servers compute ⟨v⟩ = ⟨r⟩·⟨y⟩ for a random ⟨r⟩
-(one Beaver product), MAC-check everything opened so far, and send the client their
-value shares of (y, r, v). The client checks v = r·y: a server that changes its share
-of y by δ must change v by r·δ, and r is hidden from it. A public part (e.g. the
-clearing price) travels in the same message; the client accepts it only if every
-server sent the same bytes, which is correct as long as one server is honest.
+Outputs to a client y (length k ≤ n, the number of values it sent): the key is the b of
+the client's own triples, which the client alone knows in the clear and checked in step
+3 (a server that shifted its share of b would have failed c = a·b). The servers open
+z = y + b among themselves with `Session.open_checked` — z is a one-time pad of y, and
+the MAC check (over everything opened so far) makes a corrupt server's change to z an
+abort before anything is sent — and every server sends the client z and the public part.
+The client accepts only if all servers sent exactly the same bytes, and computes
+y = z − b. A corrupt server can still make the client refuse, by sending something else,
+but it knows only z, so whether the client accepts never depends on y (an earlier
+version checked v = r·y on shares the servers chose, which let a corrupt server make
+acceptance depend on a guess of y).
+
+Limits against hostile connections: a frame is refused from its header when its type is
+not expected at that point or its length exceeds that type's limit (a HELLO is at most
+256 bytes, an INPUT exactly the client's n field elements), before any payload is read;
+at most `max_pending` connections that have not yet named a registered client are kept
+(more are closed at once), each with `hello_timeout` seconds to do so; every message
+must arrive whole within the timeout; and a client that stops reading what a server
+sends (its result) is cut off after the timeout, without holding up the other clients.
 
 What this guarantees (with at most m − 1 corrupt servers, the SPDZ model):
 - privacy of the client's input: d = x − a with a uniform and unknown to any proper
   subset of servers;
 - integrity: a corrupt server cannot change an accepted client's input (its share of
   ⟨a⟩ is authenticated, and d is agreed among servers) nor a client's output without
-  the client or the MAC check noticing;
+  the MAC check or the client noticing, and the client's acceptance reveals nothing
+  about its output;
 - the client learns nothing but its own outputs and the public part (a, b, c are
   fresh randomness it alone sees in the clear).
 What it does not guarantee: that a client is included — one corrupt server can make any
@@ -47,6 +61,14 @@ client certificates in a deployment): whoever connects first with an id speaks f
 The values' *meaning* (ranges, monotone curves) is not checked by this module; the
 protocols above check what they need (e.g. by bit-decomposed inputs).
 
+Options a protocol may switch on: authenticated clients (`authenticate=` on the server,
+`sign=` on the client: before it gets anything, a client signs the server's fresh nonce,
+bound to the session's context and the server's index, with the key the protocol has
+registered for it; a failed attempt does not take the client's place); public attachments
+to an input (`attachment_limit=`, `attach=`), agreed on with the input; one more
+question-and-answer round with the accepted clients (`exchange` / `answer_request`), agreed
+on like inputs; and a final public notice (`notify` / `receive_notice`).
+
 Modules: :mod:`.wire` (frames and message encodings: nothing is unpickled, every frame
 is checked for type and exact length), :mod:`.channels` (asyncio TCP sockets or in-memory
 channels for tests), :mod:`.client` (the client's side), :mod:`.server` (a computing
@@ -54,12 +76,13 @@ party's side). A command-line client lives in :mod:`mpc.client`.
 """
 from .channels import (ClientChannel, MemoryChannel, MemoryHub, SocketChannel, connect_servers,
                        memory_channel_pair)
-from .client import receive_output, submit_input
-from .server import AgreedInputs, ClientInputServer
-from .wire import (ACK, HELLO, INPUT, MASKS, MAX_FRAME, MAX_ID_BYTES, REFUSE, REJECT, RESULT,
-                   ClientInputError, ClientProtocolError)
+from .client import answer_request, receive_notice, receive_output, submit_input
+from .server import AgreedInputs, AgreedReplies, ClientInputServer
+from .wire import (ACK, AUTH, CHALLENGE, HELLO, INPUT, MASKS, MAX_FRAME, MAX_ID_BYTES, MAX_REASON, NOTICE, REFUSE,
+                   REJECT, REPLY, REQUEST, RESULT, ClientInputError, ClientProtocolError)
 
-__all__ = ["ACK", "AgreedInputs", "ClientChannel", "ClientInputError", "ClientInputServer",
+__all__ = ["ACK", "AUTH", "AgreedInputs", "AgreedReplies", "CHALLENGE", "MAX_REASON", "NOTICE", "REPLY", "REQUEST",
+           "answer_request", "receive_notice", "ClientChannel", "ClientInputError", "ClientInputServer",
            "ClientProtocolError", "HELLO", "INPUT", "MASKS", "MAX_FRAME", "MAX_ID_BYTES", "MemoryChannel",
            "MemoryHub", "REFUSE", "REJECT", "RESULT", "SocketChannel", "connect_servers",
            "memory_channel_pair", "receive_output", "submit_input"]

@@ -5,12 +5,35 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 from .wire import HEADER, MAX_FRAME, NAMES, ClientInputError, ClientProtocolError, name
 
 if TYPE_CHECKING:  # pragma: no cover
     from .server import ClientInputServer
+
+
+#: seconds a peer may take to accept what we send before we give up on it
+DEFAULT_SEND_TIMEOUT = 30.0
+
+Limits = Optional[Mapping[int, int]]
+
+
+def check_header(kind: int, length: int, limits: Limits) -> None:
+    """Refuse a frame from its header alone: an unknown type, a type not expected now, or
+    a length above that type's limit (nothing of the payload is read or buffered)."""
+    if kind not in NAMES:
+        raise ClientProtocolError(f"unknown message type {kind}")
+    if limits is None:
+        limit = MAX_FRAME
+    elif kind not in limits:
+        wanted = f"a {name(next(iter(limits)))} message" if len(limits) == 1 else \
+            "one of " + ", ".join(map(name, limits))
+        raise ClientProtocolError(f"expected {wanted}, got {name(kind)}")
+    else:
+        limit = limits[kind]
+    if length > limit:
+        raise ClientProtocolError(f"{name(kind)} of {length} bytes exceeds the limit of {limit}")
 
 
 class ClientChannel(ABC):
@@ -20,52 +43,57 @@ class ClientChannel(ABC):
     async def send(self, kind: int, payload: bytes) -> None: ...
 
     @abstractmethod
-    async def recv(self, timeout: float) -> tuple[int, bytes]: ...
+    async def recv(self, timeout: float, limits: Limits = None) -> tuple[int, bytes]:
+        """The next frame; with `limits` (type → largest payload), only those types and
+        sizes are accepted, checked on the header before the payload is read."""
 
     @abstractmethod
     def close(self) -> None: ...
 
-    async def expect(self, kind: int, timeout: float) -> bytes:
-        got, payload = await self.recv(timeout)
-        if got != kind:
-            raise ClientProtocolError(f"expected a {name(kind)} message, got {name(got)}")
+    async def expect(self, kind: int, timeout: float, limit: int = MAX_FRAME) -> bytes:
+        got, payload = await self.recv(timeout, {kind: limit})
         return payload
 
 
-
 class SocketChannel(ClientChannel):
-    """Framed messages over an asyncio TCP stream."""
+    """Framed messages over an asyncio TCP stream. A message must arrive whole within the
+    receive timeout (a slow sender is cut off), and a peer that stops reading what we
+    send is cut off after `send_timeout` seconds."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 send_timeout: float = DEFAULT_SEND_TIMEOUT):
         self.reader, self.writer = reader, writer
+        self.send_timeout = send_timeout
 
     async def send(self, kind: int, payload: bytes) -> None:
         if len(payload) > MAX_FRAME:
             raise ValueError("frame too large")
         try:
             self.writer.write(HEADER.pack(kind, len(payload)) + payload)
-            await self.writer.drain()
+            await asyncio.wait_for(self.writer.drain(), self.send_timeout)
+        except asyncio.TimeoutError:
+            self.close()
+            raise ClientProtocolError(f"the peer did not read what was sent within {self.send_timeout:g} s") from None
         except (ConnectionError, OSError) as exc:
             raise ClientProtocolError(f"connection lost while sending ({exc})") from None
 
-    async def recv(self, timeout: float) -> tuple[int, bytes]:
+    async def recv(self, timeout: float, limits: Limits = None) -> tuple[int, bytes]:
+        async def frame() -> tuple[int, bytes]:
+            kind, length = HEADER.unpack(await self.reader.readexactly(HEADER.size))
+            check_header(kind, length, limits)
+            return kind, await self.reader.readexactly(length)
+
         try:
-            head = await asyncio.wait_for(self.reader.readexactly(HEADER.size), timeout)
-            kind, length = HEADER.unpack(head)
-            if kind not in NAMES:
-                raise ClientProtocolError(f"unknown message type {kind}")
-            if length > MAX_FRAME:
-                raise ClientProtocolError(f"frame of {length} bytes exceeds the limit of {MAX_FRAME}")
-            payload = await asyncio.wait_for(self.reader.readexactly(length), timeout)
+            return await asyncio.wait_for(frame(), timeout)
         except asyncio.TimeoutError:
             raise ClientProtocolError(f"no message within {timeout:g} s") from None
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
             raise ClientProtocolError("connection closed by the peer") from None
-        return kind, payload
 
     def close(self) -> None:
         try:
-            self.writer.close()
+            # abort, not close: a peer that stopped reading must not keep our buffers alive
+            self.writer.transport.abort()
         except Exception:  # noqa: BLE001 — closing a broken socket must not raise
             pass
 
@@ -82,13 +110,14 @@ class MemoryChannel(ClientChannel):
             raise ClientProtocolError("channel closed")
         await self.outbox.put((kind, bytes(payload)))
 
-    async def recv(self, timeout: float) -> tuple[int, bytes]:
+    async def recv(self, timeout: float, limits: Limits = None) -> tuple[int, bytes]:
         try:
             item = await asyncio.wait_for(self.inbox.get(), timeout)
         except asyncio.TimeoutError:
             raise ClientProtocolError(f"no message within {timeout:g} s") from None
         if item is None:
             raise ClientProtocolError("connection closed by the peer")
+        check_header(item[0], len(item[1]), limits)
         return item
 
     def close(self) -> None:

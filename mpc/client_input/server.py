@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
 from dataclasses import dataclass, field as dc_field
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from gmpy2 import mpz
 
 from ..session import Session
 from ..shares import AuthVector
 from .channels import ClientChannel, SocketChannel
-from .wire import (ACK, HELLO, INPUT, MASKS, MAX_FRAME, REFUSE, REJECT, RESULT, ClientProtocolError,
-                   decode_hello, decode_input, encode_masks, encode_result, name, text)
+from .wire import (ACK, AUTH, CHALLENGE, HELLO, INPUT, MASKS, MAX_AUTH, MAX_ID_BYTES, MAX_REASON, NONCE_BYTES, NOTICE,
+                   REFUSE, REJECT, REPLY, REQUEST, RESULT, ClientProtocolError, auth_message, decode_hello,
+                   decode_input, encode_masks, encode_result, text)
+
+#: decides whether `signature` proves that client `ident` signed `message` (its registered key)
+Authenticator = Callable[[str, bytes, bytes], bool]
+
+#: connections that have not yet named a registered client (a valid HELLO) at any time;
+#: more are closed at once, so idle or hostile connections cannot exhaust the server
+DEFAULT_MAX_PENDING = 64
+#: seconds a new connection has to send its HELLO
+DEFAULT_HELLO_TIMEOUT = 10.0
 
 _ZERO_DIGEST = bytes(32)
 
@@ -24,6 +35,8 @@ class _ClientState:
     n: int
     offset: int
     diffs: Optional[list[mpz]] = None
+    masked: bytes = b""
+    attachment: bytes = b""
     digest: bytes = _ZERO_DIGEST
     reason: Optional[str] = None
     channel: Optional[ClientChannel] = None
@@ -37,6 +50,17 @@ class AgreedInputs:
 
     inputs: dict[str, AuthVector]
     rejected: dict[str, str] = dc_field(default_factory=dict)
+    #: per accepted client: its masked input d exactly as sent, and its public attachment
+    masked: dict[str, bytes] = dc_field(default_factory=dict)
+    attachments: dict[str, bytes] = dc_field(default_factory=dict)
+
+
+@dataclass
+class AgreedReplies:
+    """The answers all servers got alike from the clients asked, and why the others are out."""
+
+    replies: dict[str, bytes]
+    rejected: dict[str, str] = dc_field(default_factory=dict)
 
 
 class ClientInputServer:
@@ -48,13 +72,23 @@ class ClientInputServer:
     """
 
     def __init__(self, session: Session, clients: Sequence[tuple[str, int]], *,
-                 timeout: float = 60.0, log=None):
+                 timeout: float = 60.0, log=None, max_pending: int = DEFAULT_MAX_PENDING,
+                 hello_timeout: float = DEFAULT_HELLO_TIMEOUT, authenticate: Optional[Authenticator] = None,
+                 context: bytes = b"", attachment_limit: int = 0):
+        """`authenticate`: if given, a client must sign this server's fresh nonce (bound to
+        `context` and the server's index, see wire.auth_message) before it gets anything, and
+        a connection that fails does not take the client's place. `attachment_limit`: clients
+        may append up to that many public bytes to their input (a proof, say); servers agree
+        on them together with the input."""
         ids = [c for c, _ in clients]
         if len(set(ids)) != len(ids):
             raise ValueError("client ids must be unique")
         self.s = session
         self.f = session.field
         self.timeout = timeout
+        self.max_pending = max_pending
+        self.hello_timeout = min(hello_timeout, timeout)
+        self._unnamed = 0  # connections that have not named a registered client yet
         self.log = log or (lambda msg: None)
         self.clients: list[_ClientState] = []
         off = 0
@@ -74,18 +108,26 @@ class ClientInputServer:
         self._server: Optional[asyncio.base_events.Server] = None
         self.triples: Optional[tuple[AuthVector, AuthVector, AuthVector]] = None
         self._deadline: Optional[float] = None
+        self.authenticate = authenticate
+        self.context = context
+        self.attachment_limit = attachment_limit
 
     async def prepare(self) -> None:
         """Reserve one triple per client value (preprocessing, before clients connect)."""
-        self.triples = await self.s.prep.triples(self.total)
+        self.triples = await self.s.triples(self.total)
 
     # connections --------------------------------------------------------------------
     async def listen(self, host: str, port: int) -> None:
         """Accept client connections on host:port until :meth:`collect` returns."""
         self._server = await asyncio.start_server(
-            lambda r, w: self._spawn(SocketChannel(r, w)), host, port, limit=MAX_FRAME)
+            lambda r, w: self._spawn(SocketChannel(r, w, send_timeout=self.timeout)), host, port)
 
     def _spawn(self, channel: ClientChannel) -> None:
+        if self._unnamed >= self.max_pending:
+            self.log(f"refused a connection: {self.max_pending} connections have not said who they are yet")
+            channel.close()
+            return
+        self._unnamed += 1
         task = asyncio.get_running_loop().create_task(self.handle(channel))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -103,8 +145,9 @@ class ClientInputServer:
         Anything unexpected rejects this client only (with a REJECT naming the reason);
         the server goes on serving the others."""
         c: Optional[_ClientState] = None
+        unnamed = True
         try:
-            ident = decode_hello(await ch.expect(HELLO, self.timeout))
+            ident = decode_hello(await ch.expect(HELLO, self.hello_timeout, MAX_ID_BYTES))
             c = self.by_id.get(ident)
             if c is None:
                 raise ClientProtocolError(f"unknown client id {ident!r}")
@@ -113,19 +156,30 @@ class ClientInputServer:
                 c = None  # do not disturb the state of the first connection with this id
                 raise ClientProtocolError(
                     f"client {other.ident!r} already connected" if other.seen else "input window closed")
+            if self.authenticate is not None:
+                claimed, c = c, None   # an impostor fails here and leaves the client's state alone
+                await self._challenge(ch, ident)
+                c = claimed
+                if c.seen or self._closed:
+                    other, c = c, None
+                    raise ClientProtocolError(
+                        f"client {other.ident!r} already connected" if other.seen else "input window closed")
             c.seen = True
+            self._unnamed -= 1
+            unnamed = False
             n = c.n
             shares = self._mask_shares(c)
             await ch.send(MASKS, encode_masks(self.f, shares[:n], shares[n:2 * n], shares[2 * n:]))
-            kind, payload = await ch.recv(self.timeout)
+            width = n * self.f.nbytes
+            kind, payload = await ch.recv(self.timeout, {INPUT: width + self.attachment_limit, REFUSE: MAX_REASON})
             if kind == REFUSE:
                 raise ClientProtocolError(f"client refused its masks: {text(payload)}")
-            if kind != INPUT:
-                raise ClientProtocolError(f"expected an INPUT message, got {name(kind)}")
-            diffs = decode_input(self.f, payload, c.n)
+            if len(payload) < width:
+                raise ClientProtocolError(f"malformed input (expected {n} field elements)")
+            diffs = decode_input(self.f, payload[:width], c.n)
             if self._closed:
                 raise ClientProtocolError("input window closed")
-            c.diffs = diffs
+            c.diffs, c.masked, c.attachment = diffs, payload[:width], payload[width:]
             c.digest = hashlib.sha256(b"client-input|" + c.ident.encode() + b"|" + payload).digest()
             c.channel = ch
             await ch.send(ACK, b"")
@@ -141,8 +195,22 @@ class ClientInputServer:
                 pass
             ch.close()
         finally:
+            if unnamed:
+                self._unnamed -= 1
             if c is not None:
                 self._finish(c)
+
+    async def _challenge(self, ch: ClientChannel, ident: str) -> None:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        await ch.send(CHALLENGE, nonce)
+        signature = await ch.expect(AUTH, self.timeout, MAX_AUTH)
+        message = auth_message(self.context, self.s.pid, ident, nonce)
+        try:
+            ok = self.authenticate(ident, message, signature)
+        except Exception:  # noqa: BLE001 — a verifier that trips on a malformed signature refuses it
+            ok = False
+        if not ok:
+            raise ClientProtocolError(f"client {ident!r} failed to prove its identity")
 
     # hooks that tests override to play a corrupt server ---------------------------------
     def _mask_shares(self, c: _ClientState) -> list[mpz]:
@@ -151,9 +219,10 @@ class ClientInputServer:
         lo, hi = c.offset, c.offset + c.n
         return a.values[lo:hi] + b.values[lo:hi] + t.values[lo:hi]
 
-    def _output_shares(self, ident: str, y: list[mpz], r: list[mpz], v: list[mpz]) -> list[mpz]:
-        """This server's value shares of (y, r, v) sent to client `ident`."""
-        return y + r + v
+    def _result_values(self, ident: str, masked: list[mpz]) -> list[mpz]:
+        """The masked outputs y + b this server sends client `ident` (the same at every
+        honest server: they were opened and MAC-checked among the servers)."""
+        return masked
 
     async def collect(self, window: float) -> None:
         """Wait until every registered client has finished its input, or `window` seconds."""
@@ -204,6 +273,7 @@ class ClientInputServer:
                 reason = "servers received different inputs from this client (equivocation)"
             else:
                 agreed.inputs[c.ident] = a[c.offset:c.offset + c.n] + c.diffs
+                agreed.masked[c.ident], agreed.attachments[c.ident] = c.masked, c.attachment
                 continue
             agreed.rejected[c.ident] = reason
             await self._reject(c, reason)
@@ -228,28 +298,87 @@ class ClientInputServer:
     # outputs ------------------------------------------------------------------------
     async def send_outputs(self, public: bytes, private: dict[str, AuthVector]) -> None:
         """Send every accepted client the public part, and the clients named in `private`
-        their authenticated private outputs (see the module docstring)."""
+        their private outputs, masked by values only they know (see the module docstring).
+        Everything opened so far is MAC-checked before anything is sent. Clients are served
+        concurrently; one that does not read within the timeout is dropped."""
         names = [c.ident for c in self.clients if c.ident in private]
-        auth: dict[str, tuple[list, list, list]] = {}
+        masked: dict[str, list[mpz]] = {}
         if names:
             ys = AuthVector.concat([private[nm] for nm in names])
-            r = (await self.s.prep.triples(len(ys)))[0]
-            v = await self.s.mul(r, ys)
+            keys = AuthVector.concat([self._output_keys(self.by_id[nm], len(private[nm])) for nm in names])
+            opened = await self.s.open_checked(ys + keys)
             at = 0
             for nm in names:
                 k = len(private[nm])
-                auth[nm] = (ys.values[at:at + k], r.values[at:at + k], v.values[at:at + k])
+                masked[nm] = [mpz(v) for v in opened[at:at + k]]
                 at += k
-        # Nothing leaves the servers before everything opened so far is verified.
-        await self.s.mac_check()
-        for c in self.clients:
-            if c.channel is None:
-                continue
-            shares = self._output_shares(c.ident, *auth[c.ident]) if c.ident in auth else []
+        else:
+            await self.s.mac_check()
+        await asyncio.gather(*(self._send_result(c, encode_result(self.f, public,
+                                                                  self._result_values(c.ident, masked.get(c.ident, []))))
+                               for c in self.clients if c.channel is not None))
+
+    async def exchange(self, requests: dict[str, bytes], reply_limit: int, window: float) -> AgreedReplies:
+        """Ask each client named in `requests` (still connected) a question and collect its
+        answer (at most `reply_limit` bytes) within `window` seconds; then agree with the other
+        servers, as for inputs, on who answered what. All servers pass the same requests."""
+        replies: dict[str, bytes] = {}
+        reasons: dict[str, str] = {}
+
+        async def ask(c: _ClientState) -> None:
             try:
-                await c.channel.send(RESULT, encode_result(self.f, public, shares))
+                await c.channel.send(REQUEST, requests[c.ident])
+                replies[c.ident] = await c.channel.expect(REPLY, window, reply_limit)
+            except ClientProtocolError as exc:
+                reasons[c.ident] = f"no answer ({exc})"
+
+        asked = [c for c in self.clients if c.ident in requests and c.channel is not None]
+        for c in self.clients:
+            if c.ident in requests and c.channel is None:
+                reasons[c.ident] = "not connected"
+        await asyncio.gather(*(ask(c) for c in asked))
+        names = sorted(requests)
+        mine = b"".join(hashlib.sha256(b"client-reply|" + nm.encode() + b"|" + replies[nm]).digest()
+                        if nm in replies else _ZERO_DIGEST for nm in names)
+        views = await self.s.broadcast_bytes(mine, 32 * len(names))
+        await self.s.mac_check()   # every server saw the same digests before anyone goes on
+        agreed = AgreedReplies({})
+        for i, nm in enumerate(names):
+            seen = [v[32 * i:32 * (i + 1)] for v in views]
+            if _ZERO_DIGEST in seen:
+                agreed.rejected[nm] = reasons.get(nm) or "some server got no answer from this client"
+            elif any(d != seen[0] for d in seen):
+                agreed.rejected[nm] = "servers got different answers from this client (equivocation)"
+            else:
+                agreed.replies[nm] = replies[nm]
+        return agreed
+
+    async def notify(self, public: bytes) -> None:
+        """Send every connected client a final public notice (e.g. where the outcome was
+        recorded); clients accept it only if every server sent the same bytes."""
+        async def tell(c: _ClientState) -> None:
+            try:
+                await c.channel.send(NOTICE, public)
             except ClientProtocolError:
                 pass
+        await asyncio.gather(*(tell(c) for c in self.clients if c.channel is not None))
+
+    def _output_keys(self, c: _ClientState, k: int) -> AuthVector:
+        """⟨b⟩ of the first k triples reserved for client c: uniform, known in the clear to
+        the client alone (it added up and checked them against c = a·b at input time), and
+        used for nothing else."""
+        if k > c.n:
+            raise ValueError(f"client {c.ident!r} can receive at most {c.n} private outputs (one per input value)")
+        return self.triples[1][c.offset:c.offset + k]
+
+    async def _send_result(self, c: _ClientState, payload: bytes) -> None:
+        try:
+            await c.channel.send(RESULT, payload)
+        except ClientProtocolError as exc:
+            self.log(f"client {c.ident} did not take its result: {exc}")
+            if c.channel is not None:
+                c.channel.close()
+                c.channel = None
 
     async def close(self) -> None:
         """Stop accepting, drop every client connection and cancel pending handlers."""

@@ -17,12 +17,21 @@ from ..errors import MalformedMessage
 from ..field import PrimeField
 
 # Frame types.
-HELLO, MASKS, INPUT, REFUSE, ACK, REJECT, RESULT = range(1, 8)
+HELLO, MASKS, INPUT, REFUSE, ACK, REJECT, RESULT, CHALLENGE, AUTH, REQUEST, REPLY, NOTICE = range(1, 13)
 NAMES = {HELLO: "HELLO", MASKS: "MASKS", INPUT: "INPUT", REFUSE: "REFUSE", ACK: "ACK",
-         REJECT: "REJECT", RESULT: "RESULT"}
+         REJECT: "REJECT", RESULT: "RESULT", CHALLENGE: "CHALLENGE", AUTH: "AUTH", REQUEST: "REQUEST",
+         REPLY: "REPLY", NOTICE: "NOTICE"}
+#: a server's challenge to a client that must prove its identity
+NONCE_BYTES = 32
+#: the largest signature a client may answer a challenge with
+MAX_AUTH = 256
+_AUTH_DOMAIN = b"mpc-markets/client-input/auth/v1\x00"
 HEADER = struct.Struct("<BI")
+#: the largest frame either side ever accepts (a result with a long public part)
 MAX_FRAME = 1 << 26
 MAX_ID_BYTES = 256
+#: the largest free-text reason in a REFUSE or REJECT
+MAX_REASON = 1024
 
 
 class ClientProtocolError(Exception):
@@ -76,15 +85,14 @@ def decode_input(field: PrimeField, payload: bytes, n: int) -> list[mpz]:
         raise ClientProtocolError(f"malformed input ({exc.detail})") from None
 
 
-def encode_result(field: PrimeField, public: bytes, shares: Sequence[int]) -> bytes:
-    """|public| (4) ‖ public ‖ count (4) ‖ 3·count field elements (shares of y ‖ r ‖ v)."""
-    if len(shares) % 3:
-        raise ValueError("output shares come in (y, r, v) triples")
-    return (struct.pack("<I", len(public)) + public + struct.pack("<I", len(shares) // 3)
-            + encode_vector(field, shares))
+def encode_result(field: PrimeField, public: bytes, values: Sequence[int]) -> bytes:
+    """|public| (4) ‖ public ‖ count (4) ‖ count field elements (the client's masked outputs)."""
+    return (struct.pack("<I", len(public)) + public + struct.pack("<I", len(values))
+            + encode_vector(field, values))
 
 
 def decode_result(field: PrimeField, payload: bytes, sender: int) -> tuple[bytes, list[mpz]]:
+    """(public part, masked private outputs); ClientInputError naming the server otherwise."""
     if len(payload) < 8:
         raise ClientInputError(f"server {sender} sent a truncated result")
     (plen,) = struct.unpack_from("<I", payload, 0)
@@ -93,10 +101,19 @@ def decode_result(field: PrimeField, payload: bytes, sender: int) -> tuple[bytes
     public = payload[4:4 + plen]
     (count,) = struct.unpack_from("<I", payload, 4 + plen)
     try:
-        private = decode_vector(field, payload[8 + plen:], 3 * count, sender)
+        private = decode_vector(field, payload[8 + plen:], count, sender)
     except MalformedMessage as exc:
         raise ClientInputError(f"server {sender}: {exc}") from None
     return public, private
+
+
+def auth_message(context: bytes, server: int, client_id: str, nonce: bytes) -> bytes:
+    """What a client signs to prove its identity to server `server`: bound to the session's
+    context (so it cannot be replayed in another session), the server (so one server cannot
+    replay it to another) and that server's fresh nonce."""
+    cid = client_id.encode("utf-8")
+    return (_AUTH_DOMAIN + len(context).to_bytes(4, "big") + context + server.to_bytes(4, "big")
+            + len(cid).to_bytes(2, "big") + cid + nonce)
 
 
 def text(payload: bytes) -> str:

@@ -7,32 +7,11 @@ a key file must live where only that role can read it (see the trust model in
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from zkp.keys import load_key, load_or_create_key
 
-
-def load_key(path: str | Path) -> Ed25519PrivateKey:
-    """The key in ``path`` (ValueError if it is not one hex-encoded 32-byte Ed25519 private key)."""
-    try:
-        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(Path(path).read_text(encoding="ascii").strip()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: not a hex-encoded 32-byte Ed25519 private key ({exc})") from None
-
-
-def load_or_create_key(path: str | Path) -> Ed25519PrivateKey:
-    """The key in ``path``, or a fresh one written there (created exclusively, readable by the owner only)."""
-    p = Path(path)
-    if p.exists():
-        return load_key(p)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex() + "\n")
-    return key
+__all__ = ["load_key", "load_or_create_key", "local_key_dir", "open_local_writer"]
 
 
 def local_key_dir(ledger_path: str | Path) -> Path:

@@ -14,12 +14,16 @@ It carries
 * per account a nonce (equal to the account's current nonce) and an Ed25519
   signature over :meth:`MultiTransaction.body_bytes`.
 
-Binding: the body holds the ledger id, the ordered transfers, the nonces and
-an application ``context``; every proof's Fiat–Shamir context is a hash of the
-body (plus the account id for solvency proofs), so a proof taken from another
-transaction, from another account of the same one, or from the same payment
-on another ledger (whose accounts and nonces may well be equal), does not verify.  Proofs and
-signatures depend only on the body, so parties may produce them in any order.
+Binding: the body holds the ledger id, an application ``context``, the number of
+transfers and the Merkle root (RFC 9162 shape) over the ordered transfers, each leaf
+naming the account, its committed amount and its nonce; every proof's Fiat–Shamir
+context is a hash of the body (plus the account id for solvency proofs), so a proof
+taken from another transaction, from another account of the same one, or from the same
+payment on another ledger (whose accounts and nonces may well be equal), does not
+verify.  Proofs and signatures depend only on the body, so parties may produce them in
+any order; and an account holder needs only the body and its own leaf's inclusion path
+(:meth:`MultiTransaction.signing_request`) to check what it signs, however many transfers
+the transaction carries.
 
 Committed integers are read modulo the group order q: φ < 0 is committed as
 φ mod q, the MPC field's reading of signed values.
@@ -36,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from zkp.groups.base import Group
+from zkp.merkle import MerkleTree, verify_inclusion
 from zkp.pedersen import Commitment, Opening, commit
 from zkp.sigma.base import NIProof, prove, verify
 from zkp.sigma.nonnegative import RANGE, RangeStatement
@@ -43,11 +48,12 @@ from zkp.sigma.sum import SUM, SumStatement, SumWitness
 
 #: the range of a balance after a transaction: [0, 2^SOLVENCY_BITS).
 SOLVENCY_BITS = 64
-MAX_TRANSFERS = 1024
+MAX_TRANSFERS = 100_000
 MAX_ID_BYTES = 255
 MAX_CONTEXT_BYTES = 1 << 16
 
-_BODY_DOMAIN = b"mpc-markets/ledger/multi-transaction/v2\x00"
+_BODY_DOMAIN = b"mpc-markets/ledger/multi-transaction/v3\x00"
+_TRANSFER_LEAF = b"mpc-markets/ledger/transfer/v1\x00"
 _PROOF_DOMAIN = b"mpc-markets/ledger/multi-transaction-proof/v1\x00"
 _OPEN_DOMAIN = b"mpc-markets/ledger/open-account/v2\x00"
 
@@ -75,13 +81,10 @@ class MultiTransaction:
     def account_ids(self) -> list[str]:
         return [t.account_id for t in self.transfers]
 
-    def body_bytes(self) -> bytes:
-        """Canonical bytes every account signs: domain, ledger id, context, then (id, Cm(φ_i), nonce)
-        in transfer order.
-
-        Raises ValueError when the body is malformed (no ledger id, no transfers, repeated or
-        over-long ids, a transfer without a nonce or a nonce without a transfer).
-        """
+    def _checked_shape(self) -> tuple[bytes, bytes]:
+        """(ledger id, context) after checking the shape; ValueError when malformed (no ledger
+        id, no transfers, repeated or over-long ids, a transfer without a nonce or a nonce
+        without a transfer, a nonce out of range)."""
         if not 1 <= len(self.transfers) <= MAX_TRANSFERS:
             raise ValueError(f"a multi-transaction needs 1..{MAX_TRANSFERS} transfers, got {len(self.transfers)}")
         ctx = bytes(self.context)
@@ -95,24 +98,85 @@ class MultiTransaction:
             raise ValueError("an account appears in more than one transfer")
         if set(self.nonces) != set(ids):
             raise ValueError("nonces must name exactly the accounts of the transfers")
-        parts = [_BODY_DOMAIN, len(lid).to_bytes(1, "big"), lid, len(ctx).to_bytes(4, "big"), ctx,
-                 len(ids).to_bytes(4, "big")]
-        for t in self.transfers:
-            aid = _id_bytes(t.account_id)
-            cm = bytes(t.amount_commitment)
-            nonce = self.nonces[t.account_id]
+        for aid, nonce in self.nonces.items():
             if isinstance(nonce, bool) or not isinstance(nonce, int) or not 0 <= nonce < 1 << 63:
-                raise ValueError(f"nonce of {t.account_id!r} must be an integer in [0, 2^63)")
-            parts += [len(aid).to_bytes(2, "big"), aid, len(cm).to_bytes(2, "big"), cm, nonce.to_bytes(8, "big")]
-        return b"".join(parts)
+                raise ValueError(f"nonce of {aid!r} must be an integer in [0, 2^63)")
+        return lid, ctx
+
+    def transfer_leaves(self) -> list[bytes]:
+        return [transfer_leaf(t.account_id, bytes(t.amount_commitment), self.nonces[t.account_id])
+                for t in self.transfers]
+
+    def body_bytes(self) -> bytes:
+        """Canonical bytes every account signs: domain, ledger id, context, number of transfers and
+        the Merkle root over the transfers (account, Cm(φ_i), nonce) in transfer order.
+        ValueError when the transaction is malformed."""
+        lid, ctx = self._checked_shape()
+        return body_bytes(lid, ctx, len(self.transfers), MerkleTree(self.transfer_leaves()).root)
+
+    def signing_request(self, account_id: str) -> "SigningRequest":
+        """What account `account_id` needs to check its transfer and sign: the body's parts and
+        its own leaf's inclusion path (O(log n) hashes, not the whole transaction)."""
+        lid, ctx = self._checked_shape()
+        leaves = self.transfer_leaves()
+        tree = MerkleTree(leaves)
+        index = self.account_ids().index(account_id)
+        t = self.transfers[index]
+        return SigningRequest(lid, ctx, len(leaves), tree.root, index, tuple(tree.prove(index).path),
+                              account_id, bytes(t.amount_commitment), self.nonces[account_id])
 
     def proof_context(self) -> bytes:
         """Fiat–Shamir context of the sum proof: SHA-256 of the body."""
-        return hashlib.sha256(_PROOF_DOMAIN + self.body_bytes()).digest()
+        return proof_context(self.body_bytes())
 
     def solvency_context(self, account_id: str) -> bytes:
         """Fiat–Shamir context of one account's solvency proof (the body hash and the account id)."""
-        return hashlib.sha256(_PROOF_DOMAIN + b"solvency\x00" + _id_bytes(account_id) + self.proof_context()).digest()
+        return solvency_context(self.body_bytes(), account_id)
+
+
+def transfer_leaf(account_id: str, amount_commitment: bytes, nonce: int) -> bytes:
+    """One transfer as a leaf of the body's Merkle tree."""
+    aid = _id_bytes(account_id)
+    cm = bytes(amount_commitment)
+    return (_TRANSFER_LEAF + len(aid).to_bytes(2, "big") + aid + len(cm).to_bytes(2, "big") + cm
+            + nonce.to_bytes(8, "big"))
+
+
+def body_bytes(ledger_id: bytes, context: bytes, count: int, root: bytes) -> bytes:
+    return (_BODY_DOMAIN + len(ledger_id).to_bytes(1, "big") + ledger_id + len(context).to_bytes(4, "big") + context
+            + count.to_bytes(4, "big") + root)
+
+
+def proof_context(body: bytes) -> bytes:
+    return hashlib.sha256(_PROOF_DOMAIN + body).digest()
+
+
+def solvency_context(body: bytes, account_id: str) -> bytes:
+    return hashlib.sha256(_PROOF_DOMAIN + b"solvency\x00" + _id_bytes(account_id) + proof_context(body)).digest()
+
+
+@dataclass(frozen=True)
+class SigningRequest:
+    """One account's view of a multi-transaction: enough to check its own transfer is in the
+    body and to sign and prove for it (see MultiTransaction.signing_request)."""
+
+    ledger_id: bytes
+    context: bytes
+    count: int
+    root: bytes
+    index: int
+    path: tuple[bytes, ...]
+    account_id: str
+    amount_commitment: bytes
+    nonce: int
+
+    def body_bytes(self) -> bytes:
+        """The body, after checking that this account's transfer is leaf `index` of `count`;
+        ValueError otherwise."""
+        leaf = transfer_leaf(self.account_id, self.amount_commitment, self.nonce)
+        if not verify_inclusion(self.root, leaf, list(self.path), index=self.index, tree_size=self.count):
+            raise ValueError(f"the transfer of {self.account_id!r} is not in the body it was asked to sign")
+        return body_bytes(self.ledger_id, self.context, self.count, self.root)
 
 
 def _id_bytes(account_id: str) -> bytes:
@@ -187,6 +251,15 @@ def prove_solvency(group: Group, mtx: MultiTransaction, account_id: str, balance
     the new balance is out of range or the openings do not match.
     """
     cm_phi = _transfer_commitment(group, mtx, account_id)
+    return prove_solvency_for_body(group, mtx.body_bytes(), account_id, cm_phi.to_bytes(), balance, r_balance,
+                                   phi, r_phi, balance_commitment)
+
+
+def prove_solvency_for_body(group: Group, body: bytes, account_id: str, amount_commitment: bytes, balance: int,
+                            r_balance: int, phi: int, r_phi: int, balance_commitment: bytes | None = None) -> bytes:
+    """prove_solvency from the body and the account's own transfer alone (an account holder
+    that checked a SigningRequest)."""
+    cm_phi = Commitment.from_bytes(group, amount_commitment)
     if group.commit_point(phi, r_phi) != cm_phi.point:
         raise ValueError(f"(φ, r) does not open the transfer commitment of {account_id!r}")
     bal_bytes = balance_commitment if balance_commitment is not None else group.commit_point(balance, r_balance).to_bytes()
@@ -194,7 +267,7 @@ def prove_solvency(group: Group, mtx: MultiTransaction, account_id: str, balance
     new_bal, new_r = next_balance_opening(group, balance, r_balance, phi, r_phi)
     if not 0 <= new_bal < 1 << SOLVENCY_BITS:
         raise ValueError(f"account {account_id!r} cannot pay: its balance after the transfer would be {new_bal}")
-    proof = prove(RANGE, stmt, Opening(group.scalar(new_bal), new_r), mtx.solvency_context(account_id))
+    proof = prove(RANGE, stmt, Opening(group.scalar(new_bal), new_r), solvency_context(body, account_id))
     return proof.to_bytes(stmt)
 
 

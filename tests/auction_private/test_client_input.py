@@ -49,8 +49,8 @@ async def session(clients, client_tasks, m=3, server_cls=ClientInputServer, wind
 def honest(ident, values):
     async def task(hub):
         chans = await hub.connect_all()
-        await submit_input(chans, ident, values, F)
-        return await receive_output(chans, F)
+        keys = await submit_input(chans, ident, values, F)
+        return await receive_output(chans, F, keys=keys)
     return task
 
 
@@ -125,11 +125,11 @@ def test_unknown_and_duplicate_ids_are_rejected():
 
     async def twice(hub):
         first = await hub.connect_all()
-        await submit_input(first, "carol", [9], F)
+        keys = await submit_input(first, "carol", [9], F)
         second = await hub.connect_all()
         with pytest.raises(ClientInputError, match="already connected"):
             await submit_input(second, "carol", [1], F)
-        return await receive_output(first, F)
+        return await receive_output(first, F, keys=keys)
 
     servers, views = run(session([("carol", 1)], [intruder, twice]))
     for opened, rejected in servers:
@@ -148,10 +148,10 @@ class BadMaskServer(ClientInputServer):
 
 
 class BadOutputServer(ClientInputServer):
-    """Server 2 shifts its share of the client's output: the v = r·y check must fire."""
+    """Server 2 shifts the client's masked output: the client must see the servers disagree."""
 
-    def _output_shares(self, ident, y, r, v):
-        out = super()._output_shares(ident, y, r, v)
+    def _result_values(self, ident, masked):
+        out = list(super()._result_values(ident, masked))
         if self.s.pid == 2:
             out[0] = (out[0] + 5) % F.q
         return out
@@ -175,9 +175,9 @@ def test_client_detects_a_server_that_tampers_with_its_mask_shares():
 def test_client_detects_a_server_that_tampers_with_its_output_share():
     async def victim(hub):
         chans = await hub.connect_all()
-        await submit_input(chans, "fay", [7], F)
-        with pytest.raises(ClientInputError, match="v = r\\*y"):
-            await receive_output(chans, F)
+        keys = await submit_input(chans, "fay", [7], F)
+        with pytest.raises(ClientInputError, match="servers sent different results"):
+            await receive_output(chans, F, keys=keys)
         return "detected"
 
     _, views = run(session([("fay", 1)], [victim], server_cls=BadOutputServer))
@@ -227,8 +227,8 @@ def test_clients_over_tcp_sockets():
     def over_tcp(ident, values):
         async def task(_hub):
             chans = await connect_servers(addresses, timeout=20)
-            await submit_input(chans, ident, values, F)
-            return await receive_output(chans, F)
+            keys = await submit_input(chans, ident, values, F)
+            return await receive_output(chans, F, keys=keys)
         return task
 
     async def malformed(_hub):
@@ -299,8 +299,8 @@ def test_socket_framing_rejects_unknown_types_and_oversized_frames():
 
     async def good(_hub):
         chans = await connect_servers([("127.0.0.1", base + i) for i in range(3)], timeout=20)
-        await submit_input(chans, "ok", [1], F)
-        return await receive_output(chans, F)
+        keys = await submit_input(chans, "ok", [1], F)
+        return await receive_output(chans, F, keys=keys)
 
     async def go():
         return await session([("ok", 1)], [await raw(struct.pack("<BI", 99, 0)),

@@ -92,7 +92,11 @@ def test_coin_toss_commitment_is_checked():
         cls = SeedEquivocator if pid == 1 else Session
         return cls(t, prep, F)
 
-    res = run_parties(3, workload, field=F, session_factory=factory, timeout=5)
+    async def tossing(s):
+        await s.coin_toss()
+        return await workload(s)
+
+    res = run_parties(3, tossing, field=F, session_factory=factory, timeout=5)
     for r in honest_results(res):
         assert isinstance(r, CommitmentMismatch) and "coin-toss seed" in str(r)
 

@@ -1,4 +1,4 @@
-"""Real sessions: one OS process per party, connected by MPyC's launcher over TCP."""
+"""Real sessions: one OS process per party, connected by our launcher (mpc.launch) over TCP."""
 import json
 import signal
 import subprocess

@@ -36,9 +36,10 @@ def bidder_input(mechanism: str, market, bidder_id: str, range_bits: Optional[in
 
 
 async def await_result(channels: Sequence[ClientChannel], mechanism: str, bidder_id: str, context: dict, *,
-                       field: PrimeField, result_timeout: float) -> dict:
-    """Receive the servers' result after the input went through; returns what the bidder learned."""
-    public, private = await receive_output(channels, field, result_timeout)
+                       field: PrimeField, result_timeout: float, keys=None) -> dict:
+    """Receive the servers' result after the input went through (`keys`: what submit_input
+    returned); returns what the bidder learned."""
+    public, private = await receive_output(channels, field, result_timeout, keys)
     info = json.loads(public)
     out = {"id": bidder_id, "status": "accepted", "public": info}
     if mechanism == "uniform":
@@ -58,9 +59,9 @@ async def run_bidder(channels: Sequence[ClientChannel], mechanism: str, market, 
     """One honest bidder's whole session; returns what it learned ({"id", "status", ...})."""
     try:
         values, context = bidder_input(mechanism, market, bidder_id, range_bits)
-        await submit_input(channels, bidder_id, values, field, timeout)
+        keys = await submit_input(channels, bidder_id, values, field, timeout)
         return await await_result(channels, mechanism, bidder_id, context, field=field,
-                                  result_timeout=result_timeout)
+                                  result_timeout=result_timeout, keys=keys)
     except ClientInputError as exc:
         return {"id": bidder_id, "status": "rejected", "reason": str(exc)}
     finally:

@@ -26,8 +26,11 @@ Steps (everything on shares; "open" marks the only values revealed):
    vickrey: the second candidate bid and the first unused eligible ask or the last
    serving ask). Update remaining quantities and activity bits on shares.
 What leaks beyond the result: the number of rounds (a winner without an eligible seller
-still ends a round, though its id is not opened). Everything opened is MAC-checked before
-the result leaves the servers.
+still ends a round, though its id is not opened). The stop bit and the served amounts,
+which decide what the servers compute and open next, are MAC-checked as they are opened
+(`Session.open_checked`), so a corrupt server that changes one makes every honest server
+abort before anything else is opened; the rest is MAC-checked before the result leaves
+the servers.
 """
 from __future__ import annotations
 
@@ -151,6 +154,7 @@ async def dantm_private(s: Session, market: Market, inputs: dict[str, AuthVector
     sold = {x.id: 0 for x in sellers}
     small = max(nb, ns).bit_length() + 3
     trades: list[Trade] = []
+    opened_trades = []
     for t in range(nb):
         n_active = nb - t
         rank = _prefix(act, inclusive=True)
@@ -183,7 +187,9 @@ async def dantm_private(s: Session, market: Market, inputs: dict[str, AuthVector
         # [count < 1], [count < rank_j] and [count < 2] in one comparison
         c_lt = await comparison.less_than(
             s, cat([count, count.tile(ns), count]), cat([_pub(s, [1]), rank, _pub(s, [2])]), small)
-        (stop,) = await s.open(c_lt[0:1])
+        # The stop bit and the served amounts decide what is computed and opened next, so
+        # both are MAC-checked before they are used (open_checked).
+        (stop,) = await s.open_checked(c_lt[0:1])
         if stop:
             break
         within = 1 - c_lt[1:1 + ns]
@@ -217,7 +223,7 @@ async def dantm_private(s: Session, market: Market, inputs: dict[str, AuthVector
         prods = await s.mul(cat([unused, serve]), cat([no_unused_before, no_serve_after]))
         first_unused, last_serve = prods[:ns], prods[ns:]
         act = act - (await s.mul(act, gone))
-        opened = await s.open(cat([given_by_id, pos_by_id]))
+        opened = await s.open_checked(cat([given_by_id, pos_by_id]))
         amounts, order = opened[:ns], opened[ns:]
         served_ids = [o for o in range(ns) if amounts[o] != 0]
         if not served_ids:
@@ -236,12 +242,13 @@ async def dantm_private(s: Session, market: Market, inputs: dict[str, AuthVector
             prods = await s.mul(mcafee.tile(2), cat([p2 - bid_k * 2, p2 - ask_k * 2]))
             buyer_num, seller_num = prods[0:1] + bid_k * 2, prods[1:2] + ask_k * 2
             denom = 2
-        widx, sat, bp, sp = await s.open(cat([bidx[t:t + 1], full, buyer_num, seller_num]))
-        if not 0 <= widx < nb:
-            # Only a corrupted opening gives this; the MAC check names the failure.
-            await s.mac_check()
-            raise RuntimeError("opened winner index out of range but the MAC check passed")
-        winner = buyers[int(widx)]
+        # The winner and prices decide nothing the servers do next: they are checked with
+        # everything else (the next round's stop bit or the final check) before they are read.
+        opened_trades.append((t, served_ids, amounts, order,
+                              await s.open(cat([bidx[t:t + 1], full, buyer_num, seller_num])), denom))
+    await s.mac_check()
+    for t, served_ids, amounts, order, (widx, sat, bp, sp), denom in opened_trades:
+        winner = buyers[int(widx)]  # in range: a checked opening of a public index
         shares = []
         for o in sorted(served_ids, key=lambda o: int(order[o])):
             x = sellers[o]
@@ -250,5 +257,4 @@ async def dantm_private(s: Session, market: Market, inputs: dict[str, AuthVector
         quantity = sum(sh.quantity for sh in shares)
         trades.append(Trade(winner.id, quantity, bool(sat), Fraction(int(bp), denom), tuple(shares)))
         say(f"round {t + 1}: {winner.id} buys {quantity} from {len(shares)} seller(s)")
-    await s.mac_check()
     return AuctionResult(pricing, tuple(trades)), excluded

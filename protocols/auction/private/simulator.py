@@ -33,9 +33,9 @@ async def play_cheating_bidder(channels: list[ClientChannel], mechanism: str, ma
     """A bidder that deviates in the way `kind` names (mpc.testing.cheating_submit)."""
     try:
         values, context = bidder_input(mechanism, market, bidder_id, range_bits)
-        await cheating_submit(channels, bidder_id, values, kind, field, timeout)
+        keys = await cheating_submit(channels, bidder_id, values, kind, field, timeout)
         return await await_result(channels, mechanism, bidder_id, context, field=field,
-                                  result_timeout=result_timeout)
+                                  result_timeout=result_timeout, keys=keys)
     except ClientInputError as exc:
         return {"id": bidder_id, "status": "rejected", "reason": str(exc)}
     finally:

@@ -6,17 +6,23 @@ What a bidder sends (``wire_vector``): the L increments of its curve, so that ev
 curve rebuilt from non-negative increments is monotone — a buyer sends
 demand[l] − demand[l+1] (and demand[L−1] last), a seller supply[l] − supply[l−1] (and
 supply[0] first). With ``range_bits`` = B each increment travels as B bits and the
-servers check the bits (:mod:`.private_inputs`), so a malicious bidder cannot send a
-negative or oversized increment; without it (the default at scale, where the check
-would cost L·B multiplications per bidder) the servers trust the bidders' software to
-send in-range increments, as the 2008 sugar-beet deployment did, and a bidder that does
-not can shift the aggregate curves by what it sends (never the other bidders' inputs).
+servers check the bits (`mpc.bits.check_bits`), so a malicious bidder cannot send a
+negative or oversized increment and every aggregate stays within the width the
+comparisons declare (`comparison_bits`). Without it (the default at scale, where the
+check would cost L·B multiplications per bidder) the servers trust the bidders' software
+to send in-range increments, as the 2008 sugar-beet deployment did: a bidder that does
+not can shift the aggregate curves by what it sends, and a huge or negative increment
+pushes the aggregates outside the declared width, where the comparisons' results are
+meaningless (so the published level, price and allocations are). It never learns more
+about the other bidders' inputs than the published result: the comparisons still mask
+the honest part of every aggregate.
 
 What the servers do:
 1. add all increments per side (local), rebuild D(l) and S(l) by suffix/prefix sums (local);
 2. binary search over l ∈ [0, L] with one secure comparison S(mid) < D(mid) per probe,
    ⌈log2(L + 1)⌉ probes, opening only each probe's bit (with monotone curves these bits
-   are determined by the published level);
+   are determined by the published level); each bit decides the next probe, so it is
+   MAC-checked as it is opened (`Session.open_checked`);
 3. ρ = ⌊2^F·V/W⌋ bit by bit (F + 1 comparisons, V/W the short/long side's volume at l*);
 4. each rationed bidder's ⌊q·ρ/2^F⌋ (one vectorised product and truncation), sent to that
    bidder only; full-side bidders compute their allocation from their own curve.
@@ -54,6 +60,17 @@ def quantity_at(increments: AuthVector, level: int, side: str) -> AuthVector:
 
 def input_length(levels: int, range_bits: Optional[int]) -> int:
     return levels * (range_bits or 1)
+
+
+def comparison_bits(levels: int, bidders: int, range_bits: Optional[int]) -> int:
+    """Signed bit length that holds every aggregate curve value the servers compare.
+
+    An honest curve stays below 2^QUANTITY_BITS. With range-checked increments
+    (range_bits = B) a bidder's curve value is a sum of at most `levels` increments below
+    2^B each, whatever the bidder sends, so the bound also holds for a malicious bidder;
+    without the check nothing bounds what a bidder sends (module docstring)."""
+    per_bidder = QUANTITY_BITS if not range_bits else max(QUANTITY_BITS, range_bits + levels.bit_length())
+    return per_bidder + max(1, bidders).bit_length() + 1
 
 
 @dataclass
@@ -100,13 +117,13 @@ async def clear_uniform_private(s: Session, market: UniformMarket, inputs: dict[
     inc_s = _column_sum(s, [inputs[x] for x in sellers], L)
     demand = [quantity_at(inc_d, l, "buyers") for l in range(L)]
     supply = [quantity_at(inc_s, l, "sellers") for l in range(L)]
-    # Aggregates stay below (number of bidders)·2^QUANTITY_BITS for in-range inputs.
-    k = QUANTITY_BITS + max(1, len(buyers) + len(sellers)).bit_length() + 1
+    k = comparison_bits(L, len(buyers) + len(sellers), range_bits)
     lo, hi = 0, L
     while lo < hi:
         mid = (lo + hi) // 2
         short = await comparison.less_than(s, supply[mid], demand[mid], k)
-        (bit,) = await s.open(short)
+        # the probe bit decides the next probe: MAC-checked before it is used
+        (bit,) = await s.open_checked(short)
         if bit == 0:  # D(mid) <= S(mid)
             hi = mid
         else:

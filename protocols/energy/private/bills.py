@@ -15,7 +15,11 @@ published the signed root on the ledger.  In one session step:
    a user whose shared values differ from its committed bill makes everyone abort.
 
 Trust: the operator is trusted for the *values* it commits (the seed assumes valid bills);
-what the protocol guarantees is that the MPC computes on exactly those values.
+what the protocol guarantees is that the MPC computes on exactly those values. Ranges: a
+user cannot input anything but its committed values, so the values are not range-checked
+again inside the MPC; the comparisons of Stages 2 and 3 rely on them being within the
+bounds the scenario loader enforces (every linear intermediate below 2^64, see
+`two_state`), which holds as long as the operator commits what the loader accepted.
 """
 
 from __future__ import annotations
@@ -59,11 +63,18 @@ def own_bill_from_receipts(user_id: str, receipts: Sequence) -> OwnBill:
                    [list(r.commitments) for r in rs], [r.proof for r in rs])
 
 
-def _max_path(tree_size: int) -> int:
+def max_path(tree_size: int) -> int:
+    """The longest inclusion path in a tree of `tree_size` leaves (at least 1)."""
     return max(1, (tree_size - 1).bit_length())
 
 
-def _encode_leaves(info: PublicInfo, bill: OwnBill, point_size: int, path_len: int) -> bytes:
+def leaves_size(info: PublicInfo, point_size: int, path_len: int) -> int:
+    """Bytes of one user's encoded leaves (`encode_leaves`)."""
+    return info.n_slots * (info.leaf_width * point_size + _PROOF_HEAD + HASH_SIZE * path_len)
+
+
+def encode_leaves(info: PublicInfo, bill: OwnBill, point_size: int, path_len: int) -> bytes:
+    """A user's receipts' commitments and inclusion proofs, slot by slot, at a fixed size."""
     out = bytearray()
     proof_room = _PROOF_HEAD + HASH_SIZE * path_len
     for cms, proof in zip(bill.commitments, bill.proofs):
@@ -76,8 +87,9 @@ def _encode_leaves(info: PublicInfo, bill: OwnBill, point_size: int, path_len: i
     return bytes(out)
 
 
-def _decode_leaves(info: PublicInfo, owner: int, data: bytes, point_size: int,
-                   path_len: int) -> list[tuple[list[bytes], InclusionProof]]:
+def decode_leaves(info: PublicInfo, owner: int, data: bytes, point_size: int,
+                  path_len: int) -> list[tuple[list[bytes], InclusionProof]]:
+    """Inverse of `encode_leaves`; MalformedMessage naming the owner on anything else."""
     proof_room = _PROOF_HEAD + HASH_SIZE * path_len
     width = info.leaf_width * point_size
     step = width + proof_room
@@ -97,6 +109,36 @@ def _decode_leaves(info: PublicInfo, owner: int, data: bytes, point_size: int,
     return leaves
 
 
+class BadLeaf(ValueError):
+    """A user's leaf that is not its own under the signed root (`malformed`: not even a
+    commitment); the message names the slot."""
+
+    def __init__(self, slot: int, detail: str, malformed: bool = False):
+        super().__init__(f"slot {slot}: {detail}")
+        self.slot, self.malformed = slot, malformed
+
+
+def leaf_commitments(group: Group, info: PublicInfo, owner: int, leaves, signed_root: SignedRoot) -> list[Commitment]:
+    """The commitments of user `owner`'s leaves, each checked to be its own leaf of the slot
+    at its position under the signed root. BadLeaf naming the first slot that fails."""
+    from protocols.energy.utility_operator.receipts import receipt_leaf_bytes
+
+    if len(leaves) != info.n_slots:
+        raise BadLeaf(len(leaves), f"{len(leaves)} leaves for {info.n_slots} slots")
+    flat = []
+    for t, (cms, proof) in enumerate(leaves, start=1):
+        leaf = receipt_leaf_bytes(info.user_ids[owner], t, cms)
+        # leaves are user-major, slot by slot, over every slot (the epoch of the whole scenario)
+        if not verify_inclusion(signed_root.root, leaf, proof, index=owner * info.n_slots + t - 1,
+                                tree_size=signed_root.tree_size):
+            raise BadLeaf(t, "no valid path under the signed root")
+        try:
+            flat.extend(Commitment.from_bytes(group, c) for c in cms)
+        except ValueError as exc:
+            raise BadLeaf(t, f"an invalid commitment ({exc})", malformed=True) from None
+    return flat
+
+
 def check_signed_root(session: Session, operator_key: bytes, signed_root: SignedRoot) -> None:
     """Abort unless the root read from the ledger carries the operator's signature."""
     if not verify_signed_root(operator_key, signed_root):
@@ -114,15 +156,13 @@ async def share_bills(session: Session, group: Group, info: PublicInfo, bill: Ow
     another user or slot, a malformed message, a tampered share, or shared values that do not
     match the commitments.
     """
-    from protocols.energy.utility_operator.receipts import receipt_leaf_bytes
-
     if session.m != info.n_users:
         raise ValueError(f"{session.m} parties but {info.n_users} users: one party per user is needed")
     check_signed_root(session, operator_key, signed_root)
     point_size = group.point_size
-    path_len = _max_path(signed_root.tree_size)
-    size = info.n_slots * (info.leaf_width * point_size + _PROOF_HEAD + HASH_SIZE * path_len)
-    mine = _encode_leaves(info, bill, point_size, path_len)
+    path_len = max_path(signed_root.tree_size)
+    size = leaves_size(info, point_size, path_len)
+    mine = encode_leaves(info, bill, point_size, path_len)
     if len(mine) != size:
         raise ValueError(f"user {bill.user_id}: expected receipts for {info.n_slots} slots")
     received = await session.broadcast_bytes(mine, size)
@@ -130,22 +170,15 @@ async def share_bills(session: Session, group: Group, info: PublicInfo, bill: Ow
     bad_path = []
     for owner in range(session.m):
         try:
-            leaves = _decode_leaves(info, owner, received[owner], point_size, path_len)
+            leaves = decode_leaves(info, owner, received[owner], point_size, path_len)
         except MalformedMessage as exc:
             raise session.abort(exc)
-        flat = []
-        for t, (cms, proof) in enumerate(leaves, start=1):
-            leaf = receipt_leaf_bytes(info.user_ids[owner], t, cms)
-            # leaves are user-major, slot by slot, over every slot (the epoch of the whole scenario)
-            if not verify_inclusion(signed_root.root, leaf, proof, index=owner * info.n_slots + t - 1,
-                                    tree_size=signed_root.tree_size):
-                bad_path.append(f"party {owner} (user {info.user_ids[owner]}) slot {t}")
-                break
-            try:
-                flat.extend(Commitment.from_bytes(group, c) for c in cms)
-            except ValueError as exc:
-                raise session.abort(MalformedMessage(f"party {owner} sent an invalid commitment ({exc})"))
-        commitments[owner] = flat
+        try:
+            commitments[owner] = leaf_commitments(group, info, owner, leaves, signed_root)
+        except BadLeaf as exc:
+            if exc.malformed:
+                raise session.abort(MalformedMessage(f"party {owner} sent {exc}"))
+            bad_path.append(f"party {owner} (user {info.user_ids[owner]}) slot {exc.slot}")
     if bad_path:
         raise session.abort(ProofFailure(
             "Merkle inclusion: no valid path under the signed root for " + "; ".join(bad_path[:3])))

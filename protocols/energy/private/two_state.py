@@ -7,7 +7,9 @@ two aggregate tests, one product for the AND):
   Opt_{i,g}^t = min(Opt_{i,g}^{t-1} + κ_{i,g}^t, Opt_i^{t-1} + κ_{i,g}^t + c(g) + v_i^t)
   join_t = [ΣC_i(g) < ΣC_i(E\\g)] · [ΣOpt_{i,g}^t = Σ(Opt_{i,g}^{t-1} + κ_{i,g}^t)]
 
-Only join_t is opened (not its two factors, not any cost).  `RuleRunner` pipelines the
+Only join_t is opened (not its two factors, not any cost), and it is MAC-checked as it is
+opened (`Session.open_checked`): it decides whether the rule goes on or Stage 3 opens the
+sums, so a corrupt party that flips it makes every honest party abort first.  `RuleRunner` pipelines the
 slots: the join test of slot t rides in the same comparison and product rounds as the
 minima of slot t + 1.  κ_{i,g}^t comes from the shared
 energies and import/export indicators with the group plan's public prices (Algorithm 2,
@@ -107,8 +109,9 @@ def _join_test(info: PublicInfo, before: RuleState, after: RuleState, v: AuthVec
 class RuleRunner:
     """Π_WFA slot by slot, pipelined: the join test of slot t shares its comparison and its product
     round with the minima of slot t + 1 (which do not depend on it), so a slot costs one
-    comparison, one product and one opening.  If slot t joins, the slot t + 1 work is dropped
-    unopened.  Decisions come out in slot order from `next_decision`.
+    comparison, one product and one checked opening (open + MAC check).  If slot t joins,
+    the slot t + 1 work is dropped unopened.  Decisions come out in slot order from
+    `next_decision`.
     """
 
     def __init__(self, session: Session, info: PublicInfo, bills: SharedBills, kappa_g: AuthVector):
@@ -161,7 +164,8 @@ class RuleRunner:
                 self.state = new[0]
             if done is None:
                 continue
-            (bit,) = await self.s.open(join_bit)
+            # the join bit decides whether the rule goes on or Stage 3 starts: MAC-checked
+            (bit,) = await self.s.open_checked(join_bit)
             return SlotOutcome(done[0], done[1], int(bit) == 1)
 
 
@@ -176,5 +180,5 @@ async def rule_slot(session: Session, info: PublicInfo, bills: SharedBills, kapp
     x, y = _join_test(info, state, after, v, kg)
     lt = await comparison.less_than(session, x, y, sum_bits(n))
     join = await session.mul(lt[0], 1 - lt[1])
-    (bit,) = await session.open(join)
+    (bit,) = await session.open_checked(join)
     return SlotOutcome(after, v, int(bit) == 1)
