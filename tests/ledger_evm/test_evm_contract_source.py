@@ -27,6 +27,12 @@ def test_curve_constants_match_the_python_group():
     assert _const("SECP256K1_N_HALF") == 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141 // 2
 
 
+def test_batch_bound_matches_the_adapter():
+    from protocols.ledger.evm.encoding import MAX_TRANSFERS
+
+    assert _const("MAX_TRANSFERS") == MAX_TRANSFERS
+
+
 def test_pinned_compiler_and_evm_version():
     src = source()
     assert "#pragma version ~=0.4.3" in src and "#pragma evm-version prague" in src

@@ -29,6 +29,8 @@ MODE_NAMES = {v: k for k, v in MODES.items()}
 ZERO32 = bytes(32)
 ZERO_ADDRESS = "0x" + "00" * 20
 MAX_ID_BYTES = 255
+#: the contract's bound on the transfers of one batch (MultiTxLedger.vy MAX_TRANSFERS)
+MAX_TRANSFERS = 128
 
 
 def _sha(*parts: bytes) -> bytes:

@@ -392,6 +392,9 @@ class EvmLedger(Ledger):
     def submit_multi_transaction(self, mtx: MultiTransaction) -> int:
         if type(mtx) is not MultiTransaction:
             raise LedgerRejected("malformed", "submit_multi_transaction takes a transactions.MultiTransaction")
+        if not 1 <= len(mtx.transfers) <= enc.MAX_TRANSFERS:
+            raise LedgerRejected("malformed", f"the contract takes 1..{enc.MAX_TRANSFERS} transfers per batch, "
+                                              f"not {len(mtx.transfers)}")
         self._check_ledger_id(mtx)
         if self.mode == enc.MODES["writer"]:
             return self._submit_relayed(mtx)
