@@ -19,26 +19,30 @@ Per batch: the 64-byte zero-sum proof (2 ecMul, N ecAdd), the context hash.
 
     python -m benchmarks.ledger_gas --users 3,6,9,12,15,18,21,24,27 --json OUT.json --plot OUT.png
 
-Closing note (py-evm 0.12.1b1 Prague, web3 8.0.0, vyper 0.4.3; gas is deterministic up to a few
-dozen gas from signature and point sizes):
+Closing note — measured with the command above, every row a full run (fresh chain, N fresh
+accounts, one payment), benchmarks/results/ledger_gas.{json,png}; py-evm 0.12.1b1 Prague,
+web3 8.0.0, vyper 0.4.3; 2 cores, load average 22–27 at the start and 5–6 at the end (gas
+does not depend on load; it is deterministic up to a few dozen gas from encodings):
 
-    N   (b) attested   per user   (a) on-chain   per user    paper (54 gwei)  per user
-    3        215,270     71,757      6,363,016   2,121,005         809,259   269,753
-    6        362,351     60,392     12,697,636   2,116,273       1,505,556   250,926
-    9        509,396     56,600     19,072,300   2,119,144       2,201,852   244,650
-   12        656,441     54,703     25,487,068   2,123,922       2,898,148   241,512
-   15        803,462     53,564     31,941,580   2,129,439       3,594,444   239,630
-   18        950,579     52,810              -           -       4,290,741   238,375
-   21      1,097,672     52,270              -           -       4,987,037   237,478
-   24      1,244,717     51,863              -           -       5,683,333   236,806
-   27      1,391,654     51,543              -           -       6,379,630   236,282
+    N   (b) attested   per user   (a) on-chain   per user   paper (54 gwei)   per user
+    3        207,874     69,291      6,343,149  2,114,383           809,259    269,753
+    6        347,500     57,917     12,657,663  2,109,610         1,505,556    250,926
+    9        487,162     54,129     19,012,905  2,112,545         2,201,852    244,650
+   12        626,872     52,239     25,406,943  2,117,245         2,898,148    241,512
+   15        766,498     51,100     31,841,913  2,122,794         3,594,444    239,630
+   18        906,112     50,340     38,316,279  2,128,682         4,290,741    238,374
+   21      1,045,762     49,798     44,829,477  2,134,737         4,987,037    237,478
+   24      1,185,340     49,389     51,382,779  2,140,949         5,683,333    236,806
+   27      1,325,050     49,076     57,977,577  2,147,318         6,379,630    236,283
 
-(b) is one transaction of about 68k + 49k·N gas: 3.7–4.6× below the paper at every N.
-(a) costs about 2.12M gas per user — 7.9–9× the paper — almost all of it the 64-bit range
-proof: 258 ecMul at 6,000 gas (1.55M), its 10 KB of calldata (~165k) and ~320 ecAdd; each
-proof is its own transaction (about 2.05M gas, far below the 30M block limit), plus one
-``execute`` of about 70k + 49k·N.  The rows marked "-" were still running when this note was
-written; the per-user figure is flat, so (a) at N users is about 2.12M·N.
+(b) is one ``execute`` transaction of about 68k + 46.5k·N gas: 3.9–4.8× below the paper at
+every N.  (a) costs 2.11–2.15M gas per user — 7.8–9.1× the paper — almost all of it the 64-bit
+range proof: 258 ecMul at 6,000 gas (1.55M), its 10 KB of calldata (~165k) and ~320 ecAdd;
+each proof is its own ``proveSolvency`` transaction (2.044M gas at N=3, growing by about 2.2k
+gas per extra user because each carries the batch's transfers to recompute its digest, so
+2.097M at N=27; far below the 30M block limit), plus one ``execute`` of 70k + 47k·N.  Opening
+an account costs about 450k gas in mode (b) (the issuer-signed opening with its 10 KB range
+proof is calldata) and is not part of the payment.
 """
 
 from __future__ import annotations
@@ -138,10 +142,11 @@ def plot(rows: list[dict], path: str) -> None:
     from matplotlib.ticker import FuncFormatter
 
     plain = FuncFormatter(lambda v, _: f"{v:g}")
+    some = FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "235" else "")   # minor ticks 2, 3, 5 only
     for ax in (ax1, ax2):
         ax.set_xticks(ns)
         ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(plain)
+        ax.yaxis.set_minor_formatter(some)
         ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.grid(True, which="both", alpha=0.3)
     handles, names = ax1.get_legend_handles_labels()
