@@ -40,7 +40,7 @@ every N.  (a) costs 2.11–2.15M gas per user — 7.8–9.1× the paper — almo
 range proof: 258 ecMul at 6,000 gas (1.55M), its 10 KB of calldata (~165k) and ~320 ecAdd;
 each proof is its own ``proveSolvency`` transaction (2.044M gas at N=3, growing by about 2.2k
 gas per extra user because each carries the batch's transfers to recompute its digest, so
-2.097M at N=27; far below the 30M block limit), plus one ``execute`` of 70k + 47k·N.  Opening
+2.097M at N=27; far below the 30M block limit), plus one ``execute`` of 68k + 47.5k·N.  Opening
 an account costs about 450k gas in mode (b) (the issuer-signed opening with its 10 KB range
 proof is calldata) and is not part of the payment.
 """
