@@ -380,12 +380,15 @@ class ClientInputServer:
                 c.channel.close()
                 c.channel = None
 
-    async def close(self) -> None:
-        """Stop accepting, drop every client connection and cancel pending handlers."""
+    async def close(self, reason: Optional[str] = None) -> None:
+        """Stop accepting, drop every client connection and cancel pending handlers. With a
+        reason (the servers aborted), each connected client first gets a REJECT carrying it."""
         if self._server is not None:
             self._server.close()
         for c in self.clients:
-            if c.channel is not None:
+            if reason is not None:
+                await self._reject(c, reason)
+            elif c.channel is not None:
                 c.channel.close()
                 c.channel = None
         for t in list(self._tasks):

@@ -21,40 +21,43 @@ from protocols.energy.run_folder import RunFolder, private_dir
 MAX_DOLLARS = 1.8e10
 
 
-def open_account(folder: RunFolder, household: str, balance: int) -> str:
+def ledger_service(folder: RunFolder):
+    """The run folder's ledger as its writer and issuer (the operator has created it): the SQLite
+    file, or the EVM chain the run folder announces."""
+    if not folder.has_ledger():
+        raise CliError(f"--workdir {folder.root}: no ledger yet (the operator publishes first)")
+    return folder.ledger_service()
+
+
+def open_account(folder: RunFolder, household: str, balance: int, ledger, issuer) -> str:
     """Create the household's wallet (if absent) and its account on the ledger (if absent);
     returns what was done."""
     from protocols.energy.private.wallet import Wallet
     from protocols.ledger import LedgerRejected, authorise_issuance
     from protocols.ledger.evm.payment_scheme import payment_scheme
 
-    path = folder.wallet(household)
-    if not folder.has_ledger():
-        raise CliError(f"--workdir {folder.root}: no ledger yet (the operator publishes first)")
-    ledger, issuer = folder.ledger_service()
     scheme = payment_scheme(ledger)   # the account key the ledger checks (Ed25519, or secp256k1 on an EVM)
-    with ledger:
-        try:
-            existing = ledger.account(household)
-        except LedgerRejected:
-            existing = None
-        if path.exists():
-            wallet = Wallet.load(path)
-            if existing is not None:
-                if existing.public_key != scheme.public_key(wallet.signing_key):
-                    raise CliError(f"account {household!r} exists on the ledger with another key than its wallet's")
-                return "wallet and account exist"
-        else:
-            if existing is not None:
-                raise CliError(f"account {household!r} exists on the ledger but its wallet {path} is missing")
-            private_dir(path.parent)
-            wallet = Wallet.fresh(ledger.group, household, balance)
-        wallet.issuance = authorise_issuance(issuer, ledger.group, ledger.ledger_id, household,
-                                             scheme.public_key(wallet.signing_key), wallet.balance, wallet.r_balance)
-        wallet.save(path)
-        ledger.open_account(scheme.open_account_request(ledger.group, ledger.ledger_id, household,
-                                                        wallet.signing_key, wallet.balance, wallet.r_balance,
-                                                        wallet.issuance))
+    path = folder.wallet(household)
+    try:
+        existing = ledger.account(household)
+    except LedgerRejected:
+        existing = None
+    if path.exists():
+        wallet = Wallet.load(path)
+        if existing is not None:
+            if existing.public_key != scheme.public_key(wallet.signing_key):
+                raise CliError(f"account {household!r} exists on the ledger with another key than its wallet's")
+            return "wallet and account exist"
+    else:
+        if existing is not None:
+            raise CliError(f"account {household!r} exists on the ledger but its wallet {path} is missing")
+        private_dir(path.parent)
+        wallet = Wallet.fresh(ledger.group, household, balance)
+    wallet.issuance = authorise_issuance(issuer, ledger.group, ledger.ledger_id, household,
+                                         scheme.public_key(wallet.signing_key), wallet.balance, wallet.r_balance)
+    wallet.save(path)
+    ledger.open_account(scheme.open_account_request(ledger.group, ledger.ledger_id, household, wallet.signing_key,
+                                                    wallet.balance, wallet.r_balance, wallet.issuance))
     return f"opened with {wallet.balance / 1e9:.2f} $"
 
 
@@ -66,7 +69,11 @@ def build_parser() -> ArgumentParser:
     o = sub.add_parser("open", help="create the household's wallet and open its account",
                        description=__doc__.split("\n\n")[1])
     o.add_argument("--workdir", required=True, metavar="DIR", help="run folder (the operator has published)")
-    o.add_argument("--household", required=True, help="household id (as in the market file)")
+    who = o.add_mutually_exclusive_group(required=True)
+    who.add_argument("--household", help="household id (as in the market file)")
+    who.add_argument("--all", action="store_true",
+                     help="simulations only: every household of the market file in this one process (a real "
+                          "household opens its own account, so that no process holds another's key)")
     o.add_argument("--dollars", type=bounded_float(0.0, MAX_DOLLARS, what="dollars"), default=10_000.0,
                    help=f"tokens bought, in dollars (at most {MAX_DOLLARS:g}; default 10000)")
     return p
@@ -74,12 +81,25 @@ def build_parser() -> ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    folder = RunFolder(args.workdir)
     try:
-        check_id(args.household, "--household")
-        done = open_account(RunFolder(args.workdir), args.household, int(args.dollars * 10**9))
+        if args.all:
+            from protocols.energy.market import MarketFile
+            households = list(MarketFile.load(folder.market).info.user_ids)
+        else:
+            households = [check_id(args.household, "--household")]
+        ledger, issuer = ledger_service(folder)
+        with ledger:
+            for done_count, uid in enumerate(households, start=1):
+                done = open_account(folder, uid, int(args.dollars * 10**9), ledger, issuer)
+                if not args.all:
+                    print(f"account {uid}: {done}", file=sys.stderr)
+                elif done_count % max(1, len(households) // 10) == 0:
+                    print(f"accounts: {done_count}/{len(households)}", file=sys.stderr, flush=True)
     except (CliError, ValueError) as exc:
         return fail(exc)
-    print(f"account {args.household}: {done}", file=sys.stderr)
+    if args.all:
+        print(f"accounts of {len(households)} households ready", file=sys.stderr)
     return 0
 
 

@@ -88,11 +88,13 @@ class MarketFile:
     root: bytes              # the epoch's Merkle root (the signed root itself is on the ledger)
     ledger_id: bytes         # the ledger the root was published on ...
     ledger_writer: bytes     # ... and its writer's public key, which every replica expects
+    signed_root: bytes = b""  # the operator's signed root itself (SignedRoot.to_bytes), for clients without a ledger
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "public": self.info.to_json(), "scheme": self.scheme,
                 "operator_id": self.operator_id, "operator_key": self.operator_key.hex(), "root": self.root.hex(),
-                "ledger_id": self.ledger_id.hex(), "ledger_writer": self.ledger_writer.hex()}
+                "ledger_id": self.ledger_id.hex(), "ledger_writer": self.ledger_writer.hex(),
+                "signed_root": self.signed_root.hex()}
 
     def save(self, path: str | os.PathLike) -> None:
         with open(path, "w", encoding="utf-8") as fh:
@@ -130,7 +132,8 @@ class MarketFile:
             raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}")
         return cls(info, d["scheme"], check_id(d.get("operator_id"), "operator_id"),
                    _hex(d.get("operator_key"), "operator_key", 32), _hex(d.get("root"), "root", 32),
-                   _hex(d.get("ledger_id"), "ledger_id", LEDGER_ID_SIZE), _hex(d.get("ledger_writer"), "ledger_writer", 32))
+                   _hex(d.get("ledger_id"), "ledger_id", LEDGER_ID_SIZE), _hex(d.get("ledger_writer"), "ledger_writer", 32),
+                   _signed_root(d.get("signed_root")))
 
 
 def _obj(v: Any, what: str) -> dict:
@@ -149,6 +152,16 @@ def _ints(v: Any, what: str, n: int) -> tuple[int, ...]:
     if not isinstance(v, list) or len(v) != n:
         raise ValueError(f"{what} must list {n} integers")
     return tuple(_int(x, f"{what}[{i}]", -(2**40), 2**40) for i, x in enumerate(v))
+
+
+def _signed_root(v: Any) -> bytes:
+    from zkp.signatures import SignedRoot
+    try:
+        raw = bytes.fromhex(v) if isinstance(v, str) else b""
+        SignedRoot.from_bytes(raw)
+    except ValueError:
+        raise ValueError("signed_root must be the operator's signed root in hex") from None
+    return raw
 
 
 def _hex(v: Any, what: str, size: int) -> bytes:

@@ -12,6 +12,7 @@ needs to read another household's secrets.
         receipts.json                  its receipts from the operator (mode 0600)
         wallet.json                    its account key, balance opening, issuance (mode 0600)
         ledger.sqlite, ledger.pin      its own verified replica of the ledger and the head it pinned
+    <root>/servers/<i>/                computing party i of the client mode (ledger replica and pin)
 
 With an EVM ledger, the ledger service's keys are evm-writer.key (secp256k1: the writer's
 Ethereum account) and issuer.key, in <root>/ledger/ as well; the chain is served by a node
@@ -83,6 +84,10 @@ class RunFolder:
 
     def wallet(self, household: str) -> Path:
         return self.home(household) / "wallet.json"
+
+    def server_home(self, party: int) -> Path:
+        """A computing party's folder in the client mode (its ledger replica and pin)."""
+        return self.root / "servers" / str(int(party))
 
     def replica(self, household: str) -> Path:
         return self.home(household) / "ledger.sqlite"

@@ -13,6 +13,7 @@ import json
 from typing import Callable, Optional
 
 from mpc.client_input import ClientInputServer, MemoryHub
+from mpc.errors import MPCAbort
 from mpc.session import Session
 from protocols.auction.market_file import result_to_dict
 from protocols.auction.private.bidders import bidder_ids
@@ -66,6 +67,9 @@ async def serve_auction(s: Session, mechanism: str, market, *, pricing: str = "v
             await server.exclude(ident, reason)
         with s.stage("output"):
             await server.send_outputs(json.dumps(public, sort_keys=True).encode(), private)
+    except MPCAbort as exc:
+        await server.close(f"the servers aborted: {exc}")
+        raise
     finally:
         await server.close()
     return {"party": s.pid, "result": public,

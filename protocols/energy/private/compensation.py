@@ -21,6 +21,7 @@ ValueError before any message is sent).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from mpc import comparison
 from mpc.errors import InputOutOfRange
@@ -78,7 +79,8 @@ async def compensate(session: Session, outcome: SlotOutcome, c_g: int, scheme: s
     return SharedCompensation(scheme, s_group, s_outside, deficit, phi)
 
 
-async def open_to_owners(session: Session, phi: AuthVector) -> int:
-    """Reveal φ_i to party i only, for every i at once; returns this party's own φ (signed)."""
-    (mine,) = await session.output_to_each(phi, list(range(len(phi))))
-    return session.field.signed(mine)
+async def open_to_owners(session: Session, phi: AuthVector) -> Optional[int]:
+    """Reveal φ_i to party i only, for every i at once; returns this party's own φ (signed),
+    or None for a party with no entry."""
+    mine = await session.output_to_each(phi, list(range(len(phi))))
+    return session.field.signed(mine[0]) if mine else None

@@ -69,3 +69,56 @@ def run_local(setups: list[PartySetup], session_factory: Optional[Callable] = No
     field = PrimeField(setups[0].group.order)
     return run_parties(len(setups), lambda s: group_purchase(s, setups[s.pid]), field=field,
                        session_factory=session_factory, timeout=timeout, backend=backend)
+
+
+def run_clients(setups: list[PartySetup], m: int = 3, window: float = 30.0, timeout: float = 30.0,
+                backend: str = "dealer", session_factory: Optional[Callable] = None, households=None,
+                progress=None) -> tuple[list, list]:
+    """The client mode in one process: m servers and every household of `setups` (as an
+    input-only client over in-memory channels). `households` (testing) maps a household id to
+    a coroutine function `play(connect, household_setup)` used instead of the honest one;
+    `connect()` returns fresh channels to every server.
+    Returns (each server's ServerResult or exception, each household's HouseholdView or
+    exception), households in `setups` order."""
+    import asyncio
+
+    from mpc.client_input import MemoryHub
+    from mpc.local import run_parties_async
+    from protocols.energy.private.clients import ServerSetup, serve_group_purchase
+    from protocols.energy.private.household import HouseholdSetup, play_household
+
+    first = setups[0]
+    group, ledger = first.group, first.ledger
+    field = PrimeField(group.order)
+    hub = MemoryHub(m)
+    signed_root = ledger.latest_root(first.operator_id)
+    households = households or {}
+
+    async def server(s):
+        return await serve_group_purchase(s, ServerSetup(first.info, first.scheme, group, ledger, first.operator_id,
+                                                         progress=progress, window=window, client_timeout=timeout,
+                                                         hub=hub))
+
+    async def connect():
+        return await hub.connect_all(timeout)
+
+    async def honest(connect, hs):
+        channels = await connect()
+        try:
+            return await play_household(channels, hs)
+        finally:
+            for ch in channels:
+                ch.close()
+
+    async def household(p: PartySetup):
+        hs = HouseholdSetup(p.info, p.scheme, group, p.bill, p.wallet, signed_root, ledger.ledger_id,
+                            timeout=timeout, result_timeout=600.0)
+        return await households.get(p.bill.user_id, honest)(connect, hs)
+
+    async def main():
+        servers = asyncio.ensure_future(run_parties_async(m, server, field=field, timeout=timeout, backend=backend,
+                                                          session_factory=session_factory))
+        views = await asyncio.gather(*(household(p) for p in setups), return_exceptions=True)
+        return await servers, list(views)
+
+    return asyncio.run(main())

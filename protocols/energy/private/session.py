@@ -88,34 +88,7 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
                                    context=signed_root.to_bytes())
         bills = arrange_bills(info, shared)
 
-    with session.stage("stage2_wfa"):
-        say("stage 2: two-state social rule, slot by slot")
-        kappa_g = await group_costs(session, info, bills)
-        rule = RuleRunner(session, info, bills, kappa_g)
-    per_slot: list[dict] = []
-    comp = None
-    while True:
-        with session.stage("stage2_wfa"):
-            outcome = await rule.next_decision()
-        if outcome is None:
-            break
-        state = outcome.state
-        entry = {"slot": state.slot, "join": outcome.join}
-        per_slot.append(entry)
-        say(f"stage 2: slot {state.slot}: {'join' if outcome.join else 'stay'}")
-        if not outcome.join:
-            continue
-        with session.stage("stage3_compensation"):
-            sums = await reveal_sums(session, outcome, info.c_g)
-            try:
-                comp = await compensate(session, outcome, info.c_g, setup.scheme, sums)
-            except CompensationRefused as exc:
-                entry["join"] = False
-                entry["refused"] = str(exc)
-                say(f"stage 3: slot {state.slot}: {exc}; the rule goes on")
-                continue
-        break
-    join_slot = state.slot if comp is not None else None
+    per_slot, comp, join_slot = await decide(session, info, bills, setup.scheme, say)
     if comp is None:
         with session.stage("stage4_payments"):
             say("no join: the group stays on its individual plans, nothing to pay")
@@ -150,6 +123,39 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
     result = _result_json(info, setup.scheme, join_slot, per_slot, phis)
     return PartyResult(me, info.user_ids[me], result, own_phi, session.stage_report(),
                        (comp.sum_group, comp.sum_outside), comp.deficit, paid.seq, paid.mtx, paid.new_balance)
+
+
+async def decide(session: Session, info: PublicInfo, bills, scheme: str,
+                 say: Callable[[str], None]) -> tuple[list[dict], Optional[object], Optional[int]]:
+    """Stages 2 and 3: the two-state rule slot by slot (each decision MAC-checked before it is
+    used) until a slot joins and its compensations can be computed. Returns the per-slot
+    decisions, the shared compensation (None: no join) and the join slot."""
+    with session.stage("stage2_wfa"):
+        say("stage 2: two-state social rule, slot by slot")
+        kappa_g = await group_costs(session, info, bills)
+        rule = RuleRunner(session, info, bills, kappa_g)
+    per_slot: list[dict] = []
+    while True:
+        with session.stage("stage2_wfa"):
+            outcome = await rule.next_decision()
+        if outcome is None:
+            return per_slot, None, None
+        state = outcome.state
+        entry = {"slot": state.slot, "join": outcome.join}
+        per_slot.append(entry)
+        say(f"stage 2: slot {state.slot}: {'join' if outcome.join else 'stay'}")
+        if not outcome.join:
+            continue
+        with session.stage("stage3_compensation"):
+            sums = await reveal_sums(session, outcome, info.c_g)
+            try:
+                comp = await compensate(session, outcome, info.c_g, scheme, sums)
+            except CompensationRefused as exc:
+                entry["join"] = False
+                entry["refused"] = str(exc)
+                say(f"stage 3: slot {state.slot}: {exc}; the rule goes on")
+                continue
+        return per_slot, comp, state.slot
 
 
 async def sync_ledger(session: Session, ledger: Ledger, host: int) -> None:

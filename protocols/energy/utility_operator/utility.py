@@ -106,7 +106,8 @@ class UtilityOperator:
         """Hand out the epoch: the public market file (no bill in it) and each household's own
         receipts in its own home (folder 0700, file 0600). Returns the receipts paths."""
         market = MarketFile(public_info(scenario), scenario.scheme, self.operator_id, self.public_key,
-                            epoch.signed_root.root, epoch.signed_root.ledger_id, ledger_writer)
+                            epoch.signed_root.root, epoch.signed_root.ledger_id, ledger_writer,
+                            epoch.signed_root.to_bytes())
         folder.market.parent.mkdir(parents=True, exist_ok=True)
         market.save(folder.market)
         out = []
