@@ -22,20 +22,21 @@ MAX_DOLLARS = 1.8e10
 
 
 def ledger_service(folder: RunFolder):
-    """The run folder's ledger as its writer and issuer (the operator has created it)."""
-    from protocols.ledger.keys import open_local_writer
-
-    if not folder.ledger.exists():
+    """The run folder's ledger as its writer and issuer (the operator has created it): the SQLite
+    file, or the EVM chain the run folder announces."""
+    if not folder.has_ledger():
         raise CliError(f"--workdir {folder.root}: no ledger yet (the operator publishes first)")
-    return open_local_writer(folder.ledger, key_dir=folder.ledger_dir)
+    return folder.ledger_service()
 
 
 def open_account(folder: RunFolder, household: str, balance: int, ledger, issuer) -> str:
     """Create the household's wallet (if absent) and its account on the ledger (if absent);
     returns what was done."""
     from protocols.energy.private.wallet import Wallet
-    from protocols.ledger import LedgerRejected, authorise_issuance, open_account_request
+    from protocols.ledger import LedgerRejected, authorise_issuance
+    from protocols.ledger.evm.payment_scheme import payment_scheme
 
+    scheme = payment_scheme(ledger)   # the account key the ledger checks (Ed25519, or secp256k1 on an EVM)
     path = folder.wallet(household)
     try:
         existing = ledger.account(household)
@@ -44,7 +45,7 @@ def open_account(folder: RunFolder, household: str, balance: int, ledger, issuer
     if path.exists():
         wallet = Wallet.load(path)
         if existing is not None:
-            if existing.public_key != wallet.public_key:
+            if existing.public_key != scheme.public_key(wallet.signing_key):
                 raise CliError(f"account {household!r} exists on the ledger with another key than its wallet's")
             return "wallet and account exist"
     else:
@@ -52,11 +53,11 @@ def open_account(folder: RunFolder, household: str, balance: int, ledger, issuer
             raise CliError(f"account {household!r} exists on the ledger but its wallet {path} is missing")
         private_dir(path.parent)
         wallet = Wallet.fresh(ledger.group, household, balance)
-    wallet.issuance = authorise_issuance(issuer, ledger.group, ledger.ledger_id, household, wallet.public_key,
-                                         wallet.balance, wallet.r_balance)
+    wallet.issuance = authorise_issuance(issuer, ledger.group, ledger.ledger_id, household,
+                                         scheme.public_key(wallet.signing_key), wallet.balance, wallet.r_balance)
     wallet.save(path)
-    ledger.open_account(open_account_request(ledger.group, ledger.ledger_id, household, wallet.signing_key,
-                                             wallet.balance, wallet.r_balance, wallet.issuance))
+    ledger.open_account(scheme.open_account_request(ledger.group, ledger.ledger_id, household, wallet.signing_key,
+                                                    wallet.balance, wallet.r_balance, wallet.issuance))
     return f"opened with {wallet.balance / 1e9:.2f} $"
 
 

@@ -3,6 +3,7 @@
     python -m protocols.energy.run -M4 --scenario table2                  # operator, then 4 households
     python -m protocols.energy.utility_operator publish --scenario my.json --workdir RUN
     python -m protocols.energy.run -M4 -I 2 -B 12000 --workdir RUN        # household 2 of a manual start
+    python -m protocols.energy.run -M4 --scenario table2 --ledger evm     # the ledger is a contract on a chain
 
 Roles and what each sees (protocols.energy.run_folder lays out the files):
 - The utility operator (its own process, `python -m protocols.energy.utility_operator
@@ -25,6 +26,15 @@ Roles and what each sees (protocols.energy.run_folder lays out the files):
   verifies them under the ledger's rules, appends them to its own file and pins the head,
   and the session goes on only if all heads agree. Every household checks the operator's
   key and root against the market file, and its receipts against the root.
+- With --ledger evm[:MODE] (MODE attested by default, or onchain, writer; needs the evm
+  extra) the ledger is MultiTxLedger.vy on a local chain instead of the SQLite file: party 0
+  starts the chain's node (python -m protocols.ledger.evm.node; its own process, on
+  127.0.0.1, stopped when party 0 exits), which deploys the contract as the ledger service's
+  writer and announces its URL in <workdir>/public/ledger.json; the operator, the account
+  openings and party 0 write through it, and every household reads the contract's storage
+  and logs itself (no replica file; the stage ends when all read the same head).  Holders
+  sign and prove with the ledger's scheme (secp256k1 and SHA-256 proofs checked on chain in
+  modes onchain/attested).  The chain lives as long as the run: use a new --workdir each time.
 - The preprocessing backend's trust model is printed at start; with the trusted dealer,
   party 0 could read every household's input, so use it only for tests.
 Party i writes its result JSON to OUT for party 0 and OUT with ".party<i>" before the
@@ -47,7 +57,8 @@ MAX_DOLLARS = 1.8e10
 
 ROLES = ("roles: the operator sees the bills it issued and is not in the session; each household sees only "
          "its own receipts, wallet and φ, plus the public decisions and sums; party 0 writes the ledger, every "
-         "household verifies each entry into its own replica; every household checks the operator's root and "
+         "household verifies each entry into its own replica (on an EVM ledger: reads the contract itself); every "
+         "household checks the operator's root and "
          "its receipts itself")
 
 
@@ -76,6 +87,9 @@ def build_cli() -> SessionCLI:
                    help="with --scenario: tokens bought, in dollars, by a household that has no account yet (at "
                         f"most {MAX_DOLLARS:g}, the 2^64 n$ bound; default 10000)")
     p.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
+    p.add_argument("--ledger", default="sqlite", metavar="KIND",
+                   help="sqlite (default: the run folder's ledger service) or evm[:MODE] with MODE attested "
+                        "(default), onchain or writer: the ledger contract on a local chain (needs the evm extra)")
     cli.launcher_only.update({"--scenario", "--scheme", "--balance"})   # the set-up runs once, before the session
     return cli
 
@@ -121,6 +135,17 @@ def _validate(args, cli: SessionCLI):
             check_output_path(party_path(args.json, pid), "--json")
     if args.scheme and not args.scenario:
         raise CliError("--scheme goes with --scenario (otherwise the market file fixes the scheme)")
+    evm_mode = _ledger_kind(args.ledger)
+    if evm_mode is not None:
+        from protocols.ledger.evm.factory import require_extra
+
+        try:
+            require_extra(f"--ledger {args.ledger}")
+        except ImportError as exc:
+            raise CliError(str(exc)) from None
+    if evm_mode is None and folder.evm_announcement.exists():
+        raise CliError(f"--workdir {args.workdir}: its ledger is an EVM chain ({folder.evm_announcement}); "
+                       "give --ledger evm")
     if args.scenario:
         if not cli.plan.spawn:
             raise CliError("--scenario runs the operator and needs -M without -I (every party started here); "
@@ -128,6 +153,8 @@ def _validate(args, cli: SessionCLI):
         parent = Path(args.workdir).parent
         if not parent.is_dir():
             raise CliError(f"--workdir {args.workdir}: folder {parent} does not exist")
+        if evm_mode is not None:
+            _start_chain(folder, evm_mode)
         _set_up(args, folder)
     if not folder.market.exists():
         raise CliError(f"--workdir {args.workdir}: no market file {folder.market}; give --scenario or run "
@@ -144,8 +171,65 @@ def _validate(args, cli: SessionCLI):
         if not folder.wallet(uid).exists():
             raise CliError(f"household {uid} has no wallet: run python -m protocols.energy.accounts open --workdir "
                            f"{args.workdir} --household {uid} first")
+    if evm_mode is not None:
+        try:
+            chain = folder.evm_chain()
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        if chain is None or chain["mode"] != evm_mode:
+            raise CliError(f"--ledger {args.ledger}: the run folder announces "
+                           + ("no chain" if chain is None else f"a chain in mode {chain['mode']}")
+                           + "; start every party with --scenario here, or the node first")
     cli.market, cli.folder = market, folder
     return None
+
+
+def _ledger_kind(spec: str) -> str | None:
+    """None for the SQLite ledger, else the EVM mode of ``evm[:MODE]`` (CliError otherwise)."""
+    if spec == "sqlite":
+        return None
+    modes = ("attested", "onchain", "writer")
+    mode = spec.removeprefix("evm:") if spec.startswith("evm:") else ("attested" if spec == "evm" else None)
+    if mode not in modes:
+        raise CliError(f"--ledger {spec}: expected sqlite, evm or evm:MODE with MODE one of {', '.join(modes)}")
+    return mode
+
+
+def _start_chain(folder, mode: str, wait: float = 600.0) -> None:
+    """Party 0 hosts the chain: the node process (protocols.ledger.evm.node) deploys the ledger as
+    the ledger service's writer and announces itself in the run folder; it stops when we exit."""
+    import atexit
+    import time
+
+    from protocols.energy.run_folder import private_dir
+
+    if folder.market.exists() or folder.evm_announcement.exists():
+        raise CliError(f"--ledger evm: {folder.root} holds an earlier run; the chain lives only as long as one "
+                       "run: give a new --workdir")
+    private_dir(folder.ledger_dir)
+    log = open(folder.ledger_dir / "node.log", "ab")
+    node = subprocess.Popen([sys.executable, "-m", "protocols.ledger.evm.node", "--key-dir", str(folder.ledger_dir),
+                             "--announce", str(folder.evm_announcement), "--mode", mode],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    atexit.register(_stop, node)
+    deadline = time.monotonic() + wait
+    while not folder.evm_announcement.exists():
+        if node.poll() is not None:
+            raise CliError(f"the chain's node exited with status {node.returncode}; see {log.name}")
+        if time.monotonic() > deadline:
+            raise CliError(f"the chain's node did not start within {wait:.0f} s; see {log.name}")
+        time.sleep(0.2)
+    print(f"[party 0] chain node (pid {node.pid}) serving the ledger; {folder.evm_announcement}",
+          file=sys.stderr, flush=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _open_ledger(session, folder, market, group, uid: str, writer: bool):
@@ -155,12 +239,16 @@ def _open_ledger(session, folder, market, group, uid: str, writer: bool):
     from protocols.ledger.keys import load_key
 
     try:
-        if writer:
+        if folder.evm_chain() is not None:   # a chain: every household reads the contract itself
+            ledger = folder.open_evm(writer=writer, expect_ledger_id=market.ledger_id, group=group)
+            if ledger.writer_key != market.ledger_writer:
+                raise ValueError("the contract's writer is not the market file's ledger writer")
+        elif writer:
             ledger = SQLiteLedger(folder.ledger, group, writer=load_key(folder.writer_key), pin=folder.pin(uid))
         else:
             ledger = SQLiteLedger(folder.replica(uid), group, replica=True, pin=folder.pin(uid),
                                   expect_writer=market.ledger_writer)
-    except (LedgerCorrupted, ValueError, OSError) as exc:
+    except (LedgerCorrupted, ValueError, OSError, ImportError) as exc:
         raise session.abort(ProofFailure(f"ledger of {uid}: {exc}"))
     return ledger
 

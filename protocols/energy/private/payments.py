@@ -13,11 +13,17 @@ Stage 4, after Π_MC left ⟨φ_i⟩ shared and told user i its φ_i:
 3. the users share r_i and open ρ = Σ r_i: then ΣCm(φ_i, r_i) = ρ·H is checked by everyone
    and the ledger's zkpSum is a Schnorr proof for the witness ρ.  Opening ρ leaks nothing
    about any single φ_i: with two or more honest users each r_i stays uniform given ρ;
-4. every user proves solvency (nzkpNN that Cm(bal_i) − Cm(φ_i) is in [0, 2^64)) and signs
-   the multi-transaction body; all proofs and signatures are broadcast and checked by every
-   party, so an overdraft or a bad proof aborts the session before anything is submitted;
+4. every user proves solvency (nzkpNN that Cm(bal_i) − Cm(φ_i) is in [0, 2^64)); the proofs are
+   broadcast and checked by every party, *then* every user signs the multi-transaction and the
+   signatures are broadcast and checked, so an overdraft or a bad proof aborts the session
+   before anything is signed or submitted (on an attested EVM ledger the signature covers
+   every range proof: it is the signer's word that it checked them);
 5. the ledger host submits the multi-transaction (the ledger checks everything again and
    refuses replays by nonce), records the decision, and tells every party the outcome.
+
+Keys, signatures and proofs are the ledger's choice (``payment_scheme(ledger)``): Ed25519 and
+SHAKE-256 on the SQLite ledger, secp256k1 and SHA-256 on an EVM ledger that checks them on
+chain; this module never asks what kind of ledger it pays on.
 """
 
 from __future__ import annotations
@@ -35,10 +41,14 @@ from zkp.pedersen import Commitment
 
 from protocols.energy.private.wallet import Wallet
 from protocols.ledger.api import Ledger, LedgerRejected
-from protocols.ledger.issuance import AccountOpening, open_account_request
+from protocols.ledger.evm.payment_scheme import payment_scheme
+from protocols.ledger.issuance import AccountOpening
 from protocols.ledger.transactions import (MultiTransaction, Transfer, commit_amount, new_multi_transaction,
-                                           next_balance_opening, prove_solvency, prove_zero_sum,
-                                           sign_multi_transaction, verify_signature, verify_solvency_proof)
+                                           next_balance_opening)
+
+
+#: the largest account signature of any scheme (Ed25519: 64 bytes; recoverable ECDSA: 65)
+_MAX_SIGNATURE = 128
 
 
 async def open_accounts(session: Session, group: Group, ledger: Optional[Ledger], user_ids: tuple[str, ...],
@@ -47,8 +57,9 @@ async def open_accounts(session: Session, group: Group, ledger: Optional[Ledger]
     if wallet.account_id != user_ids[session.pid]:
         raise ValueError(f"party {session.pid} holds the wallet of {wallet.account_id!r}, "
                          f"expected {user_ids[session.pid]!r}")
-    opening = open_account_request(group, ledger.ledger_id, wallet.account_id, wallet.signing_key, wallet.balance,
-                                   wallet.r_balance, wallet.issuance)
+    opening = payment_scheme(ledger).open_account_request(group, ledger.ledger_id, wallet.account_id,
+                                                          wallet.signing_key, wallet.balance, wallet.r_balance,
+                                                          wallet.issuance)
     got = await session.broadcast_variable(opening.to_bytes())
 
     def open_missing() -> bytes:
@@ -110,11 +121,10 @@ async def pay(session: Session, group: Group, ledger: Optional[Ledger], user_ids
     mtx = new_multi_transaction([Transfer(uid, c) for uid, c in zip(user_ids, cms_raw)],
                                 {uid: accounts[uid].nonce for uid in user_ids}, context=context,
                                 ledger_id=ledger.ledger_id)
-    uid = user_ids[me]
+    uid, scheme = user_ids[me], payment_scheme(ledger)
     try:
-        proof = prove_solvency(group, mtx, uid, wallet.balance, wallet.r_balance, own_phi, opening.r,
-                               accounts[uid].balance_commitment)
-        mine = b"\x01" + sign_multi_transaction(mtx, uid, wallet.signing_key) + proof
+        mine = b"\x01" + scheme.prove_solvency(group, mtx, uid, wallet.balance, wallet.r_balance, own_phi, opening.r,
+                                               accounts[uid].balance_commitment)
     except ValueError:
         mine = b"\x00"  # this user cannot pay: balance below φ_i (or a stale wallet)
     got = await session.broadcast_variable(mine)
@@ -123,18 +133,21 @@ async def pay(session: Session, group: Group, ledger: Optional[Ledger], user_ids
         raise session.abort(InputOutOfRange(
             f"solvency: the balance of {', '.join(broke)} does not cover the compensation to pay"))
     for p, m in enumerate(got):
-        mtx.signatures[user_ids[p]] = m[1:65]
-        mtx.solvency_proofs[user_ids[p]] = m[65:]
-    bad = [u for u in user_ids if not verify_signature(accounts[u].public_key, mtx, u)]
-    if bad:
-        raise session.abort(ProofFailure(f"signature: invalid multi-transaction signature of {', '.join(bad)}"))
+        mtx.solvency_proofs[user_ids[p]] = m[1:]
     # one proof at a time: measured here, zkp.sigma.verify_batch is no faster on the fastecdsa backend
-    bad = [u for u in user_ids if not verify_solvency_proof(group, mtx, u, accounts[u].balance_commitment)]
+    bad = [u for u in user_ids if not scheme.verify_solvency(group, mtx, u, accounts[u].balance_commitment)]
     if bad:
         raise session.abort(ProofFailure(f"solvency proof (nzkpNN) of {', '.join(bad)} does not verify"))
+    # only now sign: every proof is checked (an attested EVM ledger's signature vouches for them)
+    sigs = await session.broadcast_variable(scheme.sign(mtx, uid, wallet.signing_key), limit=_MAX_SIGNATURE)
+    for p, sig in enumerate(sigs):
+        mtx.signatures[user_ids[p]] = sig
+    bad = [u for u in user_ids if not scheme.verify_signature(accounts[u].public_key, mtx, u)]
+    if bad:
+        raise session.abort(ProofFailure(f"signature: invalid multi-transaction signature of {', '.join(bad)}"))
 
     def submit() -> bytes:
-        mtx.sum_proof = prove_zero_sum(group, mtx, int(rho))
+        mtx.sum_proof = scheme.prove_zero_sum(group, mtx, int(rho))
         seq = ledger.submit_multi_transaction(mtx)
         ledger.record_decision("energy-group-purchase", {**decision, "multi_transaction_seq": seq})
         return seq.to_bytes(8, "big")

@@ -29,7 +29,7 @@ from protocols.energy.private.payments import open_accounts, pay, session_contex
 from protocols.energy.private.two_state import RuleRunner, group_costs
 from protocols.energy.private.wallet import Wallet
 from protocols.energy.reference.compensation import CompensationRefused
-from protocols.ledger.api import Ledger, LedgerRejected
+from protocols.ledger.api import Ledger, LedgerCorrupted, LedgerRejected
 from protocols.ledger.replica import agree_on_head, replicate
 from protocols.ledger.sqlite_ledger import SQLiteLedger
 from protocols.ledger.transactions import MultiTransaction
@@ -161,11 +161,20 @@ async def decide(session: Session, info: PublicInfo, bills, scheme: str,
 async def sync_ledger(session: Session, ledger: Ledger, host: int) -> None:
     """End a stage in which the host may have written: every party's ledger holds the same
     verified history (each party on its own replica file, protocols.ledger.replica), or, for
-    a ledger replicated by other means, every party reads the same head."""
+    a ledger replicated by other means, every party verifies the history it reads and all
+    read the same head."""
     if isinstance(ledger, SQLiteLedger):
         await replicate(session, ledger, writer=host)
-    else:
-        await agree_on_head(session, ledger)
+        return
+    # replicated by other means (a chain): each party re-verifies the history it reads itself —
+    # what the chain cannot check (issuer, consent and root signatures) included — then all
+    # compare heads, as replicas do after replicate()
+    failure = None
+    try:
+        ledger.verify_chain()
+    except (LedgerCorrupted, LedgerRejected) as exc:
+        failure = f"its ledger does not verify: {exc}"
+    await agree_on_head(session, ledger, failure)
 
 
 async def agree_on_market(session: Session, info: PublicInfo, scheme: str) -> None:

@@ -98,11 +98,9 @@ def _open_ledger(path):
 
 def _ledger_service(folder: RunFolder):
     """The ledger service of the run folder, as its writer and issuer (created on first use)."""
-    from protocols.ledger.keys import open_local_writer
-
     try:
         folder.ledger_dir.mkdir(parents=True, exist_ok=True)
-        return open_local_writer(folder.ledger, key_dir=folder.ledger_dir)
+        return folder.ledger_service()   # the SQLite file, or the EVM chain the run folder announces
     except (LedgerCorrupted, ValueError, OSError) as exc:
         raise CliError(f"--workdir {folder.root}: ledger service: {exc}") from None
 
