@@ -47,7 +47,6 @@ proof is calldata) and is not part of the payment.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
