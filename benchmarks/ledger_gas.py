@@ -158,7 +158,6 @@ def plot(rows: list[dict], path: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     import os
-    import platform
 
     from mpc.cli import ArgumentParser, CliError, check_output_path, fail
 
