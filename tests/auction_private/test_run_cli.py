@@ -16,7 +16,7 @@ def start(market_file, out, extra, m=3):
     offset = free_base_port(m) - base
     procs = []
     for i in range(m):
-        cmd = [sys.executable, "-m", "protocols.auction.run", f"-M{m}", "-I", str(i), "-B", str(base),
+        cmd = [sys.executable, "-m", "protocols.auction.run", f"-M{m}", "--preprocessing", "dealer", "-I", str(i), "-B", str(base),
                "--no-log", "--market", str(market_file), "--json", str(out), "--timeout", "20",
                "--client-port-offset", str(offset), *extra]
         procs.append(subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
@@ -87,7 +87,7 @@ def test_external_bidders_connect_to_servers_started_by_the_launcher(tmp_path):
     base = free_base_port(3)
     offset = free_base_port(3) - base
     servers = ",".join(f"127.0.0.1:{base + offset + i}" for i in range(3))
-    procs = [subprocess.Popen([sys.executable, "-m", "protocols.auction.run", "-M3", "-I", str(i), "-B", str(base),
+    procs = [subprocess.Popen([sys.executable, "-m", "protocols.auction.run", "-M3", "--preprocessing", "dealer", "-I", str(i), "-B", str(base),
                                "--no-log", "--market", str(f), "--json", str(out), "--timeout", "20",
                                "--client-port-offset", str(offset), "--external-bidders", "--window", "6"],
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

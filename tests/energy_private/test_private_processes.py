@@ -34,7 +34,7 @@ def _start(m, scenario_path, tmp_path, extra=(), base=None):
     _publish(scenario_path, tmp_path / "run", [f"u{k + 1}" for k in range(m)])
     procs = []
     for i in range(m):
-        cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{m}", "-I", str(i), "-B", str(base), "--no-log",
+        cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{m}", "--preprocessing", "dealer", "-I", str(i), "-B", str(base), "--no-log",
                "--workdir", str(tmp_path / "run"), "--json", str(tmp_path / "out.json"), *extra]
         procs.append(subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     return procs
@@ -125,7 +125,7 @@ def test_killed_party_makes_every_other_party_exit_nonzero(tmp_path):
 def test_cli_reveal_all_json_equals_the_reference_cli_json(tmp_path, scheme):
     m = 4
     base = free_base_port(m)
-    cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{m}", "-B", str(base), "--no-log", "--scenario", "table2",
+    cmd = [sys.executable, "-m", "protocols.energy.run", f"-M{m}", "--preprocessing", "dealer", "-B", str(base), "--no-log", "--scenario", "table2",
            "--scheme", scheme, "--reveal-all", "--workdir", str(tmp_path / "run"), "--json", str(tmp_path / "p.json")]
     r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr

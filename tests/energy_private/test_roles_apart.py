@@ -63,7 +63,7 @@ def test_no_household_can_read_another_households_bill_receipt_or_key(tmp_path):
                             "--household", uid], cwd=REPO, capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
     # each household started by hand, as on separate machines: only its own process, its own home
-    procs = [subprocess.Popen([sys.executable, "-m", "protocols.energy.run", "-M3", "-I", str(i), "-B", str(base),
+    procs = [subprocess.Popen([sys.executable, "-m", "protocols.energy.run", "-M3", "--preprocessing", "dealer", "-I", str(i), "-B", str(base),
                                "--workdir", str(run), "--json", str(tmp_path / "out.json"), "--timeout", "60"],
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(3)]
     terminals = []

@@ -39,7 +39,7 @@ def test_bad_ledger_option_is_one_line_exit_2(tmp_path, args, needle):
 def test_table2_stage4_on_the_evm_ledger_as_processes(tmp_path):
     work, out = tmp_path / "run", tmp_path / "result.json"
     proc = _run("-M4", "--scenario", "table2", "--ledger", "evm", "--workdir", str(work), "--json", str(out),
-                "-B", str(free_base_port(4)), "--no-log", "--reveal-all")
+                "-B", str(free_base_port(4)), "--no-log", "--reveal-all", "--preprocessing", "dealer")
     assert proc.returncode == 0, proc.stderr[-3000:]
     announced = json.loads((work / "public" / "ledger.json").read_text())
     assert announced["mode"] == "attested" and announced["url"].startswith("http://127.0.0.1:")

@@ -231,7 +231,7 @@ def test_three_processes_over_tls(tmp_path):
     d = tmp_path / "certs"
     write_session_certs(d, 3, days=1)
     base = free_base_port(3)
-    procs = [subprocess.Popen([sys.executable, "-m", "mpc.demo", "-M3", "-I", str(i), "-B", str(base), "--ssl",
+    procs = [subprocess.Popen([sys.executable, "-m", "mpc.demo", "-M3", "--preprocessing", "dealer", "-I", str(i), "-B", str(base), "--ssl",
                                "--certs", str(d), "--length", "3", "--bits", "16"],
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(3)]
@@ -248,7 +248,7 @@ def test_an_impostor_process_cannot_join_a_tls_session(tmp_path):
     d = tmp_path / "certs"
     write_session_certs(d, 3, days=1)
     base = free_base_port(3)
-    proc = subprocess.Popen([sys.executable, "-m", "mpc.demo", "-M3", "-I", "0", "-B", str(base), "--ssl",
+    proc = subprocess.Popen([sys.executable, "-m", "mpc.demo", "-M3", "--preprocessing", "dealer", "-I", "0", "-B", str(base), "--ssl",
                              "--certs", str(d), "--timeout", "4"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -14,7 +14,7 @@ def start_parties(m, extra, tmp_path, env=None):
     base = free_base_port(m)
     procs = []
     for i in range(m):
-        cmd = [sys.executable, "-m", "mpc.demo", f"-M{m}", "-I", str(i), "-B", str(base),
+        cmd = [sys.executable, "-m", "mpc.demo", f"-M{m}", "--preprocessing", "dealer", "-I", str(i), "-B", str(base),
                "--no-log", "--json", str(tmp_path / f"p{i}.json"), *extra]
         procs.append(subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True, env=env))
@@ -67,13 +67,14 @@ def test_killed_party_makes_the_others_exit_nonzero_quickly(tmp_path):
 
 
 def test_launcher_starts_all_parties_itself():
-    """The README's command: `-M3` alone starts parties 1 and 2 as child processes."""
+    """The README's command: `-M3` alone starts parties 1 and 2 as child processes, and
+    without --preprocessing they make their own triples (MASCOT): no dealer is involved."""
     base = free_base_port(3)
     proc = subprocess.run([sys.executable, "-m", "mpc.demo", "-M3", "-B", str(base), "--length", "4"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "matches plain computation: True" in proc.stderr
-    assert "trusted dealer hosted by party 0" in proc.stderr
+    assert "MASCOT (OT-based, no dealer)" in proc.stderr and "trusted dealer" not in proc.stderr
     assert json.loads(proc.stdout)["ok"] is True
 
 
