@@ -72,7 +72,7 @@ def dantm_row(per_side: int, seed: int) -> dict:
 REPO = Path(__file__).resolve().parents[1]
 
 
-def scale_run(n: int, levels: int, seed: int) -> dict:
+def scale_run(n: int, levels: int, seed: int, preprocessing: str = "mascot") -> dict:
     """The real CLI: 3 processes via MPyC's launcher, bidders over TCP (absolute paths and
     the repository as working folder, so the run does not depend on where this was started)."""
     sys.path.insert(0, str(REPO))
@@ -89,7 +89,7 @@ def scale_run(n: int, levels: int, seed: int) -> dict:
         offset = free_base_port(3) - base
         cmd = [sys.executable, "-m", "protocols.auction.run", "-M3", "-B", str(base), "--client-port-offset",
                str(offset), "--no-log", "--market", market_file, "--mechanism", "uniform", "--json", out,
-               "--timeout", "300"]
+               "--timeout", "300", "--preprocessing", preprocessing]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO)
         last = "no output"
@@ -103,7 +103,7 @@ def scale_run(n: int, levels: int, seed: int) -> dict:
         with open(out) as fh:
             got = json.load(fh)
     ref = clear_uniform(m)
-    return {"bidders": n, "levels": levels, "command_seconds": wall, "session_seconds": got["wall_seconds"],
+    return {"bidders": n, "levels": levels, "preprocessing": preprocessing, "command_seconds": wall, "session_seconds": got["wall_seconds"],
             "stages": got["stages"], "bytes_party0": got["traffic"]["bytes"], "rounds": got["traffic"]["rounds"],
             "equals_reference": got["bidders"] == ref.allocations and got["result"]["price"] == ref.price}
 
@@ -180,6 +180,8 @@ def main(argv=None) -> int:
     p.add_argument("--scale", default=None,
                    help=f"also run the multi-process CLI on NxL (e.g. 5000x100; N up to {MAX_SCALE_BIDDERS:,}, "
                         f"L up to {MAX_SCALE_LEVELS:,})")
+    p.add_argument("--preprocessing", choices=("mascot", "dealer"), default="mascot",
+                   help="preprocessing of the --scale run (default mascot, as the CLI's)")
     p.add_argument("--seed", type=bounded_int(0, 2**64 - 1, "a seed"), default=1, help="seed of the random markets")
     args = p.parse_args(argv)
     scale = parse_scale(args.scale) if args.scale else None
@@ -206,7 +208,7 @@ def main(argv=None) -> int:
     if scale:
         print(f"multi-process CLI: {scale[0]} bidders x {scale[1]} levels ...", flush=True)
         try:
-            report["scale_run"] = scale_run(*scale, args.seed)
+            report["scale_run"] = scale_run(*scale, args.seed, args.preprocessing)
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
