@@ -63,9 +63,15 @@ def test_open_to_owners_gives_nothing_to_parties_without_a_value():
 
 
 def test_unknown_scheme_refusal_and_out_of_range_deficit():
+    """An unknown scheme and proportional sharing with ΣC(E\\g) = 0 are refused publicly,
+    before any message, and the session goes on; a deficit outside [0, |X|) aborts it
+    (latched: close() raises the abort again)."""
+    seen = {}
+
     async def prog(s):
         outcome = await _outcome(s)
-        out = []
+        out = seen.setdefault(s.pid, [])
+        rounds = s.stats.rounds
         try:
             await compensate(s, outcome, C_G, "fair", (66, 120))
         except ValueError as exc:
@@ -74,16 +80,22 @@ def test_unknown_scheme_refusal_and_out_of_range_deficit():
             await compensate(s, outcome, C_G, "proportional", (66, 0))
         except CompensationRefused as exc:
             out.append(str(exc))
+        out.append((s.stats.rounds - rounds, s.aborted))
         try:   # sums that do not belong to these shares: shares 33 + 44 + 55 = 132 > 66, D = -66
             await compensate(s, outcome, C_G, "proportional", (66, 60))
         except InputOutOfRange as exc:
             out.append(str(exc))
         return out
 
-    res = run_parties(3, prog)
-    assert res[0] == ["unknown scheme 'fair'",
-                      "proportional sharing needs sum of C_i(E\\g) > 0, got 0 n$ (net-exporting households)",
-                      "input range failed: rounding deficit -66 outside [0, 3)"]
+    res = run_parties(3, prog, timeout=5)
+    for pid in range(3):
+        assert seen[pid] == ["unknown scheme 'fair'",
+                             "proportional sharing needs sum of C_i(E\\g) > 0, got 0 n$ (net-exporting households)",
+                             (0, None),
+                             "input range failed: rounding deficit -66 outside [0, 3)"]
+        assert isinstance(res[pid], InputOutOfRange), res[pid]
+        assert str(res[pid]) == ("input range failed: session already aborted "
+                                 "(input range failed: rounding deficit -66 outside [0, 3))")
 
 
 class _S:
@@ -116,18 +128,27 @@ def test_divide_public_fits_is_exactly_what_divide_public_accepts(d):
 
 def test_floor_mul_div_checks_its_divisor_and_skips_work_for_whole_quotients():
     async def prog(s):
+        online = lambda: s.stats.by_phase["online"]["rounds"]  # noqa: E731 — the dealer's rounds differ per party
         x = await s.input(0, [7, -7] if s.pid == 0 else None, 2)
-        before = s.stats.by_phase["online"]["rounds"]
+        before = online()
+        plain = await s.output_signed(x * 3)
+        output_rounds = online() - before
+        before, used = online(), dict(s.consumed)
         whole = await s.output_signed(await floor_mul_div(s, x, 12, 4, 8))   # 12 / 4 = 3 exactly
-        rounds = s.stats.by_phase["online"]["rounds"] - before
+        rounds, extra = online() - before, {k: v - used.get(k, 0) for k, v in s.consumed.items()}
+        before = online()
         try:
             await floor_mul_div(s, x, 1, 0, 8)
             msg = None
         except ValueError as exc:
             msg = str(exc)
-        return whole, rounds, msg
+        return plain, output_rounds, whole, rounds, extra, msg, online() - before, s.aborted
 
-    whole, rounds, msg = _run(prog, m=2)[0]
-    assert whole == [21, -21]
-    assert rounds == 5   # the output only (opening + MAC check): no division was run
+    plain, output_rounds, whole, rounds, extra, msg, refused_rounds, aborted = _run(prog, m=2)[0]
+    assert plain == whole == [21, -21]
+    # only the output's own rounds (opening + MAC check) and no preprocessing: no division was run
+    assert output_rounds == 3 and rounds == output_rounds
+    assert not any(extra.values()), extra
+    # the divisor is refused before any message, and the session is not aborted by it
     assert msg == "floor_mul_div: the divisor must be a positive integer"
+    assert refused_rounds == 0 and aborted is None

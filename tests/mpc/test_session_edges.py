@@ -4,8 +4,10 @@
   never mix, and the MPyC transport frames labels as integers);
 - broadcasts and king-mode openings go through the equivocation hook per peer, so a party
   that tells peers different things is caught;
-- an abort by a peer failing mid-step marks the session aborted (nothing more is released);
-- close() MAC-checks what was opened but never output, and only then;
+- an abort by a peer failing mid-step marks the session aborted (nothing more is released,
+  and close() raises the latched abort again);
+- a local argument error inside a session method latches the abort too;
+- close() MAC-checks what was opened but never output; after an abort it checks nothing;
 - coin toss and hash commitments follow their definitions (known answers);
 - traffic statistics count rounds under the current phase; checks_passed counts checks;
 - abort messages name the check, the step and the party.
@@ -16,7 +18,7 @@ import hashlib
 import pytest
 
 from mpc.errors import (BroadcastInconsistency, CommitmentMismatch, MacCheckFailure, MalformedMessage,
-                        MPCAbort, PeerTimeout)
+                        MPCAbort, PeerTimeout, SessionFailure)
 from mpc.field import PrimeField
 from mpc.local import run_parties
 from mpc.session import Session, commit_bytes
@@ -78,16 +80,23 @@ class Equivocator(Session):
 
 def test_equivocated_broadcast_is_caught_by_the_party_it_deceives():
     """All-to-all broadcasts (here the coin toss's 32-byte commitments) go through the hook."""
-    async def prog(s):
-        return await s.coin_toss()
+    tosses = {}
 
-    res = run_parties(3, prog, field=F, timeout=2,
+    async def prog(s):
+        tosses[s.pid] = await s.coin_toss()
+        return "tossed"
+
+    res = run_parties(3, prog, field=F, timeout=0.5,
                       session_factory=lambda pid, t, prep: (Equivocator if pid == 1 else Session)(t, prep, F))
     assert isinstance(res[2], CommitmentMismatch)
     assert str(res[2]) == ("commitment of check values failed: party 1 revealed a coin-toss seed "
                            "it did not commit to")
-    # party 0 saw consistent messages and finishes the toss: no fairness (README, trust model)
-    assert isinstance(res[0], bytes) and len(res[0]) == 32
+    # party 0 saw consistent messages and finishes the toss itself: no fairness (README, trust
+    # model); but close() checks the transcript, which needs the deceived party 2, so party 0
+    # ends aborted too instead of finishing the session
+    assert isinstance(tosses[0], bytes) and len(tosses[0]) == 32 and 2 not in tosses
+    assert isinstance(res[0], PeerTimeout), res[0]
+    assert str(res[0]) == "liveness (timeout) failed: party 0 got no message from party 2 within 0.5 s"
 
 
 def test_equivocating_king_is_caught_at_the_mac_check():
@@ -132,9 +141,11 @@ class Mute(Session):
 def test_peer_timeout_mid_step_aborts_and_blocks_further_output(step):
     m, mode = (3, "all") if step == "input" else (5, "king")
 
+    attempts = {}
+
     async def prog(s):
-        out = []
-        for attempt in range(2):
+        out = attempts.setdefault(s.pid, [])
+        for attempt in range(2):   # a careless program that retries after an abort
             try:
                 x = await s.input(1, [9] if s.pid == 1 else None, 1)
                 out.append(await s.output(x))
@@ -151,15 +162,21 @@ def test_peer_timeout_mid_step_aborts_and_blocks_further_output(step):
     else:
         Mute.n_ok = 0
     try:
-        res = run_parties(m, prog, field=F, open_mode=mode, session_factory=factory, timeout=1.0)
+        res = run_parties(m, prog, field=F, open_mode=mode, session_factory=factory, timeout=0.5)
     finally:
         Mute.n_ok = 0
     for pid in (0, 2):
-        first, second = res[pid]
-        assert isinstance(first, PeerTimeout) and str(first).endswith("within 1 s"), (pid, first)
-        assert isinstance(second, PeerTimeout) and "session already aborted" in str(second)
+        first, second = attempts[pid]
+        assert isinstance(first, PeerTimeout) and str(first).endswith("within 0.5 s"), (pid, first)
+        # the retry is refused at once, and close() raises the latched abort again
+        for later in (second, res[pid]):
+            assert isinstance(later, PeerTimeout), (pid, later)
+            assert str(later) == f"liveness (timeout) failed: session already aborted ({first})"
     if step == "input":
-        assert str(res[0][0]).endswith("got no message from party 1 within 1 s")
+        assert str(attempts[0][0]).endswith("got no message from party 1 within 0.5 s")
+    else:   # the king of the opening (party 2) waited for party 1; party 0 waited for the king
+        assert str(attempts[2][0]).endswith("got no message from party 1 within 0.5 s")
+        assert str(attempts[0][0]).endswith("got no message from party 2 within 0.5 s")
 
 
 def test_malformed_messages_name_the_sender():
@@ -232,38 +249,51 @@ def test_mac_check_value_other_than_committed_is_named():
 
 
 def test_wrong_input_sizes_are_refused_with_a_message():
-    async def prog(s):
-        out = []
-        for values in (None, [1, 2, 3]):
-            try:
-                await s.input_many({0: values}, {0: 2})
-            except ValueError as exc:
-                out.append(str(exc))
-        return out
-
-    # only party 0 gets to the check; the others would wait, so run party 0's view alone
-    net = InMemoryNetwork(2)
+    """The owner's vector must have the public size; the refusal is a local error inside a
+    session method, so it latches the abort (one fresh session per case)."""
     from mpc.preprocessing import BACKENDS
 
-    async def one():
-        t = net.transport(0, 1.0)
+    async def one(values):
+        # only party 0 gets to the check; the others would wait, so run party 0's view alone
+        t = InMemoryNetwork(2).transport(0, 0.5)
         s = await Session(t, BACKENDS["dealer"](F, t), F).start()
-        return await prog(s)
+        rounds = t.stats.rounds
+        with pytest.raises(ValueError) as info:
+            await s.input_many({0: values}, {0: 2})
+        assert t.stats.rounds == rounds   # refused before anything was sent
+        with pytest.raises(SessionFailure) as later:
+            await s.input_many({0: [1, 2]}, {0: 2})
+        return str(info.value), str(s.aborted), str(later.value)
 
-    assert asyncio.run(one()) == ["party 0 must input exactly 2 values"] * 2
+    msg = "party 0 must input exactly 2 values"
+    latched = f"session state failed: ValueError inside the session: {msg}"
+    for values in (None, [1], [1, 2, 3]):
+        assert asyncio.run(one(values)) == (msg, latched, f"session state failed: session already aborted ({latched})")
 
 
 def test_mul_length_mismatch_and_empty_vectors():
-    async def prog(s):
+    async def mismatch(s):
         x = await s.input(0, [2, 3] if s.pid == 0 else None, 2)
         with pytest.raises(ValueError, match=r"^length mismatch: 2 vs 1$"):
             await s.mul(x, x[0:1])
-        empty = await s.mul(x[0:0], x[0:0])
-        sq = await s.square(x)
-        return len(empty), await s.output(sq), await s.output(await s.inner_product(x, x))
+        return "went on"
 
-    res = run_parties(3, prog, field=F)
-    assert res == [(0, [4, 9], [13])] * 3
+    # the local error latches the abort: close() raises it again at every party
+    for r in run_parties(3, mismatch, field=F, timeout=2):
+        assert isinstance(r, SessionFailure), r
+        assert str(r) == ("session state failed: session already aborted (session state failed: "
+                          "ValueError inside the session: length mismatch: 2 vs 1)")
+
+    async def prog(s):
+        x = await s.input(0, [2, 3] if s.pid == 0 else None, 2)
+        rounds, triples = s.stats.rounds, s.consumed.get("triple", 0)
+        empty = await s.mul(x[0:0], x[0:0])
+        free = (s.stats.rounds - rounds, s.consumed.get("triple", 0) - triples)   # no round, no triple
+        sq = await s.square(x)
+        return len(empty), free, await s.output(sq), await s.output(await s.inner_product(x, x))
+
+    res = run_parties(3, prog, field=F, timeout=2)
+    assert res == [(0, (0, 0), [4, 9], [13])] * 3
 
 
 def test_commit_bytes_and_coin_toss_known_answers():
@@ -279,7 +309,9 @@ def test_commit_bytes_and_coin_toss_known_answers():
 
     res = run_parties(3, lambda s: s.coin_toss(), field=F, session_factory=lambda pid, t, p: Spy(t, p, F))
     assert res[0] == res[1] == res[2]
-    commitments, reveals = seen[0]
+    # the toss's two broadcasts, then the two of the check that close() runs over them
+    assert [len(seen[pid]) for pid in range(3)] == [4] * 3
+    commitments, reveals = seen[0][:2]
     assert [len(r) for r in reveals] == [64] * 3
     for cm, rv in zip(commitments, reveals):
         assert cm == commit_bytes(rv[:32], rv[32:])
@@ -303,8 +335,9 @@ def test_rounds_are_counted_under_the_current_phase_and_checks_are_counted():
             # the dealer's own messages are counted under "preprocessing", everything else here
             assert {"stage-a", "stage-b"} <= set(snap["by_phase"]) <= {"preprocessing", "stage-a", "stage-b"}
             assert snap["rounds"] == sum(p["rounds"] for p in snap["by_phase"].values())
-            # each output: 1 opening (2 rounds for the king) + MAC check (coin toss 2, check 2 broadcasts)
-            per_output = (1 if mode == "all" else 2) + 4
+            # each output: 1 opening (2 rounds for the king) + MAC check (commit and reveal; its
+            # coefficients come from the transcript, so no coin toss)
+            per_output = (1 if mode == "all" else 2) + 2
             assert snap["by_phase"]["stage-b"]["rounds"] == per_output
             assert snap["by_phase"]["stage-a"]["rounds"] == 1 + per_output
 
@@ -327,12 +360,19 @@ def test_close_checks_values_opened_but_never_output():
 
 
 def test_close_after_an_abort_releases_without_checking():
-    closed = []
+    """close() after an abort drops the connections without a check round (a check would
+    need the peers that aborted) and raises the latched abort again, so a program that
+    swallowed the abort still ends aborted."""
+    closed = {}
 
     class Tracking(Session):
         async def close(self):
-            await super().close()
-            closed.append(self.pid)
+            rounds, abandoned = self.stats.rounds, []
+            self.transport.abandon = lambda: abandoned.append(True)
+            try:
+                await super().close()
+            finally:
+                closed[self.pid] = (self.stats.rounds - rounds, abandoned)
 
     class Shift(Tracking):
         def _open_shares(self, values):
@@ -349,27 +389,37 @@ def test_close_after_an_abort_releases_without_checking():
 
     res = run_parties(3, prog, field=F, timeout=5,
                       session_factory=lambda pid, t, prep: (Shift if pid == 1 else Tracking)(t, prep, F))
-    assert res[0] == res[2] == "done"
-    assert {0, 2} <= set(closed)
+    for pid in (0, 2):
+        assert isinstance(res[pid], MacCheckFailure), res[pid]
+        assert str(res[pid]) == ("MAC check failed: session already aborted (MAC check failed: opened values "
+                                 "are inconsistent with their MACs (1 values checked))")
+        assert closed[pid] == (0, [True])   # no check round; the transport was abandoned
 
 
 class OutOfFieldCheckValue(Session):
-    """Commits to and reveals a MAC-check value equal to q (not a field element), with a
-    commitment that matches: only the decoder's range check can refuse it."""
+    """Commits to and reveals its MAC-check value σ plus q: congruent to σ, so the check's
+    sum is still 0 mod q, but not a field element; the commitment matches, so only the
+    decoder's range check can refuse it (without it the output goes through)."""
 
-    _after_toss = False
+    _coeffs = None
+
+    def challenge(self, label, n):
+        out = super().challenge(label, n)
+        if label == b"mac-check":
+            self._coeffs = out
+        return out
 
     async def broadcast_bytes(self, payload, size):
-        if size == 64:                      # the coin toss's reveal: the MAC check comes next
-            self._after_toss = True
-        elif size == 32 and self._after_toss:
-            w = self.field.nbytes
-            self._body = int(self.field.q).to_bytes(w, "little") + self._transcript.digest()
+        f, w = self.field, self.field.nbytes
+        if size == 32 and self._coeffs is not None:   # the MAC check's commitment
+            c = self._coeffs
+            sigma = (f.dot(c, self._pending_macs) - self.key.alpha * f.dot(c, self._pending_values)) % f.q
+            self._body = int(sigma + f.q).to_bytes(w, "little") + self._transcript.digest()
             self._nonce = bytes(32)
             payload = commit_bytes(self._body, self._nonce)
-        elif self._after_toss and size == len(payload) == self.field.nbytes + 64:
+        elif size == w + 64 and self._coeffs is not None:   # its reveal
             payload = self._body + self._nonce
-            self._after_toss = False
+            self._coeffs = None
         return await super().broadcast_bytes(payload, size)
 
 
