@@ -889,19 +889,10 @@ def bench_auction_private_cases() -> list[Case]:
     return out
 
 
-ENGINE = "owned by the engine (mpc/launch.py, mpc/session_cli.py, mpc/demo.py, mpc/certs.py)"
 LEAD = "owned by the lead (protocols/energy/run.py, utility_operator/, accounts.py, market.py)"
 #: Cases that fail because of code another engineer owns: (name pattern, reason). The
 #: tests mark them xfail(strict=True) so that they flip once the owner fixes them.
 OWNED_ELSEWHERE = (
-    ("*/-M-negative", f"{ENGINE}: the -M range error must name the option ('-M-1: ...'), not only 'the number of parties'"),
-    ("*/-M-zero", f"{ENGINE}: the -M range error must name the option"),
-    ("*/-M-one", f"{ENGINE}: the -M range error must name the option"),
-    ("*/-M-1000", f"{ENGINE}: the -M range error must name the option"),
-    ("mpc.demo/--json-empty-name", f"{ENGINE}: demo.validate must check `args.json is not None` (an empty --json "
-                                   "is ignored and the run succeeds)"),
-    ("*/--stats-empty-name", f"{ENGINE}: SessionCLI.parse must check `args.stats is not None` (an empty --stats is "
-                             "ignored)"),
     ("energy.run/--json-empty-name", f"{LEAD}: _validate must check `args.json is not None` (an empty --json is "
                                      "ignored and the session runs, writing the ledger)"),
     ("energy.run/wrong-party-count", f"{LEAD}: _validate checks -M against the market file only after the "
@@ -928,11 +919,6 @@ OWNED_ELSEWHERE = (
                                         "the id raw, over two lines; use fullmatch and repr()"),
     ("energy.household/--json-empty-name", f"{LEAD}: household.py must check `args.json is not None` (an empty "
                                            "--json is ignored and the household goes ahead)"),
-    ("mpc.certs/--out-missing-parent", f"{ENGINE}: mpc.certs creates every missing parent of --out (the issue's "
-                                       "'silently creates folders'); refuse a --out whose parent does not exist"),
-    ("mpc.certs/--out-empty-name", f"{ENGINE}: mpc.certs --out '' writes the CA key and every party key into the "
-                                   "working folder; refuse an empty --out"),
-    ("mpc.certs/--out-name-too-long", f"{ENGINE}: Path.exists() on an over-long --out raises OSError (a traceback)"),
     ("ledger.inspect/--pin-deep-list", "owned by the ledger (protocols/ledger/pins.py): load_pin parses the pin "
                                        "with json.loads and catches ValueError only, so nested input is a "
                                        "RecursionError traceback; parse it with mpc.cli.parse_json_text"),
