@@ -142,7 +142,11 @@ def _validate(args, cli: SessionCLI):
             require_extra(f"--ledger {args.ledger}")
         except ImportError as exc:
             raise CliError(str(exc)) from None
-    if evm_mode is None and folder.evm_announcement.exists():
+    try:
+        evm_announced = folder.evm_announcement.exists()
+    except OSError as exc:   # e.g. a --workdir name longer than the file system allows
+        raise CliError(f"--workdir {args.workdir}: {exc.strerror or exc}") from None
+    if evm_mode is None and evm_announced:
         raise CliError(f"--workdir {args.workdir}: its ledger is an EVM chain ({folder.evm_announcement}); "
                        "give --ledger evm")
     if args.scenario:

@@ -100,7 +100,11 @@ def _validate(args, cli: SessionCLI):
                   args.workdir, "--operator-id", args.operator_id)
         _run_role("protocols.energy.accounts", "open", "--workdir", args.workdir, "--all",
                   "--dollars", repr(args.balance))
-    if not folder.market.exists():
+    try:
+        published = folder.market.exists()
+    except OSError as exc:   # e.g. a --workdir name longer than the file system allows
+        raise CliError(f"--workdir {args.workdir}: {exc.strerror or exc}") from None
+    if not published:
         raise CliError(f"--workdir {args.workdir}: no market file; give --scenario or run the operator first")
     try:
         cli.market = MarketFile.load(folder.market)

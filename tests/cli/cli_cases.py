@@ -592,6 +592,8 @@ def energy_serve_cases() -> list[Case]:
                     files, needle="--client-port-offset", kind="records"))
     out.append(Case("energy.serve/no-market-file", mod, ("-M3", "-B", "{port}", "--workdir", "run"), {},
                     needle="--workdir", ports=3))
+    out.append(Case("energy.serve/--workdir-name-too-long", mod, ("-M3", "-B", "{port}", "--workdir", "w" * 300), {},
+                    needle="--workdir", ports=3))
     return out
 
 
