@@ -121,7 +121,7 @@ def write_session_certs(out: Path, m: int, days: int, parties: Optional[list[int
                         force: bool = False, name: str = "mpc-markets session CA") -> list[Path]:
     """Write the CA (unless only `parties` are reissued with the existing CA) and the
     certificates of `parties` (default: all); returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(exist_ok=True)   # the folder itself only: a missing parent is an error, not created
     todo = list(range(m)) if parties is None else sorted(set(parties))
     written: list[Path] = []
     if parties is None:
@@ -153,7 +153,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                        epilog="Exit status: 0 written, 2 bad usage or a file in the way.")
     p.add_argument("-M", type=bounded_int(2, MAX_PARTIES), required=True, metavar="m", dest="parties",
                    help=f"number of parties of the session (2..{MAX_PARTIES})")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder for the files (created if missing)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder for the files (created if missing; its parent folder must exist)")
     p.add_argument("--party", type=int, action="append", metavar="i",
                    help="only (re)issue party i's certificate with the CA already in --out (repeatable)")
     p.add_argument("--days", type=bounded_int(1, 3650), default=365, help="validity in days (default 365)")
@@ -163,9 +164,16 @@ def main(argv: Optional[list[str]] = None) -> int:
         bad = [i for i in args.party if not 0 <= i < args.parties]
         if bad:
             die(f"--party {bad[0]}: the party index must be in 0..{args.parties - 1}")
+    if args.out == "":
+        die("--out: no folder name given")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        die(f"--out {out}: not a folder")
+    try:
+        if out.exists() and not out.is_dir():
+            die(f"--out {out}: not a folder")
+        if not out.parent.is_dir():
+            die(f"--out {out}: folder {out.parent} does not exist")
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        die(f"--out {out}: {exc.strerror or exc}")
     try:
         written = write_session_certs(out, args.parties, args.days, args.party, args.force)
     except (FileExistsError, FileNotFoundError) as exc:

@@ -36,7 +36,7 @@ def build_cli() -> SessionCLI:
 
 
 def validate(args):
-    if args.json:
+    if args.json is not None:   # an empty name is refused, not ignored
         check_output_path(args.json, "--json")
     return None
 

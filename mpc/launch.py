@@ -133,7 +133,8 @@ def plan_from_args(args) -> LaunchPlan:
         pid = 0 if index is None else index
         addresses = []
     if not 2 <= m <= MAX_PARTIES:
-        raise ValueError(f"the number of parties must be in 2..{MAX_PARTIES}, got {m}")
+        option = f"-P ({m} addresses)" if peers else f"-M{m}"
+        raise ValueError(f"{option}: the number of parties must be in 2..{MAX_PARTIES}")
     if not 0 <= pid < m:
         raise ValueError(f"-I {pid}: the party index must be in 0..{m - 1}")
     if not peers:
@@ -174,12 +175,19 @@ def main_module() -> str:
     return spec.name[:-len(".__main__")] if spec.name.endswith(".__main__") else spec.name
 
 
-def strip_options(argv: list[str], names: set[str]) -> list[str]:
-    """argv without the options in `names` and their values ("--opt v" and "--opt=v")."""
+#: launcher options that take no value and that only the launching process acts on
+LAUNCHER_ONLY_FLAGS = frozenset({"--output-file"})
+
+
+def strip_options(argv: list[str], names: set[str], flags: frozenset[str] = LAUNCHER_ONLY_FLAGS) -> list[str]:
+    """argv without the options in `names` and their values ("--opt v" and "--opt=v"), and
+    without the value-less options in `flags`."""
     out, skip = [], False
     for arg in argv:
         if skip:
             skip = False
+            continue
+        if arg in flags:
             continue
         name = arg.split("=", 1)[0]
         if name in names:

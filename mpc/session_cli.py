@@ -87,9 +87,8 @@ class SessionCLI:
             die(str(exc))
         self.args, self.plan = args, plan
         try:
-            if args.stats:
-                for pid in range(plan.m) if plan.spawn else [plan.pid]:
-                    check_output_path(party_path(args.stats, pid), "--stats")
+            if args.stats is not None:
+                self.check_output(args.stats, "--stats")
             problem = validate(args) if validate else None
         except CliError as exc:
             die(str(exc))
@@ -100,6 +99,13 @@ class SessionCLI:
             self._session_factory = cheating_factory(args.cheat, 1, self.field)
         start_children(plan, strip_options(argv, self.launcher_only))
         return args
+
+    def check_output(self, path: str, option: str) -> None:
+        """CliError naming `option` unless every party this process runs or starts can write
+        its copy of the output `path` (see party_path); an empty name is refused too."""
+        check_output_path(path, option)
+        for pid in range(self.plan.m) if self.plan.spawn else [self.plan.pid]:
+            check_output_path(party_path(path, pid), option)
 
     @property
     def pid(self) -> int:

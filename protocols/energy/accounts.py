@@ -79,15 +79,30 @@ def build_parser() -> ArgumentParser:
     return p
 
 
+def households_to_open(folder: RunFolder, args) -> list[str]:
+    """Every household of the market file (--all), or the one given, which must be one of them."""
+    from protocols.energy.market import MarketFile
+
+    uid = None if args.all else check_id(args.household, "--household")
+    try:
+        published = folder.market.is_file()
+    except OSError as exc:   # e.g. a --workdir name longer than the file system allows
+        raise CliError(f"--workdir {args.workdir}: {exc.strerror or exc}") from None
+    if not published:
+        raise CliError(f"--workdir {args.workdir}: no market file {folder.market} (the operator publishes first)")
+    households = list(MarketFile.load(folder.market).info.user_ids)
+    if uid is None:
+        return households
+    if uid not in households:
+        raise CliError(f"--household {uid}: not a household of the market file {folder.market}")
+    return [uid]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     folder = RunFolder(args.workdir)
     try:
-        if args.all:
-            from protocols.energy.market import MarketFile
-            households = list(MarketFile.load(folder.market).info.user_ids)
-        else:
-            households = [check_id(args.household, "--household")]
+        households = households_to_open(folder, args)
         ledger, issuer = ledger_service(folder)
         with ledger:
             for done_count, uid in enumerate(households, start=1):
@@ -98,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"accounts: {done_count}/{len(households)}", file=sys.stderr, flush=True)
     except (CliError, ValueError) as exc:
         return fail(exc)
+    except OSError as exc:   # every file written is under --workdir
+        return fail(f"--workdir {args.workdir}: {exc.strerror or exc}")
     if args.all:
         print(f"accounts of {len(households)} households ready", file=sys.stderr)
     return 0

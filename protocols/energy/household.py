@@ -139,12 +139,15 @@ def main(argv: Optional[list[str]] = None) -> int:
             i, k = _shard(args.shard)
             uids = list(market.info.user_ids)[i::k]
         else:
-            uids = [check_id(args.user, "--user")]
+            try:
+                uids = [check_id(args.user, "--user")]
+            except ValueError as exc:
+                raise CliError(str(exc)) from None
             if args.user not in market.info.user_ids:
-                raise CliError(f"--user {args.user}: not a household of the market")
+                raise CliError(f"--user {args.user!r}: not a household of the market")
         if len(args.servers) < 2:
             raise CliError("--servers: at least two computing parties")
-        if args.json:
+        if args.json is not None:   # an empty name is refused, not ignored
             check_output_path(args.json, "--json")
         setups = _setups(folder, market, uids)
         for hs, uid in zip(setups, uids):

@@ -23,12 +23,12 @@ from protocols.ledger.chain import LEDGER_ID_SIZE
 
 FORMAT = "mpc-markets/energy-market/v1"
 #: household and operator ids: they name files and folders, so only a safe character set
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 
 
 def check_id(value: Any, what: str) -> str:
     """ValueError unless `value` is a safe id (letters, digits, _ . -, at most 64, no leading dot)."""
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):   # the whole string: no trailing newline
         raise ValueError(f"{what} {value!r}: ids are 1..64 characters of A-Z a-z 0-9 _ . - "
                          "(not starting with . or -)")
     return value

@@ -48,7 +48,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mpc.cli import CliError, bounded_float, check_output_path, write_json_file
+from mpc.cli import CliError, bounded_float, write_json_file
 from mpc.errors import ProofFailure
 from mpc.session_cli import SessionCLI, party_path
 
@@ -130,9 +130,8 @@ def _validate(args, cli: SessionCLI):
 
     args.workdir = str(Path(args.workdir).resolve())
     folder = RunFolder(args.workdir)
-    if args.json:
-        for pid in range(cli.m) if cli.plan.spawn else [cli.pid]:
-            check_output_path(party_path(args.json, pid), "--json")
+    if args.json is not None:   # an empty name is refused, not ignored
+        cli.check_output(args.json, "--json")
     if args.scheme and not args.scenario:
         raise CliError("--scheme goes with --scenario (otherwise the market file fixes the scheme)")
     evm_mode = _ledger_kind(args.ledger)
@@ -143,7 +142,11 @@ def _validate(args, cli: SessionCLI):
             require_extra(f"--ledger {args.ledger}")
         except ImportError as exc:
             raise CliError(str(exc)) from None
-    if evm_mode is None and folder.evm_announcement.exists():
+    try:
+        evm_announced = folder.evm_announcement.exists()
+    except OSError as exc:   # e.g. a --workdir name longer than the file system allows
+        raise CliError(f"--workdir {args.workdir}: {exc.strerror or exc}") from None
+    if evm_mode is None and evm_announced:
         raise CliError(f"--workdir {args.workdir}: its ledger is an EVM chain ({folder.evm_announcement}); "
                        "give --ledger evm")
     if args.scenario:
@@ -153,6 +156,8 @@ def _validate(args, cli: SessionCLI):
         parent = Path(args.workdir).parent
         if not parent.is_dir():
             raise CliError(f"--workdir {args.workdir}: folder {parent} does not exist")
+        # before the operator publishes anything: the scenario fixes the households, one party each
+        _check_party_count(cli.m, len(_load_scenario(args.scenario).users), "scenario")
         if evm_mode is not None:
             _start_chain(folder, evm_mode)
         _set_up(args, folder)
@@ -163,14 +168,13 @@ def _validate(args, cli: SessionCLI):
         market = MarketFile.load(folder.market)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    n = market.info.n_users
-    if cli.m != n:
-        raise CliError(f"-M{cli.m}: the market registers {n} households and the protocol runs one party per "
-                       f"household; start it with -M{n}")
+    _check_party_count(cli.m, market.info.n_users, "market")
     for uid in market.info.user_ids if cli.plan.spawn else [market.info.user_ids[cli.pid]]:
         if not folder.wallet(uid).exists():
             raise CliError(f"household {uid} has no wallet: run python -m protocols.energy.accounts open --workdir "
                            f"{args.workdir} --household {uid} first")
+    if evm_mode is None and (cli.plan.spawn or cli.pid == HOST):
+        _check_ledger_file(folder)
     if evm_mode is not None:
         try:
             chain = folder.evm_chain()
@@ -182,6 +186,33 @@ def _validate(args, cli: SessionCLI):
                            + "; start every party with --scenario here, or the node first")
     cli.market, cli.folder = market, folder
     return None
+
+
+def _load_scenario(source: str):
+    from protocols.energy.scenarios.loader import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(source)
+    except ScenarioError as exc:
+        raise CliError(f"--scenario {source}: {exc}") from None
+
+
+def _check_party_count(m: int, n: int, source: str) -> None:
+    if m != n:
+        raise CliError(f"-M{m}: the {source} registers {n} households and the protocol runs one party per "
+                       f"household; start it with -M{n}")
+
+
+def _check_ledger_file(folder) -> None:
+    """The ledger service's copy, which party 0 writes through, opens as a ledger: a missing or
+    corrupt file is refused before any party starts. The fast path (no proofs) suffices here:
+    the session verifies the whole history again."""
+    from protocols.ledger import LedgerCorrupted, SQLiteLedger
+
+    try:
+        SQLiteLedger(folder.ledger, check_proofs=False).close()
+    except (LedgerCorrupted, ValueError, OSError) as exc:
+        raise CliError(f"--workdir {folder.root}: ledger service: {exc}") from None
 
 
 def _ledger_kind(spec: str) -> str | None:

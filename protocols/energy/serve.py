@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from mpc.cli import CliError, bounded_int, check_output_path, seconds, write_json_file
+from mpc.cli import HOST as HOST_NAME, CliError, bounded_int, check_output_path, seconds, write_json_file
 from mpc.errors import ActionRefused, ProofFailure
 from mpc.session_cli import SessionCLI
 
@@ -84,9 +84,15 @@ def _validate(args, cli: SessionCLI):
 
     args.workdir = str(Path(args.workdir).resolve())
     folder = RunFolder(args.workdir)
-    if args.json:
-        args.json = str(Path(args.json).resolve())
+    if args.json is not None:   # an empty name is refused, not ignored
         check_output_path(args.json, "--json")
+        args.json = str(Path(args.json).resolve())
+    if not HOST_NAME.fullmatch(args.client_host):   # before the operator runs: a bad host leaves nothing
+        raise CliError(f"--client-host {args.client_host[:40]!r}: expected a host name or address")
+    ports = [port + args.client_port_offset for _, port in cli.plan.addresses]
+    if min(ports) < 1024 or max(ports) > 65535:
+        raise CliError(f"--client-port-offset {args.client_port_offset}: household ports {min(ports)}..{max(ports)} "
+                       "must lie in 1024..65535")
     if args.scenario:
         if not cli.plan.spawn:
             raise CliError("--scenario runs the operator and needs -M without -I; otherwise publish first")
@@ -94,16 +100,16 @@ def _validate(args, cli: SessionCLI):
                   args.workdir, "--operator-id", args.operator_id)
         _run_role("protocols.energy.accounts", "open", "--workdir", args.workdir, "--all",
                   "--dollars", repr(args.balance))
-    if not folder.market.exists():
+    try:
+        published = folder.market.exists()
+    except OSError as exc:   # e.g. a --workdir name longer than the file system allows
+        raise CliError(f"--workdir {args.workdir}: {exc.strerror or exc}") from None
+    if not published:
         raise CliError(f"--workdir {args.workdir}: no market file; give --scenario or run the operator first")
     try:
         cli.market = MarketFile.load(folder.market)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    ports = [port + args.client_port_offset for _, port in cli.plan.addresses]
-    if min(ports) < 1024 or max(ports) > 65535:
-        raise CliError(f"--client-port-offset {args.client_port_offset}: household ports {min(ports)}..{max(ports)} "
-                       "must lie in 1024..65535")
     cli.folder = folder
     return None
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from mpc.cli import CliError, parse_json_text
 from protocols.ledger.api import LedgerCorrupted
 from protocols.ledger.chain import HASH_SIZE, LEDGER_ID_SIZE, unhex
 
@@ -64,8 +65,10 @@ def load_pin(path: str | Path) -> PinnedHead | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"pin {p}: unreadable ({exc})") from None
     try:
-        return PinnedHead.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError) as exc:
+        # mpc.cli's parser: bounded nesting and number length (json.loads on a deeply nested
+        # file is a RecursionError, which is no ValueError)
+        return PinnedHead.from_json(parse_json_text(text, "JSON"))
+    except (CliError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"pin {p}: not a pinned head ({exc})") from None
 
 

@@ -549,8 +549,7 @@ def accounts_cases() -> list[Case]:
     for what, ident in (("dotdot", "../../pwned"), ("slash", "a/b"), ("hidden", ".u1"), ("newline", "u1\n"),
                         ("too-long", "u" * 65), ("unknown", "u9")):
         out.append(Case(f"energy.accounts/--household-{what}", mod, (*base[:-1], ident), {"": folder},
-                        needle="--household" if what != "unknown" else "u9", kind="path",
-                        xfail=None))
+                        needle="--household" if what != "unknown" else "u9", kind="path"))
     out += number_cases("energy.accounts", mod, base, "--dollars", (*NONFINITE, "-1", "1e300", "abc"), {"": folder})
     out.append(Case("energy.accounts/--workdir-missing", mod, ("open", "--workdir", "nosuch", "--household", "u1"), {},
                     needle="--workdir", kind="records"))
@@ -588,7 +587,12 @@ def energy_serve_cases() -> list[Case]:
     out += number_cases("energy.serve", mod, base, "--client-port-offset", ("70000", "-70000", "abc"), files, ports=3)
     out.append(Case("energy.serve/--client-host-bad", mod, (*base, "--client-host", "no such host!"), files,
                     needle="--client-host", ports=3))
+    out.append(Case("energy.serve/client-port-below-1024", mod, (*base[:2], "2000", *base[3:],
+                                                                 "--client-port-offset=-1500"),
+                    files, needle="--client-port-offset", kind="records"))
     out.append(Case("energy.serve/no-market-file", mod, ("-M3", "-B", "{port}", "--workdir", "run"), {},
+                    needle="--workdir", ports=3))
+    out.append(Case("energy.serve/--workdir-name-too-long", mod, ("-M3", "-B", "{port}", "--workdir", "w" * 300), {},
                     needle="--workdir", ports=3))
     return out
 
@@ -889,54 +893,10 @@ def bench_auction_private_cases() -> list[Case]:
     return out
 
 
-ENGINE = "owned by the engine (mpc/launch.py, mpc/session_cli.py, mpc/demo.py, mpc/certs.py)"
-LEAD = "owned by the lead (protocols/energy/run.py, utility_operator/, accounts.py, market.py)"
-#: Cases that fail because of code another engineer owns: (name pattern, reason). The
-#: tests mark them xfail(strict=True) so that they flip once the owner fixes them.
-OWNED_ELSEWHERE = (
-    ("*/-M-negative", f"{ENGINE}: the -M range error must name the option ('-M-1: ...'), not only 'the number of parties'"),
-    ("*/-M-zero", f"{ENGINE}: the -M range error must name the option"),
-    ("*/-M-one", f"{ENGINE}: the -M range error must name the option"),
-    ("*/-M-1000", f"{ENGINE}: the -M range error must name the option"),
-    ("mpc.demo/--json-empty-name", f"{ENGINE}: demo.validate must check `args.json is not None` (an empty --json "
-                                   "is ignored and the run succeeds)"),
-    ("*/--stats-empty-name", f"{ENGINE}: SessionCLI.parse must check `args.stats is not None` (an empty --stats is "
-                             "ignored)"),
-    ("energy.run/--json-empty-name", f"{LEAD}: _validate must check `args.json is not None` (an empty --json is "
-                                     "ignored and the session runs, writing the ledger)"),
-    ("energy.run/wrong-party-count", f"{LEAD}: _validate checks -M against the market file only after the "
-                                     "operator has published it (run folder, ledger, receipts left behind); "
-                                     "check -M against the scenario before running the operator"),
-    ("energy.operator/--workdir-missing-parent", f"{LEAD}: publish creates every missing parent of --workdir "
-                                                 "(private_dir uses mkdir(parents=True)); refuse a --workdir whose "
-                                                 "parent folder does not exist, as energy.run does"),
-    ("energy.accounts/--household-newline", f"{LEAD}: protocols/energy/market.py check_id uses re.match with a "
-                                            "pattern ending in '$', which matches before a trailing newline, so "
-                                            "'u1\\n' passes and names a folder; use ID_PATTERN.fullmatch"),
-    ("energy.accounts/--household-unknown", f"{LEAD}: accounts open does not check --household against the market "
-                                            "file's households: it opens an account (and a home) for 'u9'"),
-    ("energy.accounts/--workdir-name-too-long", f"{LEAD}: accounts open calls Path.exists() on the run folder's "
-                                                "ledger unguarded; a name too long for the file system is a "
-                                                "traceback (catch OSError, or read through mpc.cli)"),
-    ("energy.serve/--json-empty-name", f"{LEAD}: serve must check `args.json is not None` (an empty --json is "
-                                       "ignored and the whole run goes ahead)"),
-    ("energy.serve/--client-host-bad", f"{LEAD}: serve does not check --client-host before it runs the operator "
-                                       "and opens the accounts; the bad host is then a getaddrinfo traceback"),
-    ("energy.household/--user-dotdot", f"{LEAD}: household.py calls check_id outside its try, so a --user that is "
-                                       "not a safe id is a ValueError traceback instead of the error line"),
-    ("energy.household/--user-newline", f"{LEAD}: 'u1\\n' passes check_id (re.match with '$') and the error prints "
-                                        "the id raw, over two lines; use fullmatch and repr()"),
-    ("energy.household/--json-empty-name", f"{LEAD}: household.py must check `args.json is not None` (an empty "
-                                           "--json is ignored and the household goes ahead)"),
-    ("mpc.certs/--out-missing-parent", f"{ENGINE}: mpc.certs creates every missing parent of --out (the issue's "
-                                       "'silently creates folders'); refuse a --out whose parent does not exist"),
-    ("mpc.certs/--out-empty-name", f"{ENGINE}: mpc.certs --out '' writes the CA key and every party key into the "
-                                   "working folder; refuse an empty --out"),
-    ("mpc.certs/--out-name-too-long", f"{ENGINE}: Path.exists() on an over-long --out raises OSError (a traceback)"),
-    ("ledger.inspect/--pin-deep-list", "owned by the ledger (protocols/ledger/pins.py): load_pin parses the pin "
-                                       "with json.loads and catches ValueError only, so nested input is a "
-                                       "RecursionError traceback; parse it with mpc.cli.parse_json_text"),
-)
+#: Cases that fail because of code another engineer owns: (name pattern, reason), each
+#: "owned by <who>: <what must change>". The tests mark them xfail(strict=True) so that they
+#: flip once the owner fixes them. Empty: every case of the table is ours to pass.
+OWNED_ELSEWHERE: tuple[tuple[str, str], ...] = ()
 
 
 def _mark_owned(cases: list[Case]) -> list[Case]:

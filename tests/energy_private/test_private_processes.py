@@ -75,7 +75,8 @@ def test_wrong_party_count_and_bad_scenario_exit_2(tmp_path):
                         "--scenario", "table2", "--workdir", str(tmp_path / "run")],
                        cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
-    assert "-M2: the market registers 4 households" in r.stderr and "-M4" in r.stderr
+    assert "-M2: the scenario registers 4 households" in r.stderr and "-M4" in r.stderr
+    assert not (tmp_path / "run").exists()   # checked before the operator publishes anything
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**table2_dict(days=2), "group_plan": "nope"}))
     r = subprocess.run([sys.executable, "-m", "protocols.energy.run", "-M4", "-B", str(base), "--no-log",

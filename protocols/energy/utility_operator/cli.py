@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
+from pathlib import Path
 
 from mpc.cli import ArgumentParser, CliError, bounded_int, fail
 from protocols.energy.run_folder import RunFolder, private_dir
@@ -45,7 +46,8 @@ def build_parser() -> ArgumentParser:
                      help="scenario JSON (docs/specs/energy.md) or a built-in name such as table2")
     pub.add_argument("--scheme", choices=("egalitarian", "proportional"), default=None,
                      help="compensation scheme announced in the market file (default: the scenario's)")
-    pub.add_argument("--workdir", required=True, metavar="DIR", help="run folder (created if absent)")
+    pub.add_argument("--workdir", required=True, metavar="DIR",
+                     help="run folder (created if absent; its parent folder must exist)")
     pub.add_argument("--slots", metavar="T0:T1", default=None, help="epoch, 1-based inclusive (default: all slots)")
     pub.add_argument("--operator-id", default="utility", help="operator id on the ledger (default: utility)")
     pub.add_argument("--timestamp", type=bounded_int(0, 2**63 - 1, "a Unix time"), default=None,
@@ -115,6 +117,13 @@ def publish(args) -> int:
     if args.scheme:
         scenario = dataclasses.replace(scenario, scheme=args.scheme)
     t0, t1 = _slots(args.slots, scenario.n_slots)
+    parent = Path(args.workdir).parent
+    try:
+        parent_exists = parent.is_dir()
+    except OSError as exc:   # e.g. a name longer than the file system allows
+        raise CliError(f"--workdir {args.workdir}: {exc.strerror or exc}") from None
+    if not parent_exists:   # the run folder itself is created, not a chain of folders above it
+        raise CliError(f"--workdir {args.workdir}: folder {parent} does not exist")
     folder = RunFolder(args.workdir)
     try:
         for u in scenario.users:
