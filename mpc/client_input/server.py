@@ -21,8 +21,11 @@ from .wire import (ACK, AUTH, CHALLENGE, HELLO, INPUT, MASKS, MAX_AUTH, MAX_ID_B
 Authenticator = Callable[[str, bytes, bytes], bool]
 
 #: connections that have not yet named a registered client (a valid HELLO) at any time;
-#: more are closed at once, so idle or hostile connections cannot exhaust the server
-DEFAULT_MAX_PENDING = 64
+#: more are closed at once, so idle or hostile connections cannot exhaust the server. Each
+#: costs a task and a small buffer for at most the HELLO timeout; 64 was too few for honest
+#: crowds: with 200 bidders connecting at once to a busy server (5,000 bidders, MASCOT, a
+#: loaded machine) the HELLOs queued behind its work and 701 bidders were turned away.
+DEFAULT_MAX_PENDING = 1024
 #: seconds a new connection has to send its HELLO
 DEFAULT_HELLO_TIMEOUT = 10.0
 
