@@ -44,7 +44,9 @@ class SessionCLI:
     """Parser, launcher and runner of one private protocol's command line."""
 
     def __init__(self, prog: str, description: str, epilog: str = "", timeout: float = 60.0):
-        self.parser = ArgumentParser(prog=f"python -m {prog}", description=description,
+        # no abbreviations: the launcher passes the options on to the parties it starts, minus
+        # its own, and it can only strip an option given by its full name
+        self.parser = ArgumentParser(prog=f"python -m {prog}", description=description, allow_abbrev=False,
                                      epilog=(epilog + "  " if epilog else "") + EXIT_STATUS)
         g = self.parser.add_argument_group("session")
         g.add_argument("--timeout", type=seconds, default=timeout, metavar="SECONDS",

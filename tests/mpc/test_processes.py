@@ -87,6 +87,8 @@ def test_launcher_starts_all_parties_itself():
     (["-P", "nohostport", "-P", ":1"], "-P 'nohostport': expected host:port"),
     (["-M3", "-K", "30"], "unrecognized arguments: -K 30"),
     (["-M3", "--timeout", "nan"], "--timeout: expected a number of seconds"),
+    # an abbreviated launcher-only option would be passed on to the children, which refuse it
+    (["-M3", "--output", "--length", "2"], "unrecognized arguments: --output"),
 ])
 def test_bad_arguments_fail_before_any_party_starts(args, needle):
     proc = subprocess.run([sys.executable, "-m", "mpc.demo", *args],
