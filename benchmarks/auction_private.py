@@ -102,6 +102,8 @@ def scale_run(n: int, levels: int, seed: int, preprocessing: str = "mascot") -> 
             raise RuntimeError(f"--scale: the multi-process run exited with status {status}: {last}")
         with open(out) as fh:
             got = json.load(fh)
+    if "bidders" not in got:  # the session ended without every bidder's view (the CLI said why above)
+        raise RuntimeError(f"--scale: the multi-process run did not report the bidders: {last}")
     ref = clear_uniform(m)
     return {"bidders": n, "levels": levels, "preprocessing": preprocessing, "command_seconds": wall, "session_seconds": got["wall_seconds"],
             "stages": got["stages"], "bytes_party0": got["traffic"]["bytes"], "rounds": got["traffic"]["rounds"],

@@ -220,10 +220,17 @@ def main() -> None:
 
     async def program(s):
         nonlocal sim
+        ready = asyncio.Event()
         serve = asyncio.ensure_future(serve_auction(
             s, args.mechanism, market, pricing=args.pricing, range_bits=args.range_bits, listen=own,
-            window=args.window, client_timeout=args.timeout, log=cli.say))
+            window=args.window, client_timeout=args.timeout, log=cli.say, ready=ready))
         if not simulate:
+            return await serve
+        # start the bidders only once the servers listen: preprocessing can outlast their patience
+        listening = asyncio.ensure_future(ready.wait())
+        await asyncio.wait({serve, listening}, return_when=asyncio.FIRST_COMPLETED)
+        listening.cancel()
+        if serve.done():
             return await serve
         sim = Simulator(args, addresses, views)
         cli.say(f"started the bidder simulator (process {sim.proc.pid})")

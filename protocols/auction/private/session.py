@@ -9,6 +9,8 @@ event loop (tests, benchmark).
 """
 from __future__ import annotations
 
+import asyncio
+
 import json
 from typing import Callable, Optional
 
@@ -31,8 +33,11 @@ def registry(mechanism: str, market, range_bits: Optional[int]) -> list[tuple[st
 async def serve_auction(s: Session, mechanism: str, market, *, pricing: str = "vickrey",
                         range_bits: Optional[int] = None, hub: Optional[MemoryHub] = None,
                         listen: Optional[tuple[str, int]] = None, window: float = 600.0,
-                        client_timeout: float = 60.0, log: Optional[Callable[[str], None]] = None) -> dict:
-    """Run the private auction as computing party s.pid; returns the public outcome."""
+                        client_timeout: float = 60.0, log: Optional[Callable[[str], None]] = None,
+                        ready: Optional[asyncio.Event] = None) -> dict:
+    """Run the private auction as computing party s.pid; returns the public outcome. `ready`
+    is set once this server accepts bidders (after its preprocessing, which can take many
+    minutes with MASCOT: bidders started earlier would give up connecting)."""
     say = log or (lambda msg: None)
     if mechanism not in MECHANISMS:
         raise ValueError(f"mechanism must be one of {MECHANISMS}")
@@ -49,6 +54,8 @@ async def serve_auction(s: Session, mechanism: str, market, *, pricing: str = "v
             if listen is not None:
                 await server.listen(*listen)
                 say(f"accepting bidders on {listen[0]}:{listen[1]}")
+            if ready is not None:
+                ready.set()
             await server.collect(window)
             agreed = await server.agree()
         say(f"{len(agreed.inputs)} bidders accepted, {len(agreed.rejected)} excluded")
