@@ -101,7 +101,7 @@ MODULES: dict[str, list[str]] = {
                           "tests/mpc/test_comparison_exact.py", "tests/mpc/test_floor_mul_div.py"],
     "mpc/client_input/server.py": CLIENT_TESTS,
     "mpc/client_input/client.py": CLIENT_TESTS,
-    "mpc/client_input/wire.py": CLIENT_TESTS,
+    "mpc/client_input/wire.py": ["tests/mpc/test_client_wire.py"] + CLIENT_TESTS,
     # proofs
     "zkp/sigma/base.py": SIGMA_TESTS,
     "zkp/sigma/or_proof.py": SIGMA_TESTS,

@@ -48,6 +48,8 @@ _COLLECT_FIRST = ("unreachable: agree() runs after collect() (the documented cal
 _DEFAULT_WAIT = ("not testable in bounded time: a default waiting time of 60 s vs 61 s (600 vs 601) only shows "
                  "by waiting that long; every test passes its own timeout, and the defaults are pinned as "
                  "documentation by test_memory_hub_connects_only_to_attached_servers (on the unmutated signature)")
+_CODEC_CASE = "equivalent: Python codec names are case-insensitive (\"UTF-8\" and \"utf-8\" are the same codec)"
+_DEFAULT_UTF8 = "equivalent: UTF-8 is the default encoding of bytes.decode and str.encode"
 # Not a justification but a pointer: the test that kills the mutant was written after the module's
 # last mutation run (from that run's survivor list) and was checked by applying the mutant, or its
 # sibling on the same line, to a copy of the code by hand. The next run counts these as killed.
@@ -183,6 +185,33 @@ JUSTIFICATIONS: dict[str, str] = {
     "self.absorb_first(t, None, first)":
         "equivalent: no protocol's absorb_first reads the statement (they absorb only the first message); "
         "the statement is absorbed by absorb_statement just before",
+    # --- mpc/client_input/wire.py ---------------------------------------------------------------
+    "mpc/client_input/wire.py::auth_message::cid = client_id.encode(\"utf-8\") -> cid = "
+    "client_id.encode(\"UTF-8\")": _CODEC_CASE,
+    "mpc/client_input/wire.py::auth_message::return (_AUTH_DOMAIN + len(context).to_bytes(4, \"big\") "
+    "+ context + server.to_bytes(4, \"big\") -> return (_AUTH_DOMAIN + len(context).to_bytes(4, ) + "
+    "context + server.to_bytes(4, \"big\")": _PY311_BYTEORDER,
+    "mpc/client_input/wire.py::auth_message::return (_AUTH_DOMAIN + len(context).to_bytes(4, \"big\") "
+    "+ context + server.to_bytes(4, \"big\") -> return (_AUTH_DOMAIN + len(context).to_bytes(4, "
+    "\"big\") + context + server.to_bytes(4, )": _PY311_BYTEORDER,
+    "mpc/client_input/wire.py::auth_message::+ len(cid).to_bytes(2, \"big\") + cid + nonce) -> + "
+    "len(cid).to_bytes(2, ) + cid + nonce)": _PY311_BYTEORDER,
+    "mpc/client_input/wire.py::decode_hello::return payload.decode(\"utf-8\") -> return "
+    "payload.decode(\"UTF-8\")": _CODEC_CASE,
+    "mpc/client_input/wire.py::decode_result::(plen,) = struct.unpack_from(\"<I\", payload, 0) -> "
+    "(plen,) = struct.unpack_from(\"<I\", payload, )": "equivalent: offset 0 is unpack_from's default",
+    "mpc/client_input/wire.py::encode_hello::return client_id.encode(\"utf-8\") -> return "
+    "client_id.encode(\"UTF-8\")": _CODEC_CASE,
+    "mpc/client_input/wire.py::encode_result::return (struct.pack(\"<I\", len(public)) + public + "
+    "struct.pack(\"<I\", len(values)) -> return (struct.pack(\"<i\", len(public)) + public + "
+    "struct.pack(\"<I\", len(values))": _SIGNED_LEN,
+    "mpc/client_input/wire.py::encode_result::return (struct.pack(\"<I\", len(public)) + public + "
+    "struct.pack(\"<I\", len(values)) -> return (struct.pack(\"<I\", len(public)) + public + "
+    "struct.pack(\"<i\", len(values))": _SIGNED_LEN,
+    "mpc/client_input/wire.py::text::return payload.decode(\"utf-8\", errors=\"replace\")[:500] -> "
+    "return payload.decode(errors=\"replace\")[:500]": _DEFAULT_UTF8,
+    "mpc/client_input/wire.py::text::return payload.decode(\"utf-8\", errors=\"replace\")[:500] -> "
+    "return payload.decode(\"UTF-8\", errors=\"replace\")[:500]": _CODEC_CASE,
     # --- zkp/merkle.py --------------------------------------------------------------------------
     "zkp/merkle.py::verify_inclusion::if sn == 0 or len(p) != HASH_SIZE: -> if sn == 0 and len(p) != HASH_SIZE:":
         "equivalent in outcome: the early exit is defensive; a path element past the end or of the wrong length "
