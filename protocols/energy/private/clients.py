@@ -113,7 +113,10 @@ class ServerSetup:
     operator_id: str = "utility"
     host: int = 0
     progress: Optional[Callable[[str], None]] = None
+    #: seconds the households have to send their inputs (the missing ones are excluded), and
+    #: again to sign and prove their transfers (a missing one blocks the payment)
     window: float = 60.0
+    #: seconds a household may take for one message of the protocol
     client_timeout: float = 60.0
     hub: Optional[MemoryHub] = None
     listen: Optional[tuple[str, int]] = None
@@ -266,8 +269,10 @@ async def _pay(session: Session, setup: ServerSetup, server: ClientInputServer, 
     mtx = new_multi_transaction([Transfer(u, p.to_bytes()) for u, p in zip(accepted, points)],
                                 {u: ledger.account(u).nonce for u in accepted}, context=context,
                                 ledger_id=ledger.ledger_id)
+    # Every household has the whole window to sign and prove (its proof takes CPU time, and a
+    # simulator plays many households on one machine), not the per-message timeout.
     answers = await server.exchange({u: encode_request(mtx.signing_request(u)) for u in accepted}, MAX_ANSWER,
-                                    setup.client_timeout)
+                                    max(setup.window, setup.client_timeout))
     missing = {u: answers.rejected.get(u, "no answer") for u in accepted if u not in answers.replies}
     for u, a in answers.replies.items():
         mtx.signatures[u], mtx.solvency_proofs[u] = a[:64], a[64:]
