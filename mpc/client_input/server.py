@@ -114,6 +114,7 @@ class ClientInputServer:
             self._all_done.set()
         self._closed = False
         self._tasks: set[asyncio.Task] = set()
+        self._channels: list[ClientChannel] = []   # every connection served (for traffic())
         self._server: Optional[asyncio.base_events.Server] = None
         self.triples: Optional[tuple[AuthVector, AuthVector, AuthVector]] = None
         self._deadline: Optional[float] = None
@@ -137,9 +138,20 @@ class ClientInputServer:
             channel.close()
             return
         self._unnamed += 1
+        self._channels.append(channel)
         task = asyncio.get_running_loop().create_task(self.handle(channel))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def client_traffic(self) -> dict[str, int]:
+        """Frames and bytes this server sent to and received from clients so far (over every
+        connection it served, refused ones included), and the number of connections."""
+        out = {"connections": len(self._channels), "sent_messages": 0, "sent_bytes": 0, "received_messages": 0,
+               "received_bytes": 0}
+        for ch in self._channels:
+            for k, v in ch.traffic().items():
+                out[k] += v
+        return out
 
     def _finish(self, c: _ClientState) -> None:
         if not c.done:

@@ -196,7 +196,9 @@ def main() -> None:
     res = cli.run(program, field=PrimeField(group.order),
                   stats_extra=lambda r: {"households": market.info.n_users, "excluded": len(r.excluded),
                                          "slots": market.info.n_slots,
-                                         "slots_evaluated": len(r.result["per_slot"])})
+                                         "slots_evaluated": len(r.result["per_slot"]),
+                                         "join_slot": r.result["join_slot"], "steps": r.steps,
+                                         "client_traffic": r.client_traffic})
     cli.report_costs()
     cli.say(f"join slot {res.result['join_slot']}; {len(res.result['group'])} households in, "
             f"{len(res.excluded)} excluded; ledger entry {res.ledger_seq}")
