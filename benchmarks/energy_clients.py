@@ -152,11 +152,15 @@ class LoadSampler:
 
 # -- one run ------------------------------------------------------------------------------
 class RunFailed(Exception):
-    pass
+    """The run failed; `reached` says how far it got (setup seconds, the servers' last line)."""
+
+    def __init__(self, message: str, reached: Optional[dict] = None):
+        super().__init__(message)
+        self.reached = reached or {}
 
 
-class RunStopped(Exception):
-    pass
+class RunStopped(RunFailed):
+    """The run took longer than --max-minutes."""
 
 
 def _step(cmd: list[str], what: str, deadline: float, log_file: Path) -> float:
@@ -169,7 +173,7 @@ def _step(cmd: list[str], what: str, deadline: float, log_file: Path) -> float:
             proc = subprocess.run(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                   timeout=max(1.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            raise RunStopped(f"{what} did not finish before the time limit") from None
+            raise RunStopped(f"{what} did not finish within --max-minutes") from None
     if proc.returncode != 0:
         raise RunFailed(f"{what} exited with status {proc.returncode}: {_last_line(log_file)}")
     return time.perf_counter() - t0
@@ -199,13 +203,23 @@ def _kill(proc: subprocess.Popen) -> None:
 
 def run_one(n: int, args, folder: Path, base_port: int, client_base: int) -> dict:
     """Setup and one session with n households; the measurements (raises RunFailed/RunStopped)."""
-    py = sys.executable
     folder.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + args.max_minutes * 60
     scenario, work, setup_log = folder / "scenario.json", folder / "run", folder / "setup.log"
-    setup = {"scenario": _step([py, "-m", "protocols.energy.scenarios.generate", "--households", str(n), "--days",
+    setup: dict = {}
+    try:
+        return _run(n, args, folder, base_port, client_base, setup, deadline, scenario, work, setup_log)
+    except RunFailed as exc:
+        exc.reached = {"setup_seconds": setup, **exc.reached}
+        raise
+
+
+def _run(n: int, args, folder: Path, base_port: int, client_base: int, setup: dict, deadline: float,
+         scenario: Path, work: Path, setup_log: Path) -> dict:
+    py = sys.executable
+    setup["scenario"] = _step([py, "-m", "protocols.energy.scenarios.generate", "--households", str(n), "--days",
                                 str(args.days), "--seed", str(args.seed), "--pv-share", "0.3", "--out",
-                                str(scenario)], "the scenario generator", deadline, setup_log)}
+                                str(scenario)], "the scenario generator", deadline, setup_log)
     log(f"N = {n}: operator commits {n} × {args.days} bills …")
     setup["operator"] = _step([py, "-m", "protocols.energy.utility_operator", "publish", "--scenario", str(scenario),
                                "--workdir", str(work)], "the operator", deadline, setup_log)
@@ -242,7 +256,10 @@ def run_one(n: int, args, folder: Path, base_port: int, client_base: int) -> dic
                               sim_log))
         while any(p.poll() is None for _, p, _ in procs):
             if time.monotonic() > deadline:
-                raise RunStopped(f"stopped after {args.max_minutes:g} minutes (setup included)")
+                raise RunStopped(f"stopped after {args.max_minutes:g} minutes (--max-minutes, setup included)",
+                                 {"session_seconds": time.perf_counter() - t0,
+                                  "servers_last_line": _last_line(serve_log),
+                                  "simulator_last_line": _last_line(procs[-1][2])})
             time.sleep(0.5)
         command_seconds = time.perf_counter() - t0
     finally:
@@ -364,10 +381,11 @@ def plot(rows: list[dict], path: str) -> None:
     ax.set_title("wall time per stage (slowest server)")
     ax.set_ylabel("seconds")
     ax = axes[0][1]
-    for s in STEPS:
+    colours = plt.get_cmap("tab20").colors
+    for i, s in enumerate(STEPS):
         ys = [r["steps"].get(s, {}).get("seconds_max", float("nan")) for r in ok]
         if any(y > 0 for y in ys if not math.isnan(y)):
-            ax.plot(ns, ys, "-o", ms=3, label=s)
+            ax.plot(ns, ys, "-o" if s < "4" else "--s", ms=3, color=colours[i % len(colours)], label=s)
     ax.set_title("steps inside stages 0, 1 and 4 (slowest server)")
     ax.set_ylabel("seconds")
     ax = axes[1][0]
@@ -437,6 +455,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             if stop_reason:
                 report["runs"].append({"households": n, "status": "skipped", "reason": stop_reason})
                 log(f"N = {n}: skipped ({stop_reason})")
+                write_json_file(args.json, "--json", report, indent=1)
                 continue
             base = free_base_port(args.servers)
             client_base = free_base_port(args.servers)
@@ -448,7 +467,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                     row = run_one(n, args, root / f"n{n}", base, client_base)
                 except (RunFailed, RunStopped) as exc:
                     status = "stopped" if isinstance(exc, RunStopped) else "failed"
-                    row = {"households": n, "status": status, "reason": str(exc)}
+                    row = {"households": n, "status": status, "reason": str(exc), "reached": exc.reached}
                     stop_reason = f"N = {n} {status}"
                 row["wall_seconds"] = time.perf_counter() - t0
             row["load_average"] = load.report()

@@ -54,3 +54,14 @@ def test_a_tiny_run_writes_every_figure(tmp_path):
     assert len(run["load_average"]["before"]) == 3 and run["wall_seconds"] > 0
     assert png.stat().st_size > 1000
     assert "N" in r.stdout and "ok" in r.stdout      # the table
+
+
+def test_a_run_over_the_time_limit_is_stopped_and_the_larger_counts_skipped(tmp_path):
+    out = tmp_path / "b.json"
+    r = subprocess.run([sys.executable, "-m", "benchmarks.energy_clients", "--households", "3,4", "--max-minutes",
+                        "0.01", "--json", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr[-2000:]
+    first, second = json.loads(out.read_text())["runs"]
+    assert first["status"] == "stopped" and "--max-minutes" in first["reason"] and "setup_seconds" in first["reached"]
+    assert first["load_average"]["before"] and first["wall_seconds"] > 0
+    assert second == {"households": 4, "status": "skipped", "reason": "N = 3 stopped"}
