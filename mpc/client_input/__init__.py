@@ -23,7 +23,10 @@ Toft, "Confidential benchmarking based on multiparty computation", FC 2016):
    that sends different d to different servers (equivocation), a malformed message or
    nothing at all is excluded at every server, and the others go on. The broadcast
    enters the session's transcript, so a server that reports different hashes to
-   different servers is caught at the next MAC check.
+   different servers is caught at the next MAC check. The servers that lack a client
+   then broadcast why (each saw its own failure: a hang-up, a malformed input, silence),
+   and every server records the same reason, naming each of them; a result that quotes
+   the reasons is then the same at every server.
 
 Outputs to a client y (length k ≤ n, the number of values it sent): the key is the b of
 the client's own triples, which the client alone knows in the clear and checked in step
@@ -41,7 +44,9 @@ Limits against hostile connections: a frame is refused from its header when its 
 not expected at that point or its length exceeds that type's limit (a HELLO is at most
 256 bytes, an INPUT exactly the client's n field elements), before any payload is read;
 at most `max_pending` connections that have not yet named a registered client are kept
-(more are closed at once), each with `hello_timeout` seconds to do so; every message
+(more are closed at once; by default 64 or the number of registered clients, whichever is
+larger, so that every registered client may connect at the same moment), each with
+`hello_timeout` seconds to do so; every message
 must arrive whole within the timeout; and a client that stops reading what a server
 sends (its result) is cut off after the timeout, without holding up the other clients.
 
@@ -67,7 +72,7 @@ bound to the session's context and the server's index, with the key the protocol
 registered for it; a failed attempt does not take the client's place); public attachments
 to an input (`attachment_limit=`, `attach=`), agreed on with the input; one more
 question-and-answer round with the accepted clients (`exchange` / `answer_request`), agreed
-on like inputs; and a final public notice (`notify` / `receive_notice`).
+on like inputs, within a window that may be longer than the servers' timeout; and a final public notice (`notify` / `receive_notice`).
 
 Modules: :mod:`.wire` (frames and message encodings: nothing is unpickled, every frame
 is checked for type and exact length), :mod:`.channels` (asyncio TCP sockets or in-memory

@@ -37,7 +37,24 @@ def check_header(kind: int, length: int, limits: Limits) -> None:
 
 
 class ClientChannel(ABC):
-    """One bidirectional connection between a client and one server (framed messages)."""
+    """One bidirectional connection between a client and one server (framed messages).
+
+    Each end counts the frames and bytes (headers included) it sent and received whole
+    (`traffic()`), for cost reports."""
+
+    sent_messages = sent_bytes = received_messages = received_bytes = 0
+
+    def traffic(self) -> dict[str, int]:
+        return {"sent_messages": self.sent_messages, "sent_bytes": self.sent_bytes,
+                "received_messages": self.received_messages, "received_bytes": self.received_bytes}
+
+    def _count_sent(self, payload: bytes) -> None:
+        self.sent_messages += 1
+        self.sent_bytes += HEADER.size + len(payload)
+
+    def _count_received(self, payload: bytes) -> None:
+        self.received_messages += 1
+        self.received_bytes += HEADER.size + len(payload)
 
     @abstractmethod
     async def send(self, kind: int, payload: bytes) -> None: ...
@@ -70,6 +87,7 @@ class SocketChannel(ClientChannel):
             raise ValueError("frame too large")
         try:
             self.writer.write(HEADER.pack(kind, len(payload)) + payload)
+            self._count_sent(payload)
             await asyncio.wait_for(self.writer.drain(), self.send_timeout)
         except asyncio.TimeoutError:
             self.close()
@@ -81,7 +99,9 @@ class SocketChannel(ClientChannel):
         async def frame() -> tuple[int, bytes]:
             kind, length = HEADER.unpack(await self.reader.readexactly(HEADER.size))
             check_header(kind, length, limits)
-            return kind, await self.reader.readexactly(length)
+            payload = await self.reader.readexactly(length)
+            self._count_received(payload)
+            return kind, payload
 
         try:
             return await asyncio.wait_for(frame(), timeout)
@@ -109,6 +129,7 @@ class MemoryChannel(ClientChannel):
         if self.closed:
             raise ClientProtocolError("channel closed")
         await self.outbox.put((kind, bytes(payload)))
+        self._count_sent(payload)
 
     async def recv(self, timeout: float, limits: Limits = None) -> tuple[int, bytes]:
         try:
@@ -118,6 +139,7 @@ class MemoryChannel(ClientChannel):
         if item is None:
             raise ClientProtocolError("connection closed by the peer")
         check_header(item[0], len(item[1]), limits)
+        self._count_received(item[1])
         return item
 
     def close(self) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field as dc_field
 from typing import Callable, Optional, Sequence
 
 from gmpy2 import mpz
 
+from ..errors import MalformedMessage
 from ..session import Session
 from ..shares import AuthVector
 from .channels import ClientChannel, SocketChannel
@@ -20,12 +22,15 @@ from .wire import (ACK, AUTH, CHALLENGE, HELLO, INPUT, MASKS, MAX_AUTH, MAX_ID_B
 #: decides whether `signature` proves that client `ident` signed `message` (its registered key)
 Authenticator = Callable[[str, bytes, bytes], bool]
 
-#: connections that have not yet named a registered client (a valid HELLO) at any time;
-#: more are closed at once, so idle or hostile connections cannot exhaust the server. Each
-#: costs a task and a small buffer for at most the HELLO timeout; 64 was too few for honest
-#: crowds: with 200 bidders connecting at once to a busy server (5,000 bidders, MASCOT, a
-#: loaded machine) the HELLOs queued behind its work and 701 bidders were turned away.
-DEFAULT_MAX_PENDING = 1024
+#: connections that have not yet named a registered client (a valid HELLO) at any time,
+#: at least; more are closed at once, so idle or hostile connections cannot exhaust the
+#: server. By default the cap is this or the number of registered clients, whichever is
+#: larger: every registered client may connect at the same moment (a burst of households
+#: beyond a fixed cap used to be shut out: households in issue 16, and
+#: 701 of 5,000 bidders connecting 200 at a time to a busy server).
+DEFAULT_MAX_PENDING = 64
+#: the longest per-server reason for a client's exclusion that the servers exchange
+MAX_SHARED_REASON = 200
 #: seconds a new connection has to send its HELLO
 DEFAULT_HELLO_TIMEOUT = 10.0
 
@@ -75,21 +80,23 @@ class ClientInputServer:
     """
 
     def __init__(self, session: Session, clients: Sequence[tuple[str, int]], *,
-                 timeout: float = 60.0, log=None, max_pending: int = DEFAULT_MAX_PENDING,
+                 timeout: float = 60.0, log=None, max_pending: Optional[int] = None,
                  hello_timeout: float = DEFAULT_HELLO_TIMEOUT, authenticate: Optional[Authenticator] = None,
                  context: bytes = b"", attachment_limit: int = 0):
         """`authenticate`: if given, a client must sign this server's fresh nonce (bound to
         `context` and the server's index, see wire.auth_message) before it gets anything, and
         a connection that fails does not take the client's place. `attachment_limit`: clients
         may append up to that many public bytes to their input (a proof, say); servers agree
-        on them together with the input."""
+        on them together with the input. `max_pending`: connections kept that have not named
+        a registered client yet (default: DEFAULT_MAX_PENDING or the number of clients,
+        whichever is larger)."""
         ids = [c for c, _ in clients]
         if len(set(ids)) != len(ids):
             raise ValueError("client ids must be unique")
         self.s = session
         self.f = session.field
         self.timeout = timeout
-        self.max_pending = max_pending
+        self.max_pending = max(DEFAULT_MAX_PENDING, len(clients)) if max_pending is None else max_pending
         self.hello_timeout = min(hello_timeout, timeout)
         self._unnamed = 0  # connections that have not named a registered client yet
         self.log = log or (lambda msg: None)
@@ -108,6 +115,7 @@ class ClientInputServer:
             self._all_done.set()
         self._closed = False
         self._tasks: set[asyncio.Task] = set()
+        self._channels: list[ClientChannel] = []   # every connection served (for traffic())
         self._server: Optional[asyncio.base_events.Server] = None
         self.triples: Optional[tuple[AuthVector, AuthVector, AuthVector]] = None
         self._deadline: Optional[float] = None
@@ -131,9 +139,20 @@ class ClientInputServer:
             channel.close()
             return
         self._unnamed += 1
+        self._channels.append(channel)
         task = asyncio.get_running_loop().create_task(self.handle(channel))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def client_traffic(self) -> dict[str, int]:
+        """Frames and bytes this server sent to and received from clients so far (over every
+        connection it served, refused ones included), and the number of connections."""
+        out = {"connections": len(self._channels), "sent_messages": 0, "sent_bytes": 0, "received_messages": 0,
+               "received_bytes": 0}
+        for ch in self._channels:
+            for k, v in ch.traffic().items():
+                out[k] += v
+        return out
 
     def _finish(self, c: _ClientState) -> None:
         if not c.done:
@@ -265,13 +284,16 @@ class ClientInputServer:
         # servers different things is caught here), so that all honest servers go on with
         # the same set of clients.
         await self.s.mac_check()
+        missing = {c.ident: [p for p, v in enumerate(views) if v[32 * i:32 * (i + 1)] == _ZERO_DIGEST]
+                   for i, c in enumerate(self.clients)}
+        local = {c.ident: c.reason or "no valid input from this client" for c in self.clients}
+        why = await self._agree_on_reasons({k: v for k, v in missing.items() if v}, local)
         a = self.triples[0]
         agreed = AgreedInputs({})
         for i, c in enumerate(self.clients):
             seen = [v[32 * i:32 * (i + 1)] for v in views]
-            missing = [p for p, d in enumerate(seen) if d == _ZERO_DIGEST]
-            if missing:
-                reason = c.reason or f"server(s) {missing} received no valid input from this client"
+            if missing[c.ident]:
+                reason = why[c.ident]
             elif any(d != seen[0] for d in seen):
                 reason = "servers received different inputs from this client (equivocation)"
             else:
@@ -281,6 +303,41 @@ class ClientInputServer:
             agreed.rejected[c.ident] = reason
             await self._reject(c, reason)
         return agreed
+
+    async def _agree_on_reasons(self, missing: dict[str, list[int]], local: dict[str, str]) -> dict[str, str]:
+        """The same reason at every server for each client that some servers lack (`missing`:
+        client → those servers, the same at every server after a MAC check): each of them
+        broadcasts its own reason (`local`, cut to MAX_SHARED_REASON bytes), and the agreed
+        reason is that reason if all servers lack the client for the same one, else every
+        lacking server's reason prefixed by its index. A server's local reason alone differs
+        from server to server (one saw the client hang up, another never heard from it), and
+        a result that names it differs too: every honest client would refuse the results
+        (issue 16). The broadcast is MAC-checked before this returns."""
+        if not missing:
+            return {}
+        names = list(missing)
+        mine = [local[nm].encode("utf-8", errors="replace")[:MAX_SHARED_REASON].decode("utf-8", errors="ignore")
+                if self.s.pid in missing[nm] else "" for nm in names]
+        got = await self.s.broadcast_variable(json.dumps(mine).encode(), 16 + len(names) * 8 * MAX_SHARED_REASON)
+        await self.s.mac_check()
+        views = []
+        for p, raw in enumerate(got):
+            try:
+                theirs = json.loads(raw.decode("utf-8"))
+                if not isinstance(theirs, list) or len(theirs) != len(names) or \
+                        any(not isinstance(r, str) or len(r) > MAX_SHARED_REASON for r in theirs):
+                    raise ValueError
+            except (UnicodeDecodeError, ValueError):
+                raise self.s.abort(MalformedMessage(f"party {p} sent malformed exclusion reasons")) from None
+            views.append(theirs)
+        out = {}
+        for i, nm in enumerate(names):
+            said = {p: (views[p][i] or "(no reason given)") for p in missing[nm]}
+            if len(said) == self.s.m and len(set(said.values())) == 1:
+                out[nm] = said[0]
+            else:
+                out[nm] = "; ".join(f"server {p}: {r}" for p, r in said.items())
+        return out
 
     async def exclude(self, ident: str, reason: str) -> None:
         """Tell an accepted client it was excluded later (e.g. its values failed a range
@@ -323,15 +380,23 @@ class ClientInputServer:
 
     async def exchange(self, requests: dict[str, bytes], reply_limit: int, window: float) -> AgreedReplies:
         """Ask each client named in `requests` (still connected) a question and collect its
-        answer (at most `reply_limit` bytes) within `window` seconds; then agree with the other
-        servers, as for inputs, on who answered what. All servers pass the same requests."""
+        answer (at most `reply_limit` bytes) until `window` seconds from now; then agree with
+        the other servers, as for inputs, on who answered what. All servers pass the same
+        requests.
+
+        The window is the time every client has to answer (it may have a proof to compute,
+        and many clients may share a machine), however long that is against the servers'
+        own timeout: a server whose clients have all answered waits for the others in the
+        agreement for as long as the window still runs, plus its usual timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + window
         replies: dict[str, bytes] = {}
         reasons: dict[str, str] = {}
 
         async def ask(c: _ClientState) -> None:
             try:
                 await c.channel.send(REQUEST, requests[c.ident])
-                replies[c.ident] = await c.channel.expect(REPLY, window, reply_limit)
+                replies[c.ident] = await c.channel.expect(REPLY, max(0.0, deadline - loop.time()), reply_limit)
             except ClientProtocolError as exc:
                 reasons[c.ident] = f"no answer ({exc})"
 
@@ -343,13 +408,23 @@ class ClientInputServer:
         names = sorted(requests)
         mine = b"".join(hashlib.sha256(b"client-reply|" + nm.encode() + b"|" + replies[nm]).digest()
                         if nm in replies else _ZERO_DIGEST for nm in names)
-        views = await self.s.broadcast_bytes(mine, 32 * len(names))
+        t = self.s.transport
+        saved = t.timeout
+        t.timeout = saved + max(0.0, deadline - loop.time())
+        try:
+            views = await self.s.broadcast_bytes(mine, 32 * len(names))
+        finally:
+            t.timeout = saved
         await self.s.mac_check()   # every server saw the same digests before anyone goes on
+        missing = {nm: [p for p, v in enumerate(views) if v[32 * i:32 * (i + 1)] == _ZERO_DIGEST]
+                   for i, nm in enumerate(names)}
+        why = await self._agree_on_reasons({k: v for k, v in missing.items() if v},
+                                           {nm: reasons.get(nm, "no answer") for nm in names})
         agreed = AgreedReplies({})
         for i, nm in enumerate(names):
             seen = [v[32 * i:32 * (i + 1)] for v in views]
-            if _ZERO_DIGEST in seen:
-                agreed.rejected[nm] = reasons.get(nm) or "some server got no answer from this client"
+            if missing[nm]:
+                agreed.rejected[nm] = why[nm]
             elif any(d != seen[0] for d in seen):
                 agreed.rejected[nm] = "servers got different answers from this client (equivocation)"
             else:

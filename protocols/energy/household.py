@@ -118,7 +118,8 @@ async def _play_all(setups, servers, timeout: float, concurrency: int, say) -> l
             hs.wallet.balance, hs.wallet.r_balance = view.new_balance
             hs.wallet.save(hs.wallet_path)
         return {"household": uid, "status": "done", "phi": view.phi, "join_slot": view.result.get("join_slot"),
-                "ledger_seq": view.ledger_seq}
+                "ledger_seq": view.ledger_seq, "seconds": round(view.seconds, 4),
+                "compute_seconds": round(view.compute_seconds, 4), **view.traffic}
 
     return list(await asyncio.gather(*(one(hs) for hs in setups)))
 

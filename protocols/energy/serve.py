@@ -52,7 +52,8 @@ def build_cli() -> SessionCLI:
                    help="servers listen for households on their party port + this (default 1000)")
     p.add_argument("--client-host", default="127.0.0.1", help="address the servers listen on for households")
     p.add_argument("--window", type=seconds, default=600.0,
-                   help="seconds the servers accept households before they go on without the missing ones")
+                   help="seconds the servers accept households before they go on without the missing ones, and "
+                        "again seconds the households have to sign and prove their transfers (default 600)")
     p.add_argument("--external-households", action="store_true",
                    help="do not start the household simulator; wait for households to connect themselves")
     p.add_argument("--json", metavar="OUT", default=None, help="party 0 writes the public result here")
@@ -201,7 +202,9 @@ def main() -> None:
     res = cli.run(program, field=PrimeField(group.order),
                   stats_extra=lambda r: {"households": market.info.n_users, "excluded": len(r.excluded),
                                          "slots": market.info.n_slots,
-                                         "slots_evaluated": len(r.result["per_slot"])})
+                                         "slots_evaluated": len(r.result["per_slot"]),
+                                         "join_slot": r.result["join_slot"], "steps": r.steps,
+                                         "client_traffic": r.client_traffic})
     cli.report_costs()
     cli.say(f"join slot {res.result['join_slot']}; {len(res.result['group'])} households in, "
             f"{len(res.excluded)} excluded; ledger entry {res.ledger_seq}")

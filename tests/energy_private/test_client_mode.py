@@ -152,6 +152,38 @@ def test_a_household_that_disconnects_before_its_input_is_excluded():
     _assert_matches_reference(DATA, servers, views, excluded=("u4",))
 
 
+def test_a_household_the_servers_see_fail_differently_does_not_break_the_others_payment():
+    """Issue 16: u4 proves its identity to server 1 only, takes its masks and hangs up there,
+    and never speaks to servers 0 and 2: server 1 sees "connection closed by the peer", the
+    others "no input before the input window closed". Before, each server published its own
+    reason in the result, every other household got different results from the servers and
+    refused them ("servers sent different results"), and the payment round failed with "no
+    answer (connection closed by the peer)"."""
+    from mpc.client_input import AUTH, CHALLENGE, MASKS
+    from mpc.client_input.wire import auth_message
+    from protocols.energy.private.clients import client_context
+
+    async def half_gone(connect, hs):
+        chans = await connect()
+        uid = hs.bill.user_id
+        await chans[1].send(HELLO, uid.encode())
+        nonce = await chans[1].expect(CHALLENGE, 5.0)
+        ctx = client_context(hs.info, hs.scheme, hs.signed_root)
+        await chans[1].send(AUTH, hs.wallet.signing_key.sign(auth_message(ctx, 1, uid, nonce)))
+        await chans[1].expect(MASKS, 5.0, 1 << 20)
+        chans[1].close()
+        await asyncio.sleep(6.0)
+        for ch in chans:
+            ch.close()
+        raise ClientInputError("gone")
+
+    _, servers, views, ledger, before = _run(DATA, households={"u4": half_gone}, window=4.0)
+    _assert_matches_reference(DATA, servers, views, excluded=("u4",))
+    assert servers[0].excluded == servers[1].excluded == servers[2].excluded
+    assert "server 1: connection closed by the peer" in servers[0].excluded["u4"]
+    assert [e.kind for e in ledger.entries()[before:]] == ["multi_transaction", "decision"]
+
+
 async def _quits_at_payment(connect, hs):
     """Plays honestly until asked to sign its transfer, then hangs up."""
     import protocols.energy.private.household as household

@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -113,7 +115,10 @@ class ServerSetup:
     operator_id: str = "utility"
     host: int = 0
     progress: Optional[Callable[[str], None]] = None
+    #: seconds the households have to send their inputs (the missing ones are excluded), and
+    #: again to sign and prove their transfers (a missing one blocks the payment)
     window: float = 60.0
+    #: seconds a household may take for one message of the protocol
     client_timeout: float = 60.0
     hub: Optional[MemoryHub] = None
     listen: Optional[tuple[str, int]] = None
@@ -129,6 +134,33 @@ class ServerResult:
     sums: Optional[tuple[int, int]] = None
     deficit: Optional[int] = None
     ledger_seq: Optional[int] = None
+    #: seconds of the named steps inside the stages (see Steps), for cost reports
+    steps: dict = field(default_factory=dict)
+    #: frames and bytes this server exchanged with households (ClientInputServer.client_traffic)
+    client_traffic: dict = field(default_factory=dict)
+
+
+class Steps:
+    """Wall time of named steps inside the stages, so that a report can say where a stage's
+    time goes: bringing every server's ledger replica to the host's head, verifying what it
+    lacks (0_ledger_sync), the triples for the inputs (1_prepare), waiting for the
+    households' inputs (1_collect), agreeing on them (1_agree), checking every household's
+    leaves (1_leaves) and opening proofs (1_openings), committing to the compensations
+    (4_commit), sending the outputs (4_outputs), waiting for the households' signatures and
+    solvency proofs (4_answers), the ledger's verification and write (4_ledger_submit, at
+    the host; the others wait for it), the replicas' verification (4_ledger_sync) and the
+    final notice (4_notify)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0
 
 
 def ledger_authenticator(ledger: Ledger) -> Callable[[str, bytes, bytes], bool]:
@@ -147,9 +179,11 @@ async def serve_group_purchase(session: Session, setup: ServerSetup) -> ServerRe
     """One computing party's whole run; raises MPCAbort at every honest server on a failed check."""
     info, group, ledger = setup.info, setup.group, setup.ledger
     say = setup.progress or (lambda msg: None)
+    steps = Steps()
     with session.stage("stage0_accounts"):
         await agree_on_market(session, info, setup.scheme)
-        await sync_ledger(session, ledger, setup.host)
+        with steps("0_ledger_sync"):
+            await sync_ledger(session, ledger, setup.host)
         signed_root = ledger.latest_root(setup.operator_id)
         check_signed_root(session, ledger.operator_key(setup.operator_id), signed_root)
     ctx = client_context(info, setup.scheme, signed_root)
@@ -158,7 +192,7 @@ async def serve_group_purchase(session: Session, setup: ServerSetup) -> ServerRe
                                authenticate=ledger_authenticator(ledger), context=ctx,
                                attachment_limit=attachment_size(info, group, signed_root.tree_size))
     try:
-        return await _serve(session, setup, server, signed_root, ctx, say)
+        return await _serve(session, setup, server, signed_root, ctx, say, steps)
     except MPCAbort as exc:
         await server.close(f"the servers aborted: {exc}")
         raise
@@ -167,19 +201,27 @@ async def serve_group_purchase(session: Session, setup: ServerSetup) -> ServerRe
 
 
 async def _serve(session: Session, setup: ServerSetup, server: ClientInputServer, signed_root: SignedRoot,
-                 ctx: bytes, say) -> ServerResult:
+                 ctx: bytes, say, steps: Steps) -> ServerResult:
     info, group = setup.info, setup.group
+
+    def done(**kw) -> ServerResult:
+        return ServerResult(stages=session.stage_report(), steps=steps.seconds,
+                            client_traffic=server.client_traffic(), **kw)
+
     with session.stage("stage1_inputs"):
-        await server.prepare()
+        with steps("1_prepare"):
+            await server.prepare()
         if setup.hub is not None:
             setup.hub.attach(session.pid, server)
         if setup.listen is not None:
             await server.listen(*setup.listen)
             say(f"accepting households on {setup.listen[0]}:{setup.listen[1]}")
-        await server.collect(setup.window)
-        agreed = await server.agree()
+        with steps("1_collect"):
+            await server.collect(setup.window)
+        with steps("1_agree"):
+            agreed = await server.agree()
         excluded = dict(agreed.rejected)
-        accepted = await _check_bills(session, group, info, agreed, signed_root, ctx, excluded)
+        accepted = await _check_bills(session, group, info, agreed, signed_root, ctx, excluded, steps)
         for uid in sorted(set(agreed.inputs) - set(accepted)):
             await server.exclude(uid, excluded[uid])
     say(f"stage 1: {len(accepted)} households accepted, {len(excluded)} excluded")
@@ -195,7 +237,7 @@ async def _serve(session: Session, setup: ServerSetup, server: ClientInputServer
         seq = await _record(session, setup, {**decision, "join_slot": None, "per_slot": []})
         await server.send_outputs(json.dumps(result, sort_keys=True).encode(), {})
         await server.notify(json.dumps({"ledger_seq": seq}).encode())
-        return ServerResult(result, excluded, session.stage_report(), ledger_seq=seq)
+        return done(result=result, excluded=excluded, ledger_seq=seq)
     bills = arrange_bills(sub, {i: agreed.inputs[u][:k] for i, u in enumerate(accepted)})
     per_slot, comp, join_slot = await decide(session, sub, bills, setup.scheme, say)
     result = {**_result_json(sub, setup.scheme, join_slot, per_slot, {}), "excluded": decision["excluded"]}
@@ -205,25 +247,39 @@ async def _serve(session: Session, setup: ServerSetup, server: ClientInputServer
             seq = await _record(session, setup, decision)
             await server.send_outputs(json.dumps(result, sort_keys=True).encode(), {})
             await server.notify(json.dumps({"ledger_seq": seq}).encode())
-        return ServerResult(result, excluded, session.stage_report(), ledger_seq=seq)
+        return done(result=result, excluded=excluded, ledger_seq=seq)
 
     result.update(sum_group=comp.sum_group, sum_outside=comp.sum_outside, deficit=comp.deficit)
     decision.update(sum_group=comp.sum_group, sum_outside=comp.sum_outside, deficit=comp.deficit)
     with session.stage("stage4_payments"):
         say(f"stage 4: commitments to {len(accepted)} compensations, outputs, signatures and solvency proofs")
-        seq = await _pay(session, setup, server, accepted, comp.phi, ctx, join_slot, decision, result)
+        seq = await _pay(session, setup, server, accepted, comp.phi, ctx, join_slot, decision, result, steps)
     say(f"stage 4: multi-transaction and decision recorded on the ledger (entry {seq})")
-    return ServerResult(result, excluded, session.stage_report(), (comp.sum_group, comp.sum_outside), comp.deficit,
-                        seq)
+    return done(result=result, excluded=excluded, sums=(comp.sum_group, comp.sum_outside), deficit=comp.deficit,
+                ledger_seq=seq)
 
 
 async def _check_bills(session: Session, group: Group, info: PublicInfo, agreed, signed_root: SignedRoot,
-                       ctx: bytes, excluded: dict[str, str]) -> list[str]:
+                       ctx: bytes, excluded: dict[str, str], steps: Optional[Steps] = None) -> list[str]:
     """The agreed households whose leaves are theirs under the signed root and whose shared
     values open the commitments, in market order; the others go to `excluded` with a reason."""
     k = inputs_per_household(info) - 1
     path_len = max_path(signed_root.tree_size)
     leaf_bytes = leaves_size(info, group.point_size, path_len)
+    steps = steps or Steps()
+    claims = []
+    with steps("1_leaves"):
+        claims = _leaf_claims(group, info, agreed, signed_root, excluded, k, path_len, leaf_bytes)
+    with steps("1_openings"):
+        bad = await check_openings(session, group, claims, ctx)
+    excluded.update(bad)
+    return [u for u in info.user_ids if u in agreed.inputs and u not in excluded]
+
+
+def _leaf_claims(group: Group, info: PublicInfo, agreed, signed_root: SignedRoot, excluded: dict[str, str], k: int,
+                 path_len: int, leaf_bytes: int) -> list[ClientClaim]:
+    """Every agreed household's claim (shared inputs, commitments, masked input, opening
+    proof) whose leaves are its own under the signed root; the others go to `excluded`."""
     claims = []
     for owner, uid in enumerate(info.user_ids):
         if uid not in agreed.inputs:
@@ -245,29 +301,34 @@ async def _check_bills(session: Session, group: Group, info: PublicInfo, agreed,
             excluded[uid] = "wrong number of commitments"
             continue
         claims.append(ClientClaim(uid, agreed.inputs[uid], cms, agreed.masked[uid], proof))
-    bad = await check_openings(session, group, claims, ctx)
-    excluded.update(bad)
-    return [u for u in info.user_ids if u in agreed.inputs and u not in excluded]
+    return claims
 
 
 async def _pay(session: Session, setup: ServerSetup, server: ClientInputServer, accepted: list[str],
-               phi: AuthVector, ctx: bytes, join_slot: int, decision: dict, result: dict) -> int:
+               phi: AuthVector, ctx: bytes, join_slot: int, decision: dict, result: dict,
+               steps: Optional[Steps] = None) -> int:
     group, ledger = setup.group, setup.ledger
+    steps = steps or Steps()
     n = len(accepted)
-    r = (await session.triples(n))[0]          # uniform shared randomness, one per household
-    points = await commit_shared(session, group, phi, r, context=ctx)
-    (rho,) = await session.output(r.sum())
-    total = group.lincomb(points, [1] * n, h=-int(rho))
-    if not total.is_identity():
-        raise session.abort(ProofFailure("payment sum: the committed compensations do not add up to zero"))
-    await server.send_outputs(json.dumps(result, sort_keys=True).encode(),
-                              {u: AuthVector.concat([phi[i], r[i]]) for i, u in enumerate(accepted)})
+    with steps("4_commit"):
+        r = (await session.triples(n))[0]          # uniform shared randomness, one per household
+        points = await commit_shared(session, group, phi, r, context=ctx)
+        (rho,) = await session.output(r.sum())
+        total = group.lincomb(points, [1] * n, h=-int(rho))
+        if not total.is_identity():
+            raise session.abort(ProofFailure("payment sum: the committed compensations do not add up to zero"))
+    with steps("4_outputs"):
+        await server.send_outputs(json.dumps(result, sort_keys=True).encode(),
+                                  {u: AuthVector.concat([phi[i], r[i]]) for i, u in enumerate(accepted)})
     context = ctx + f"/payment/slot-{join_slot}".encode()
-    mtx = new_multi_transaction([Transfer(u, p.to_bytes()) for u, p in zip(accepted, points)],
-                                {u: ledger.account(u).nonce for u in accepted}, context=context,
-                                ledger_id=ledger.ledger_id)
-    answers = await server.exchange({u: encode_request(mtx.signing_request(u)) for u in accepted}, MAX_ANSWER,
-                                    setup.client_timeout)
+    with steps("4_answers"):
+        mtx = new_multi_transaction([Transfer(u, p.to_bytes()) for u, p in zip(accepted, points)],
+                                    {u: ledger.account(u).nonce for u in accepted}, context=context,
+                                    ledger_id=ledger.ledger_id)
+        # Every household has the whole window to sign and prove (its proof takes CPU time, and
+        # a simulator plays many households on one machine), not the per-message timeout.
+        answers = await server.exchange({u: encode_request(mtx.signing_request(u)) for u in accepted}, MAX_ANSWER,
+                                        max(setup.window, setup.client_timeout))
     missing = {u: answers.rejected.get(u, "no answer") for u in accepted if u not in answers.replies}
     for u, a in answers.replies.items():
         mtx.signatures[u], mtx.solvency_proofs[u] = a[:64], a[64:]
@@ -284,10 +345,13 @@ async def _pay(session: Session, setup: ServerSetup, server: ClientInputServer, 
         dseq = ledger.record_decision("energy-group-purchase", {**decision, "multi_transaction_seq": mseq})
         return dseq.to_bytes(8, "big")
 
-    seq = int.from_bytes(await session.act_and_agree(setup.host, submit, (LedgerRejected,),
-                                                     "the ledger refused the payment"), "big")
-    await sync_ledger(session, ledger, setup.host)
-    await server.notify(json.dumps({"ledger_seq": seq}).encode())
+    with steps("4_ledger_submit"):
+        seq = int.from_bytes(await session.act_and_agree(setup.host, submit, (LedgerRejected,),
+                                                         "the ledger refused the payment"), "big")
+    with steps("4_ledger_sync"):
+        await sync_ledger(session, ledger, setup.host)
+    with steps("4_notify"):
+        await server.notify(json.dumps({"ledger_seq": seq}).encode())
     return seq
 
 

@@ -9,7 +9,8 @@ and proves its own transfer, and is told where the payment was recorded.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -52,6 +53,20 @@ class HouseholdView:
     phi: Optional[int]
     ledger_seq: Optional[int]
     new_balance: Optional[tuple[int, int]] = None
+    #: seconds from the start of its session to the end, and the part spent on its own proofs
+    seconds: float = 0.0
+    compute_seconds: float = 0.0
+    #: frames and bytes it sent to and received from all servers (ClientChannel.traffic)
+    traffic: dict = field(default_factory=dict)
+
+
+def channels_traffic(channels: Sequence[ClientChannel]) -> dict[str, int]:
+    """The sum of every channel's traffic counts."""
+    out: dict[str, int] = {}
+    for ch in channels:
+        for k, v in ch.traffic().items():
+            out[k] = out.get(k, 0) + v
+    return out
 
 
 async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetup) -> HouseholdView:
@@ -60,6 +75,8 @@ async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetu
     info, group, bill, wallet = setup.info, setup.group, setup.bill, setup.wallet
     say = setup.progress or (lambda msg: None)
     uid = bill.user_id
+    t_start = time.perf_counter()
+    compute = [0.0]
     field = PrimeField(group.order)
     ctx = client_context(info, setup.scheme, setup.signed_root)
     x_prime, r_prime = client_blinding(group)
@@ -69,7 +86,14 @@ async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetu
     leaves = encode_leaves(info, bill, group.point_size, max_path(setup.signed_root.tree_size))
 
     def attach(masked: bytes) -> bytes:
-        return leaves + prove(group, ctx, uid, randomness, commitments, x_prime, r_prime, masked).to_bytes(group)
+        t0 = time.perf_counter()
+        out = leaves + prove(group, ctx, uid, randomness, commitments, x_prime, r_prime, masked).to_bytes(group)
+        compute[0] += time.perf_counter() - t0
+        return out
+
+    def view(result: dict, phi: Optional[int], seq: Optional[int], new_balance=None) -> HouseholdView:
+        return HouseholdView(uid, result, phi, seq, new_balance, time.perf_counter() - t_start, compute[0],
+                             channels_traffic(channels))
 
     keys = await submit_input(channels, uid, values, field, setup.timeout, sign=wallet.signing_key.sign, context=ctx,
                               attach=attach)
@@ -78,13 +102,20 @@ async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetu
     result = json.loads(public)
     if result.get("join_slot") is None:
         notice = json.loads(await receive_notice(channels, setup.result_timeout))
-        return HouseholdView(uid, result, None, notice.get("ledger_seq"))
+        return view(result, None, notice.get("ledger_seq"))
     if len(private) != 2:
         raise ClientInputError(f"expected φ and its randomness, got {len(private)} private outputs")
     phi, r_phi = field.signed(private[0]), int(private[1])
     cm = group.commit_point(phi, r_phi).to_bytes()
 
     def answer(question: bytes) -> bytes:
+        t0 = time.perf_counter()
+        try:
+            return _answer(question)
+        finally:
+            compute[0] += time.perf_counter() - t0
+
+    def _answer(question: bytes) -> bytes:
         req = decode_request(question)
         if req.account_id != uid or req.amount_commitment != cm or req.ledger_id != setup.ledger_id:
             raise ClientInputError("the servers asked to sign a transfer other than this household's compensation")
@@ -98,5 +129,5 @@ async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetu
         raise ClientInputError(f"cannot sign the payment: {exc}") from None
     notice = json.loads(await receive_notice(channels, setup.result_timeout))
     say(f"{uid}: φ = {phi} n$ recorded in ledger entry {notice.get('ledger_seq')}")
-    return HouseholdView(uid, result, phi, notice.get("ledger_seq"),
-                         next_balance_opening(group, wallet.balance, wallet.r_balance, phi, r_phi))
+    return view(result, phi, notice.get("ledger_seq"),
+                next_balance_opening(group, wallet.balance, wallet.r_balance, phi, r_phi))
