@@ -61,7 +61,7 @@ def parse_counts(text: str) -> list[int]:
     out = []
     for part in text.split(","):
         part = part.strip()
-        if not part.isdigit():
+        if not part.isdigit() or len(part) > 6:
             raise CliError(f"--households {text}: expected comma-separated integers, e.g. 10,100,1000")
         n = int(part)
         if not 3 <= n <= MAX_HOUSEHOLDS:
@@ -75,7 +75,10 @@ def parse_counts(text: str) -> list[int]:
 
 
 def build_parser() -> ArgumentParser:
-    p = ArgumentParser(prog="python -m benchmarks.energy_clients", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python -m benchmarks.energy_clients", description=__doc__.split("\n\n")[0],
+                       epilog="Exit status: 0 every run finished, 1 a run failed or was stopped at --max-minutes "
+                              "(recorded in the JSON with the servers' last line), 2 bad usage (one line naming "
+                              "the option).")
     p.add_argument("--households", default="10,100,1000", help="comma-separated counts N, each 3..100000 "
                                                                "(default 10,100,1000)")
     p.add_argument("--servers", type=bounded_int(2, 16, "a number of servers"), default=3,
@@ -432,7 +435,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         counts = parse_counts(args.households)
         check_output_path(args.json, "--json")
-        if args.plot:
+        if args.plot is not None:
             check_output_path(args.plot, "--plot")
         if args.keep:
             keep = Path(args.keep)

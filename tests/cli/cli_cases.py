@@ -930,6 +930,18 @@ def bench_preprocessing_cases() -> list[Case]:
     return out
 
 
+def bench_energy_clients_cases() -> list[Case]:
+    mod = "benchmarks.energy_clients"
+    base = ["--households", "3", "--json", "c.json", "--plot", "c.png"]
+    out = output_cases("bench.energy_clients", mod, base, "--json", {}, target="c.json")
+    out += output_cases("bench.energy_clients", mod, base, "--plot", {}, target="c.png")
+    out += number_cases("bench.energy_clients", mod, base, "--households", ("2", "0", "-1", "abc", "3,,4", *HUGE_INT), {})
+    out += number_cases("bench.energy_clients", mod, base, "--servers", ("1", "17", "abc"), {})
+    out += number_cases("bench.energy_clients", mod, base, "--days", ("0", "1", "366", "abc"), {})
+    out += number_cases("bench.energy_clients", mod, base, "--max-minutes", ("0", "-1", "nan", "inf"), {})
+    return out
+
+
 def all_cases() -> list[Case]:
     cases = [*dantm_cases(), *uniform_cases(), *blockcom_cases(), *escrow_cases(), *credibility_cases(),
              *eigentrust_cases(), *routing_cases(), *energy_reference_cases(), *energy_generate_cases(),
@@ -937,7 +949,8 @@ def all_cases() -> list[Case]:
              *energy_household_cases(), *certs_cases(), *ledger_inspect_cases(), *simulator_cases(),
              *client_cases(), *demo_cases(), *auction_run_cases(), *bench_online_cases(), *bench_zkp_cases(),
              *bench_energy_reference_cases(), *bench_auction_cases(), *bench_routing_cases(),
-             *bench_energy_users_cases(), *bench_auction_private_cases(), *bench_preprocessing_cases()]
+             *bench_energy_users_cases(), *bench_auction_private_cases(), *bench_preprocessing_cases(),
+             *bench_energy_clients_cases()]
     cases = _mark_owned(cases)
     names = [c.name for c in cases]
     dupes = {n for n in names if names.count(n) > 1}

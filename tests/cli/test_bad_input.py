@@ -53,7 +53,7 @@ ENTRY_POINTS = (
     "protocols.reputation.credibility", "protocols.reputation.eigentrust", "protocols.routing.solve",
     "protocols.ledger.inspect", "benchmarks.online", "benchmarks.zkp", "benchmarks.energy_reference",
     "benchmarks.auction", "benchmarks.routing", "benchmarks.energy_users", "benchmarks.auction_private",
-    "benchmarks.preprocessing",
+    "benchmarks.preprocessing", "benchmarks.energy_clients",
 )
 
 
