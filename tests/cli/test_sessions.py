@@ -63,7 +63,8 @@ def test_when_the_simulator_dies_every_server_stops_and_party_0_names_the_cause(
     base, offset = _ports()
     case = Case("issue20/simulator-dies", "protocols.auction.run",
                 ("-M3", "--market", "D.json", "--json", "out.json", "-B", str(base),
-                 "--client-port-offset", str(offset), "--client-host", "127.0.0.2", "--timeout", "5"),
+                 "--client-port-offset", str(offset), "--client-host", "127.0.0.2", "--timeout", "5",
+                 "--preprocessing", "dealer"),
                 {"D.json": EXAMPLE_MARKET.read_text()}, exit=1, one_line=False, timeout=120,
                 needle="bidder simulator exited with status 1")
     outcome = run_case(case, tmp_path / "root")
