@@ -51,6 +51,8 @@ STEPS = ("0_ledger_sync", "1_prepare", "1_collect", "1_agree", "1_leaves", "1_op
 HOUSEHOLD_KEYS = ("seconds", "compute_seconds", "sent_bytes", "received_bytes", "sent_messages", "received_messages")
 LIBRARIES = ("gmpy2", "cryptography", "fastecdsa", "py_ecc", "coincurve", "numpy", "matplotlib")
 MAX_HOUSEHOLDS = 100_000
+#: seconds the household simulators get to finish once the servers have ended well
+SIMULATOR_GRACE = 120.0
 
 
 def log(msg: str) -> None:
@@ -93,6 +95,8 @@ def build_parser() -> ArgumentParser:
                    help="seconds the households have to send their inputs, and again to pay (default 600)")
     p.add_argument("--max-minutes", type=bounded_float(0.0, 24 * 60.0, what="minutes"), default=40.0,
                    help="stop a run after this many minutes (setup included) and skip the larger N (default 40)")
+    p.add_argument("--max-frame", type=bounded_int(1, 4095, "a number of MiB"), default=None, metavar="MiB",
+                   help="the servers' largest message between them (default: the launcher's, 256 MiB)")
     p.add_argument("--concurrency", type=bounded_int(1, 100_000), default=500,
                    help="households of the simulator connecting at the same time (default 500)")
     p.add_argument("--seed", type=bounded_int(0, 2**31 - 1, "a seed"), default=2024, help="scenario seed")
@@ -238,6 +242,8 @@ def _run(n: int, args, folder: Path, base_port: int, client_base: int, setup: di
                    "--external-households", "--client-port-offset", str(client_base - base_port),
                    "--preprocessing", args.preprocessing, "--timeout", repr(args.timeout),
                    "--window", repr(args.window), "--stats", str(stats), "--json", str(result)]
+    if args.max_frame is not None:
+        servers_cmd += ["--max-frame", str(args.max_frame)]
     addresses = ",".join(f"127.0.0.1:{client_base + i}" for i in range(m))
     shards = max(1, -(-n * m // SOCKETS_PER_SIMULATOR))
     sim_cmds = [[py, "-m", "protocols.energy.household", "--workdir", str(work), "--all", "--shard",
@@ -257,7 +263,13 @@ def _run(n: int, args, folder: Path, base_port: int, client_base: int, setup: di
                 procs.append((f"simulator {i}", subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                                                                  stdin=subprocess.DEVNULL, start_new_session=True),
                               sim_log))
+        servers_done = None
         while any(p.poll() is None for _, p, _ in procs):
+            code = procs[0][1].poll()
+            if code is not None and servers_done is None:
+                servers_done = time.monotonic()
+            if code not in (None, 0) or (servers_done is not None and time.monotonic() > servers_done + SIMULATOR_GRACE):
+                break   # the servers failed (the households would wait for them), or the households are stuck
             if time.monotonic() > deadline:
                 raise RunStopped(f"stopped after {args.max_minutes:g} minutes (--max-minutes, setup included)",
                                  {"session_seconds": time.perf_counter() - t0,
@@ -270,7 +282,8 @@ def _run(n: int, args, folder: Path, base_port: int, client_base: int, setup: di
             _kill(p)
     name, proc, where = procs[0]
     if proc.returncode != 0:
-        raise RunFailed(f"the servers exited with status {proc.returncode}: {_abort_line(where)}")
+        raise RunFailed(f"the servers exited with status {proc.returncode}: {_abort_line(where)}",
+                        {"session_seconds": command_seconds})
     sims = [json.loads((folder / f"households-{i}.json").read_text()) for i in range(shards)
             if (folder / f"households-{i}.json").exists()]
     if len(sims) != shards:
@@ -287,8 +300,8 @@ def _abort_line(path: Path) -> str:
         lines = path.read_text(errors="replace").splitlines()
     except OSError:
         return "no output"
-    for ln in lines:
-        if ln.startswith("ABORT"):
+    for ln in lines:            # the first abort named is the cause; the later ones follow from it
+        if "ABORT" in ln:
             return ln[:500]
     return _last_line(path)
 
@@ -448,7 +461,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     report = {"benchmark": "energy_clients", "started": time.strftime("%Y-%m-%d %H:%M:%S"),
               "settings": {k: getattr(args, k) for k in ("households", "servers", "days", "preprocessing", "timeout",
-                                                          "window", "max_minutes", "concurrency", "seed")},
+                                                          "window", "max_minutes", "max_frame", "concurrency",
+                                                          "seed")},
               "machine": versions(), "runs": []}
     tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="energy-clients-")
     root = Path(args.keep) if args.keep else Path(tmp.name)
