@@ -23,7 +23,7 @@ from fastecdsa.point import Point as FPoint
 
 from zkp.groups.base import Group
 from zkp.groups.bn254_pyecc import BN254_ORDER, BN254_P, BN254Encoding
-from zkp.groups.msm import straus_wnaf
+from zkp.groups.msm import PIPPENGER_MIN_POINTS, pippenger, straus_wnaf
 from zkp.hash_to_curve import hash_to_short_weierstrass
 
 _CURVE = Curve("alt_bn128", BN254_P, 0, 3, BN254_ORDER, 1, 2)
@@ -87,8 +87,9 @@ class BN254FastEcdsa(BN254Encoding, Group):
 
     def _straus(self, raws: Sequence[FPoint], scalars: Sequence[int]) -> FPoint:
         pts = [(p, k) for p, k in zip(raws, scalars) if p.z != 0]
-        return straus_wnaf([p for p, _ in pts], [k for _, k in pts], _add_op, _double, _neg_op, _Z,
-                           BN254_ORDER)
+        # many points (a batch of proofs): Pippenger's buckets need fewer additions per point
+        msm = pippenger if len(pts) >= PIPPENGER_MIN_POINTS else straus_wnaf
+        return msm([p for p, _ in pts], [k for _, k in pts], _add_op, _double, _neg_op, _Z, BN254_ORDER)
 
     def _lincomb(self, raws: Sequence[FPoint], scalars: Sequence[int], g: int, h: int) -> FPoint:
         acc = _Z

@@ -107,3 +107,60 @@ def straus_wnaf(points: Sequence[Any], scalars: Sequence[int], add: Add, double:
                     acc = add(acc, neg(odd[(-d) >> 1]))
                     started = True
     return acc
+
+
+#: below this many points Straus is as fast (Pippenger's buckets cost 2^c additions per window)
+PIPPENGER_MIN_POINTS = 256
+
+
+def pippenger_window(n: int) -> int:
+    """Bucket width c for n points: about log2(n) − 3 balances n additions per window against 2^c."""
+    return max(4, min(16, n.bit_length() - 3))
+
+
+def pippenger(points: Sequence[Any], scalars: Sequence[int], add: Add, double: Callable[[Any], Any],
+              neg: Callable[[Any], Any], identity: Any, order: int | None = None) -> Any:
+    """Σ k_i·P_i (0 ≤ k_i) by Pippenger's bucket method: for thousands of points about
+    (scalar bits / c) additions per point instead of Straus's ~(scalar bits / 6) + 8, with
+    c ≈ log2(n) − 3 (the batch verifications of many proofs at once).
+
+    Scalars above order/2 become order − k on −P (as in :func:`straus_wnaf`), so batch weights
+    times challenges that land near q cost no more than small ones.
+    """
+    half = order // 2 if order else None
+    pts, ks = [], []
+    for p, k in zip(points, scalars):
+        if not k:
+            continue
+        if half is not None and k > half:
+            p, k = neg(p), order - k
+        pts.append(p)
+        ks.append(k)
+    if not pts:
+        return identity
+    c = pippenger_window(len(pts))
+    mask = (1 << c) - 1
+    windows = (max(ks).bit_length() + c - 1) // c
+    acc = None
+    for w in range(windows - 1, -1, -1):
+        if acc is not None:
+            for _ in range(c):
+                acc = double(acc)
+        buckets: list[Any] = [None] * (mask + 1)
+        shift = w * c
+        for p, k in zip(pts, ks):
+            d = (k >> shift) & mask
+            if d:
+                b = buckets[d]
+                buckets[d] = p if b is None else add(b, p)
+        # Σ d·bucket[d] as a running sum from the top bucket down: 2 additions per bucket
+        running = total = None
+        for d in range(mask, 0, -1):
+            b = buckets[d]
+            if b is not None:
+                running = b if running is None else add(running, b)
+            if running is not None:
+                total = running if total is None else add(total, running)
+        if total is not None:
+            acc = total if acc is None else add(acc, total)
+    return identity if acc is None else acc
