@@ -76,3 +76,24 @@ def test_the_opening_is_mac_checked():
         return await check_openings(s, GROUP, [claim], CONTEXT), s.checks_passed
     out = run_parties(2, program, field=FIELD)
     assert out[0][0] == {} and out[0][1] >= 1   # the opening went through a MAC check
+
+
+def test_deviations_that_cancel_in_an_unweighted_sum_are_caught():
+    """h0's response +1 and h1's −1: the plain sum of both equations still holds, so the batch
+    check passes only if its weights are not all equal; both are named."""
+    g = GROUP
+    c0, c1 = _client([3, 4]), _client([5, 6], ident="h1")
+    c0 = (*c0[:2], OpeningProof(c0[2].a_point, (c0[2].response + 1) % g.order), c0[3])
+    c1 = (*c1[:2], OpeningProof(c1[2].a_point, (c1[2].response - 1) % g.order), c1[3])
+    assert set(_run([c0, c1, _client([7], ident="h2")])) == {"h0", "h1"}
+
+
+def test_honest_batch_is_accepted_by_the_batch_check_alone(monkeypatch):
+    """Many honest clients: one weighted multi-scalar multiplication, no per-client fallback."""
+    import zkp.committed_client_input as cci
+
+    calls = []
+    real = cci._equation
+    monkeypatch.setattr(cci, "_equation", lambda group, weighted: calls.append(len(weighted)) or real(group, weighted))
+    assert _run([_client([i, i + 1, i + 2], ident=f"h{i}") for i in range(4)]) == {}
+    assert calls == [4, 4, 4]   # one batch of 4 claims per server
