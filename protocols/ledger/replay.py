@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 from protocols.ledger.api import Entry, LedgerCorrupted, LedgerRejected
 from protocols.ledger.chain import (GENESIS_PREV, HASH_SIZE, KINDS, SIGNATURE_SIZE, Genesis, StoredEntry,
-                                    entry_hash, parse_canonical, verify_entry_signature)
+                                    entry_hash, parse_canonical, unhex, verify_entry_signature)
 from protocols.ledger.rules import Effect, LedgerContext, MemoryState, check_entry
+from protocols.ledger.transactions import BATCH, verify_initial_balances
 from zkp.groups.base import Group
 
 
@@ -119,6 +120,41 @@ class VerifiedChain:
     def entries(self) -> list[Entry]:
         """The verified entries with freshly parsed payloads (callers may change them freely)."""
         return [Entry(e.seq, e.kind, json.loads(e.payload), e.prev_hash, e.hash, e.signature) for e in self.stored]
+
+    def preverify_openings(self, openings) -> None:
+        """Verify the opening-balance proofs of account openings that are about to be checked
+        ((account id, public key, balance commitment, proof) each) in batches: the rules then
+        take each verified one once without verifying it alone (a failed batch changes nothing)."""
+        if self.ctx is not None and self.check_proofs:
+            self.ctx.verified_balance_proofs.update(
+                verify_initial_balances(self.group, self.ctx.ledger_id, list(openings)))
+
+    def preverify(self, entries) -> None:
+        """preverify_openings for the account openings among stored entries about to be checked."""
+        openings = []
+        for e in entries:
+            if e.kind != "open_account":
+                continue
+            try:
+                p = parse_canonical(e.payload)
+                openings.append((p["account_id"], unhex(p["public_key"]), unhex(p["balance_commitment"]),
+                                 unhex(p["balance_proof"])))
+            except (ValueError, KeyError, TypeError):
+                continue   # the rules will name what is wrong with it
+        self.preverify_openings(openings)
+
+    def accept_many(self, entries) -> None:
+        """accept() each entry in order, the account openings' range proofs verified in batches."""
+        entries = list(entries)
+        at = 0
+        while self.ctx is None and at < len(entries):   # the genesis fixes the ledger id the proofs name
+            self.accept(entries[at])
+            at += 1
+        for start in range(at, len(entries), BATCH):
+            part = entries[start:start + BATCH]
+            self.preverify(part)
+            for e in part:
+                self.accept(e)
 
     def accept(self, e: StoredEntry) -> None:
         """Check and apply; a rule failure in a stored entry is corruption, not a refused request."""

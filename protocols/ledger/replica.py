@@ -23,7 +23,8 @@ transcript, which its next consistency check compares.
 
 Replication uses the session's broadcasts: the writer's new entries go out by
 ``Session.broadcast_from`` (the writer alone sends, B·(m − 1) bytes for B bytes of
-entries; nobody else can send entries), heads and statuses by ``broadcast_bytes`` /
+entries, in pieces of at most CHUNK bytes after an 8-byte length, so no message exceeds a
+frame limit; nobody else can send entries), heads and statuses by ``broadcast_bytes`` /
 ``broadcast_variable``; all of it enters the session's broadcast transcript.
 
 A ledger that is replicated by other means (e.g. a blockchain) takes part by
@@ -49,9 +50,10 @@ from mpc.session import Session
 from protocols.ledger.api import Ledger, LedgerCorrupted, LedgerRejected
 from protocols.ledger.chain import HASH_SIZE, StoredEntry
 from protocols.ledger.sqlite_ledger import SQLiteLedger
+from protocols.ledger.transactions import BATCH as PREVERIFY
 
 #: largest single broadcast of entry bytes; bigger batches go in several rounds.
-CHUNK = 1 << 20
+CHUNK = 8 << 20
 #: largest batch of entries one replication carries (a party announcing more aborts the session)
 MAX_BATCH = 1 << 30
 _MAX_STATUS = 1 + 8 + HASH_SIZE + 300
@@ -88,6 +90,24 @@ def _decode_batch(data: bytes) -> list[StoredEntry]:
         out.append(StoredEntry.from_bytes(data[at + 4:at + 4 + n]))
         at += 4 + n
     return out
+
+
+async def _send_entries(session: Session, writer: int, batch: bytes, max_batch: int) -> tuple[bytes, str | None]:
+    """The writer's batch, announced by its length and sent in pieces of at most CHUNK bytes (one
+    round each), so that no message exceeds a frame limit however many entries are missing.
+    Returns the bytes and, at a receiver, a failure if the announced length is above max_batch
+    (then nothing more is read)."""
+    header = await session.broadcast_from(writer, len(batch).to_bytes(8, "big"), 8)
+    total = int.from_bytes(header, "big") if len(header) == 8 else max_batch + 1
+    if total > max_batch:
+        return b"", f"the writer announced {total} bytes of entries, above the {max_batch}-byte limit"
+    pieces = []
+    for at in range(0, total, CHUNK):
+        piece = await session.broadcast_from(writer, batch[at:at + CHUNK], CHUNK)
+        if len(piece) != min(CHUNK, total - at):
+            return b"", f"the writer sent a piece of {len(piece)} bytes where {min(CHUNK, total - at)} were due"
+        pieces.append(piece)
+    return b"".join(pieces), None
 
 
 async def agree_on_head(session: Session, ledger: Ledger, status: str | None = None) -> tuple[int, bytes]:
@@ -140,12 +160,21 @@ async def replicate(session: Session, ledger: SQLiteLedger, writer: int = 0,
                 failure = f"cannot read its ledger: {exc}"
     if len(batch) > max_batch:
         failure, batch = f"{len(batch)} bytes of entries to send exceed the {max_batch}-byte limit", b""
-    sent = await session.broadcast_from(writer, batch, max_batch)   # only the writer sends entries
+    sent, refused = await _send_entries(session, writer, batch, max_batch)   # only the writer sends entries
+    if refused and failure is None:
+        failure = refused
 
     if session.pid != writer and failure is None:
         try:
-            for e in _decode_batch(sent):
-                ledger.append_replicated(e)
+            entries = _decode_batch(sent)
+            first = 0
+            if entries and entries[0].seq == 0:   # the genesis fixes the ledger id the proofs are bound to
+                ledger.append_replicated(entries[0])
+                first = 1
+            for at in range(first, len(entries), PREVERIFY):
+                ledger.preverify(entries[at:at + PREVERIFY])
+                for e in entries[at:at + PREVERIFY]:
+                    ledger.append_replicated(e)
         except ValueError as exc:
             failure = f"the writer sent malformed entries ({exc})"
         except LedgerRejected as exc:

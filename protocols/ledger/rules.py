@@ -21,7 +21,7 @@ Bytes are lowercase hex in payloads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -30,8 +30,8 @@ from protocols.ledger.api import AccountState, LedgerRejected
 from protocols.ledger.chain import check_json_value, unhex
 from protocols.ledger.issuance import (AccountOpening, OperatorRegistration, consent_message, issuance_message,
                                        registration_message, verify_ed25519)
-from protocols.ledger.transactions import (MAX_ID_BYTES, MultiTransaction, Transfer, solvency_statement,
-                                           verify_initial_balance, verify_signature, verify_solvency_proof,
+from protocols.ledger.transactions import (MAX_ID_BYTES, MultiTransaction, Transfer, balance_proof_key,
+                                           solvency_statement, verify_initial_balance, verify_signature, verify_solvency_proof,
                                            verify_sum_proof)
 from zkp.groups.base import Group
 from zkp.pedersen import Commitment
@@ -49,6 +49,10 @@ class LedgerContext:
     group: Group
     ledger_id: bytes
     issuer_key: bytes
+    #: keys (transactions.balance_proof_key) of opening-balance range proofs already verified in
+    #: a batch (VerifiedChain.preverify_openings): the rule takes each one once without
+    #: verifying it again
+    verified_balance_proofs: set = field(default_factory=set, compare=False)
 
 
 class StateView(Protocol):
@@ -288,7 +292,10 @@ def _check_open_account(ctx: LedgerContext, view: StateView, p: dict, check_proo
                                                      f"ledger's issuer key")
         if not verify_ed25519(key, consent, consent_message(ctx.ledger_id, aid, key, cm)):
             raise LedgerRejected("account-signature", f"the opening of {aid!r} is not signed by the account's key")
-        if not verify_initial_balance(ctx.group, ctx.ledger_id, aid, key, cm, proof):
+        batched = balance_proof_key(ctx.ledger_id, aid, key, cm, proof)
+        if batched in ctx.verified_balance_proofs:
+            ctx.verified_balance_proofs.discard(batched)
+        elif not verify_initial_balance(ctx.group, ctx.ledger_id, aid, key, cm, proof):
             raise LedgerRejected("balance-proof", f"the range proof of {aid!r}'s opening balance fails")
     return [NewAccount(AccountState(aid, key, cm, 0))]
 
