@@ -19,6 +19,8 @@ from protocols.energy.run_folder import RunFolder, private_dir
 
 #: 2^64 n$ is the range the balance proofs cover
 MAX_DOLLARS = 1.8e10
+#: --all: households whose openings the ledger checks in one batch
+BATCH = 500
 
 
 def ledger_service(folder: RunFolder):
@@ -32,6 +34,28 @@ def ledger_service(folder: RunFolder):
 def open_account(folder: RunFolder, household: str, balance: int, ledger, issuer) -> str:
     """Create the household's wallet (if absent) and its account on the ledger (if absent);
     returns what was done."""
+    done, request = prepare_account(folder, household, balance, ledger, issuer)
+    if request is not None:
+        ledger.open_account(request)
+    return done
+
+
+def open_accounts(folder: RunFolder, households: list[str], balance: int, ledger, issuer) -> list[str]:
+    """open_account for several households (a simulation's --all), the ledger checking their
+    range proofs in one batch where it can (SQLiteLedger.open_accounts)."""
+    prepared = [prepare_account(folder, uid, balance, ledger, issuer) for uid in households]
+    requests = [r for _, r in prepared if r is not None]
+    if hasattr(ledger, "open_accounts"):
+        ledger.open_accounts(requests)
+    else:
+        for r in requests:
+            ledger.open_account(r)
+    return [done for done, _ in prepared]
+
+
+def prepare_account(folder: RunFolder, household: str, balance: int, ledger, issuer):
+    """The household's wallet (created if absent, with the issuer's authorisation) and its
+    account-opening request, or None when wallet and account exist; with what was done."""
     from protocols.energy.private.wallet import Wallet
     from protocols.ledger import LedgerRejected, authorise_issuance
     from protocols.ledger.evm.payment_scheme import payment_scheme
@@ -47,7 +71,7 @@ def open_account(folder: RunFolder, household: str, balance: int, ledger, issuer
         if existing is not None:
             if existing.public_key != scheme.public_key(wallet.signing_key):
                 raise CliError(f"account {household!r} exists on the ledger with another key than its wallet's")
-            return "wallet and account exist"
+            return "wallet and account exist", None
     else:
         if existing is not None:
             raise CliError(f"account {household!r} exists on the ledger but its wallet {path} is missing")
@@ -56,9 +80,9 @@ def open_account(folder: RunFolder, household: str, balance: int, ledger, issuer
     wallet.issuance = authorise_issuance(issuer, ledger.group, ledger.ledger_id, household,
                                          scheme.public_key(wallet.signing_key), wallet.balance, wallet.r_balance)
     wallet.save(path)
-    ledger.open_account(scheme.open_account_request(ledger.group, ledger.ledger_id, household, wallet.signing_key,
-                                                    wallet.balance, wallet.r_balance, wallet.issuance))
-    return f"opened with {wallet.balance / 1e9:.2f} $"
+    return f"opened with {wallet.balance / 1e9:.2f} $", scheme.open_account_request(
+        ledger.group, ledger.ledger_id, household, wallet.signing_key, wallet.balance, wallet.r_balance,
+        wallet.issuance)
 
 
 def build_parser() -> ArgumentParser:
@@ -105,12 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         households = households_to_open(folder, args)
         ledger, issuer = ledger_service(folder)
         with ledger:
-            for done_count, uid in enumerate(households, start=1):
-                done = open_account(folder, uid, int(args.dollars * 10**9), ledger, issuer)
-                if not args.all:
-                    print(f"account {uid}: {done}", file=sys.stderr)
-                elif done_count % max(1, len(households) // 10) == 0:
-                    print(f"accounts: {done_count}/{len(households)}", file=sys.stderr, flush=True)
+            if not args.all:
+                done = open_account(folder, households[0], int(args.dollars * 10**9), ledger, issuer)
+                print(f"account {households[0]}: {done}", file=sys.stderr)
+            step = max(1, min(BATCH, len(households) // 10))
+            for at in range(0, len(households) if args.all else 0, step):
+                open_accounts(folder, households[at:at + step], int(args.dollars * 10**9), ledger, issuer)
+                print(f"accounts: {min(at + step, len(households))}/{len(households)}", file=sys.stderr, flush=True)
     except (CliError, ValueError) as exc:
         return fail(exc)
     except OSError as exc:   # every file written is under --workdir
