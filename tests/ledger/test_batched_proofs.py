@@ -12,7 +12,7 @@ from ledger_cases import GROUP, create_ledger, keys_of, open_parties, raw, rewri
 from mpc.local import run_parties
 from protocols.ledger import LedgerCorrupted, SQLiteLedger
 from protocols.ledger import transactions
-from protocols.ledger.chain import StoredEntry, canonical_json
+from protocols.ledger.chain import canonical_json
 from protocols.ledger.replica import LedgerDivergence, replicate
 from protocols.ledger.transactions import balance_proof_key, prove_initial_balance, verify_initial_balances
 
