@@ -105,7 +105,7 @@ LEDGER_TESTS = (_tests_except("tests/ledger/test_ledger_chain.py",
 # (crash points, replicas, tampered files) reach the rules only through honest writes, and made
 # each surviving rules mutant cost about 40 s (the rules module has over 1,000 mutants).  The
 # hypothesis test of balance sums (8 random ledgers, 4 s) is left to the storage module's run.
-LEDGER_RULES_TESTS = (["tests/ledger/test_ledger_rules_mutants.py"]
+LEDGER_RULES_TESTS = (["tests/ledger/test_ledger_rules_mutants.py", "tests/ledger/test_transactions_mutants.py"]
                       + _tests_except("tests/ledger/test_ledger_transactions.py",
                                       "test_valid_transfers_preserve_the_sum_of_balances")
                       + ["tests/ledger/test_ledger_issuance.py"]
