@@ -311,8 +311,8 @@ def text_only(old: list[str], new: list[str]) -> bool:
     return _without_text(old) == _without_text(new)
 
 
-_SQL = re.compile(r"\b(select|insert|update|delete|create|begin|commit|rollback|pragma|drop|from|cast)\b",
-                  re.IGNORECASE)
+_SQL = re.compile(r"\b(select|insert|update|delete|create|begin|commit|rollback|pragma|drop|from|cast|values|"
+                  r"where)\b", re.IGNORECASE)
 SQL_CASE = ("equivalent: only the letter case of an SQL statement changed; SQLite keywords and the "
             "identifiers of this schema are case-insensitive")
 
