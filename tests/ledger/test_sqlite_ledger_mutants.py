@@ -390,3 +390,23 @@ def test_a_pin_that_is_not_a_pin_and_one_that_stays_put(tmp_path):
         assert json.loads(fixed.read_text())["seq"] == 1
         led.record_decision("k", {})
         assert json.loads(fixed.read_text())["seq"] == 1
+
+
+@pytest.mark.parametrize("action", ["DELETE FROM entries WHERE seq = NEW.seq",
+                                    "UPDATE entries SET signature = zeroblob(64) WHERE seq = NEW.seq"])
+def test_an_insert_changed_after_the_fact_is_caught_by_the_read_back(tmp_path, monkeypatch, action):
+    """The third layer (behind the schema check and the row count): a trigger that removes or rewrites the new row
+    after it was inserted leaves a row count of 1, and the read-back refuses the write."""
+    import protocols.ledger.sqlite_ledger as store
+
+    ledger = create_ledger(tmp_path / "l.sqlite")
+    before = ledger.head()
+    conn = raw(ledger.path)  # guards dropped, as someone with file access can
+    conn.execute(f"CREATE TRIGGER after_insert AFTER INSERT ON entries BEGIN {action}; END")
+    conn.close()
+    monkeypatch.setattr(store, "_check_schema", lambda rows: [])
+    with pytest.raises(LedgerCorrupted) as info:
+        ledger.record_decision("k", {})
+    assert str(info.value) == "entry 1: entry 1 reads back differently from what was inserted"
+    assert info.value.seq == 1 and ledger._chain.head == before
+    ledger.close()

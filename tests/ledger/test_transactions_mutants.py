@@ -47,6 +47,7 @@ def test_shape_limits_and_their_messages():
         assert shape_error(one, {"a": nonce}) == "nonce of 'a' must be an integer in [0, 2^63)"
     for nonce in (0, (1 << 63) - 1):
         assert new_multi_transaction(one, {"a": nonce}, ledger_id=LID).nonces == {"a": nonce}
+    assert new_multi_transaction(one, {"a": 0}, ledger_id=LID).context == b""  # no context by default
 
 
 def test_the_largest_multi_transaction_has_a_body():
