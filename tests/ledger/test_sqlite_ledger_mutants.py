@@ -410,3 +410,33 @@ def test_an_insert_changed_after_the_fact_is_caught_by_the_read_back(tmp_path, m
     assert str(info.value) == "entry 1: entry 1 reads back differently from what was inserted"
     assert info.value.seq == 1 and ledger._chain.head == before
     ledger.close()
+
+
+def test_an_empty_handle_takes_in_a_history_written_by_another_and_a_truncated_head_is_noticed(tmp_path):
+    ledger = create_ledger(tmp_path / "w.sqlite")
+    ledger.record_decision("k", {})
+    path = tmp_path / "r.sqlite"
+    with SQLiteLedger(path, GROUP, replica=True) as empty, SQLiteLedger(path, GROUP, replica=True) as filler:
+        assert empty.head() == (-1, bytes(32))
+        for e in ledger.stored_entries():
+            filler.append_replicated(e)
+        assert empty.head() == ledger.head() and empty.ledger_id == ledger.ledger_id  # taken in on the next read
+        conn = raw(path)
+        conn.execute("DELETE FROM entries WHERE seq = 1")
+        conn.close()
+        assert _corrupted(empty.head) == ("entry 1, verified when this handle read it, is gone or changed "
+                                          "(truncated or rewritten under a running process)")
+    ledger.close()
+
+
+def test_a_failed_guard_installation_is_rolled_back(tmp_path, monkeypatch):
+    import protocols.ledger.sqlite_ledger as store
+
+    ledger = create_ledger(tmp_path / "l.sqlite")
+    ledger.close()
+    raw(ledger.path).close()  # both guards dropped: the next open re-creates them in one transaction
+    monkeypatch.setitem(store._GUARDS, "entries_no_update", "CREATE TRIGGER broken")  # the second one fails
+    with pytest.raises(sqlite3.OperationalError) as info:
+        SQLiteLedger(ledger.path, GROUP)
+    assert str(info.value) == "incomplete input"
+    assert _sqlite_master(ledger.path) == [("table", "entries")]  # the first guard was rolled back too
