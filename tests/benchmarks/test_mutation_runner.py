@@ -50,3 +50,5 @@ def test_sql_letter_case_is_equivalent_and_nothing_else_is():
     assert justify("m.py", "f", "k", [sel], [sel.replace("SELECT a FROM t WHERE", "select a from t where")], {}, {})
     assert justify("m.py", "f", "k", [sel], [sel.replace("SELECT", "XXSELECT")], {}, {}) is None
     assert justify("m.py", "f", "k", ['x = "Abc"'], ['x = "abc"'], {}, {}) is None
+    values = '"VALUES (?, ?)", (e.seq, e.kind))'  # a continuation line of an INSERT
+    assert justify("m.py", "f", "k", [values], [values.replace("VALUES", "values")], {}, {})
