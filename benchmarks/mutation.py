@@ -99,7 +99,7 @@ LEDGER_TESTS = (_tests_except("tests/ledger/test_ledger_chain.py",
                 + ["tests/ledger/test_ledger_issuance.py"]
                 + _tests_except("tests/ledger/test_ledger_replica.py",
                                 "test_the_private_group_purchase_runs_on_a_ledger_file_per_party")
-                + ["tests/ledger/test_signing_request.py"])
+                + ["tests/ledger/test_signing_request.py", "tests/ledger/test_batched_proofs.py"])
 # The rules and the transaction format are checked in-process by the tests of transactions, issuance,
 # operator roots and signing requests, and on replay by one chain test; the storage tests above
 # (crash points, replicas, tampered files) reach the rules only through honest writes, and made
@@ -110,7 +110,7 @@ LEDGER_RULES_TESTS = (["tests/ledger/test_ledger_rules_mutants.py", "tests/ledge
                                       "test_valid_transfers_preserve_the_sum_of_balances")
                       + ["tests/ledger/test_ledger_issuance.py"]
                       + _tests_except("tests/ledger/test_operator_receipts.py", "test_operator_cli")
-                      + ["tests/ledger/test_signing_request.py",
+                      + ["tests/ledger/test_signing_request.py", "tests/ledger/test_batched_proofs.py",
                          "tests/ledger/test_ledger_chain.py::"
                          "test_entry_signed_by_the_writer_but_breaking_a_rule_is_caught_by_default_open"])
 CLIENT_TESTS = ["tests/auction_private/test_client_input.py", "tests/auction_private/test_client_hardening.py",

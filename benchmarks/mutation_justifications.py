@@ -453,6 +453,11 @@ JUSTIFICATIONS: dict[str, str] = {
         _CANONICAL_POINT,
     'protocols/ledger/sqlite_ledger.py::SQLiteLedger._insert::if len(back) != 1 or _stored(back[0]) != e: -> if len(back) != 1 and _stored(back[0]) != e:':
         _SQLITE_LATE + "test_an_insert_changed_after_the_fact_is_caught_by_the_read_back",
+    # run of commit f0744e8: the batch opening was new and its test file not yet in the module's list
+    "protocols/ledger/sqlite_ledger.py::SQLiteLedger.open_accounts::self._chain.preverify_openings((o.account_id, o.public_key, o.balance_commitment, o.balance_proof) / for o in openings) -> self._chain.preverify_openings(None)":
+        _LATE + "tests/ledger/test_batched_proofs.py::test_the_writer_opens_a_batch_of_accounts_with_one_batch_check",
+    "protocols/ledger/sqlite_ledger.py::SQLiteLedger.open_accounts::return [self.open_account(o) for o in openings] -> return [self.open_account(None) for o in openings]":
+        _LATE + "tests/ledger/test_batched_proofs.py::test_the_writer_opens_a_batch_of_accounts_with_one_batch_check",
     'protocols/ledger/sqlite_ledger.py::SQLiteLedger._insert::raise LedgerCorrupted(f"entry {e.seq} reads back differently from what was inserted", e.seq) -> raise LedgerCorrupted(None, e.seq)':
         _SQLITE_LATE + "test_an_insert_changed_after_the_fact_is_caught_by_the_read_back",
     'protocols/ledger/sqlite_ledger.py::SQLiteLedger._insert::raise LedgerCorrupted(f"entry {e.seq} reads back differently from what was inserted", e.seq) -> raise LedgerCorrupted(f"entry {e.seq} reads back differently from what was inserted", None)':
