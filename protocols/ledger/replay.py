@@ -143,18 +143,20 @@ class VerifiedChain:
                 continue   # the rules will name what is wrong with it
         self.preverify_openings(openings)
 
-    def accept_many(self, entries) -> None:
-        """accept() each entry in order, the account openings' range proofs verified in batches."""
+    def accept_many(self, entries, take=None) -> None:
+        """take(e) (default: accept) for each entry in order, the account openings' range proofs
+        verified in batches first; ``take`` must apply the entry to this chain."""
+        take = take or self.accept
         entries = list(entries)
         at = 0
         while self.ctx is None and at < len(entries):   # the genesis fixes the ledger id the proofs name
-            self.accept(entries[at])
+            take(entries[at])
             at += 1
         for start in range(at, len(entries), BATCH):
             part = entries[start:start + BATCH]
             self.preverify(part)
             for e in part:
-                self.accept(e)
+                take(e)
 
     def accept(self, e: StoredEntry) -> None:
         """Check and apply; a rule failure in a stored entry is corruption, not a refused request."""

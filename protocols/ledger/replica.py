@@ -50,7 +50,6 @@ from mpc.session import Session
 from protocols.ledger.api import Ledger, LedgerCorrupted, LedgerRejected
 from protocols.ledger.chain import HASH_SIZE, StoredEntry
 from protocols.ledger.sqlite_ledger import SQLiteLedger
-from protocols.ledger.transactions import BATCH as PREVERIFY
 
 #: largest single broadcast of entry bytes; bigger batches go in several rounds.
 CHUNK = 8 << 20
@@ -166,15 +165,7 @@ async def replicate(session: Session, ledger: SQLiteLedger, writer: int = 0,
 
     if session.pid != writer and failure is None:
         try:
-            entries = _decode_batch(sent)
-            first = 0
-            if entries and entries[0].seq == 0:   # the genesis fixes the ledger id the proofs are bound to
-                ledger.append_replicated(entries[0])
-                first = 1
-            for at in range(first, len(entries), PREVERIFY):
-                ledger.preverify(entries[at:at + PREVERIFY])
-                for e in entries[at:at + PREVERIFY]:
-                    ledger.append_replicated(e)
+            ledger.append_replicated_many(_decode_batch(sent))
         except ValueError as exc:
             failure = f"the writer sent malformed entries ({exc})"
         except LedgerRejected as exc:

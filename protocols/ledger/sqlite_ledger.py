@@ -421,11 +421,11 @@ class SQLiteLedger(Ledger):
         self._sync()
         return list(self._chain.stored[after + 1:])
 
-    def preverify(self, entries: list[StoredEntry]) -> None:
-        """Batch-verify the account openings' range proofs among entries about to be passed to
-        append_replicated (VerifiedChain.preverify)."""
+    def append_replicated_many(self, entries: list[StoredEntry]) -> None:
+        """append_replicated for each, in order, the account openings' range proofs verified in
+        batches first (VerifiedChain.accept_many)."""
         self._sync()
-        self._chain.preverify(entries)
+        self._chain.accept_many(entries, take=self.append_replicated)
 
     def append_replicated(self, e: StoredEntry) -> int:
         """Append an entry the writer produced elsewhere, after the same checks as on open.
