@@ -247,8 +247,11 @@ def _run(n: int, args, folder: Path, base_port: int, client_base: int, setup: di
     addresses = ",".join(f"127.0.0.1:{client_base + i}" for i in range(m))
     shards = max(1, -(-n * m // SOCKETS_PER_SIMULATOR))
     sim_cmds = [[py, "-m", "protocols.energy.household", "--workdir", str(work), "--all", "--shard",
-                 f"{i}/{shards}", "--servers", addresses, "--timeout", repr(args.timeout), "--concurrency",
-                 str(args.concurrency), "--json", str(folder / f"households-{i}.json")] for i in range(shards)]
+                 f"{i}/{shards}", "--servers", addresses, "--timeout", repr(args.timeout),
+                 # the results come after the input window and the computation: the households wait as long as
+                 # the run may last, so that a slow run is stopped by --max-minutes, not by households leaving
+                 "--wait", repr(min(args.max_minutes * 60, 86400.0)), "--concurrency", str(args.concurrency),
+                 "--json", str(folder / f"households-{i}.json")] for i in range(shards)]
     log(f"N = {n}: {m} servers ({args.preprocessing} preprocessing) and {shards} simulator process(es) …")
     procs: list[tuple[str, subprocess.Popen, Path]] = []
     t0 = time.perf_counter()

@@ -1,7 +1,8 @@
 """The client's side: secret-share values to the servers, then receive the result."""
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+import inspect
+from typing import Awaitable, Callable, Optional, Sequence, Union
 
 from gmpy2 import mpz
 
@@ -15,7 +16,7 @@ from .wire import (ACK, CHALLENGE, HELLO, INPUT, MASKS, MAX_FRAME, MAX_REASON, N
 async def submit_input(channels: Sequence[ClientChannel], client_id: str, values: Sequence[int],
                        field: Optional[PrimeField] = None, timeout: float = 60.0, *,
                        sign: Optional[Callable[[bytes], bytes]] = None, context: bytes = b"",
-                       attach: Optional[Callable[[bytes], bytes]] = None) -> list[mpz]:
+                       attach: Optional[Callable[[bytes], Union[bytes, Awaitable[bytes]]]] = None) -> list[mpz]:
     """Secret-share `values` to the servers behind `channels` (one per server, in order).
 
     Returns, when every server acknowledged, this client's output keys: the b of its
@@ -28,7 +29,9 @@ async def submit_input(channels: Sequence[ClientChannel], client_id: str, values
     `sign` (servers that authenticate clients): signs each server's challenge with the
     client's registered key (see wire.auth_message; `context` as the servers have it).
     `attach`: called with the masked input d (bytes, as sent) once it is known; returns
-    public bytes sent along with it (a proof bound to d, say).
+    public bytes sent along with it (a proof bound to d, say). It may be a coroutine function,
+    so that a slow proof can run off the event loop (a simulator playing many clients on one
+    loop must keep answering the others' servers meanwhile).
     """
     f = field or PrimeField()
     n = len(values)
@@ -60,7 +63,7 @@ async def submit_input(channels: Sequence[ClientChannel], client_id: str, values
             raise ClientInputError(reason)
         payload = encode_input(f, f.sub(f.elements(values), a))
         if attach is not None:
-            payload += attach(payload)
+            payload += await _maybe_await(attach(payload))
         for ch in channels:
             await ch.send(INPUT, payload)
         for i, ch in enumerate(channels):
@@ -68,6 +71,10 @@ async def submit_input(channels: Sequence[ClientChannel], client_id: str, values
     except ClientProtocolError as exc:
         raise ClientInputError(f"connection problem: {exc}") from None
     return b
+
+
+async def _maybe_await(value):
+    return await value if inspect.isawaitable(value) else value
 
 
 async def _expect_reply(ch, i: int, expected: int, limit: int, on_reject: str, timeout: float) -> bytes:
@@ -108,10 +115,10 @@ async def receive_output(channels: Sequence[ClientChannel], field: Optional[Prim
     return public, [int((z - b) % q) for z, b in zip(masked, keys)]
 
 
-async def answer_request(channels: Sequence[ClientChannel], answer: Callable[[bytes], bytes],
-                         timeout: float = 600.0) -> bytes:
+async def answer_request(channels: Sequence[ClientChannel],
+                         answer: Callable[[bytes], Union[bytes, Awaitable[bytes]]], timeout: float = 600.0) -> bytes:
     """Wait for the servers' question (every server must ask exactly the same), send every
-    server `answer(question)`; returns the question."""
+    server `answer(question)` (a function or a coroutine function); returns the question."""
     questions = []
     try:
         for i, ch in enumerate(channels):
@@ -119,7 +126,7 @@ async def answer_request(channels: Sequence[ClientChannel], answer: Callable[[by
                                                  timeout))
         if any(q != questions[0] for q in questions):
             raise ClientInputError("servers asked different questions: at least one server cheated")
-        reply = answer(questions[0])
+        reply = await _maybe_await(answer(questions[0]))
         for ch in channels:
             await ch.send(REPLY, reply)
     except ClientProtocolError as exc:

@@ -48,9 +48,14 @@ def build_parser() -> ArgumentParser:
                    help="with --all: play only households i, i+k, i+2k, ... (to spread a large simulation over "
                         "processes; default 0/1)")
     p.add_argument("--servers", required=True, type=parse_servers, help="host:port of every server, in party order")
-    p.add_argument("--timeout", type=seconds, default=120.0, help="seconds to wait for a server (default 120)")
+    p.add_argument("--timeout", type=seconds, default=120.0,
+                   help="seconds to wait for a server's answer while sending the inputs (default 120)")
+    p.add_argument("--wait", type=seconds, default=3600.0,
+                   help="seconds to wait for the result, the payment request and the ledger notice, each; the "
+                        "servers send them only after the input window and the computation (default 3600)")
     p.add_argument("--concurrency", type=bounded_int(1, 100_000), default=500,
-                   help="with --all: households connecting at the same time (default 500)")
+                   help="with --all: households sending their inputs at the same time; the others connect when "
+                        "one of these has been acknowledged (default 500)")
     p.add_argument("--json", metavar="OUT", help="write what the household(s) learned")
     return p
 
@@ -90,27 +95,41 @@ def _setups(folder, market, uids):
     return out
 
 
-async def _play_all(setups, servers, timeout: float, concurrency: int, say) -> list[dict]:
+async def _play_all(setups, servers, timeout: float, concurrency: int, say, wait: float = 3600.0) -> list[dict]:
+    """Every household of `setups` on this event loop. At most `concurrency` of them are
+    between connecting and the servers' acknowledgement at once: a household connected but
+    held up by the others' work would miss the servers' HELLO and challenge timeouts. Their
+    proofs run one at a time in a worker thread, so the loop keeps answering meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from mpc.client_input import ClientInputError, connect_servers
     from protocols.energy.private.household import play_household
 
     gate = asyncio.Semaphore(concurrency)
     done = 0
 
-    async def one(hs) -> dict:
+    async def one(hs, proofs) -> dict:
         nonlocal done
         uid = hs.bill.user_id
-        hs.timeout = timeout
+        hs.timeout, hs.result_timeout, hs.proofs = timeout, wait, proofs
+        await gate.acquire()
+        held = [True]
+
+        def release() -> None:
+            if held[0]:
+                held[0] = False
+                gate.release()
         try:
-            async with gate:
-                channels = await connect_servers(servers, timeout)
+            channels = await connect_servers(servers, timeout)
             try:
-                view = await play_household(channels, hs)
+                view = await play_household(channels, hs, after_input=release)
             finally:
                 for ch in channels:
                     ch.close()
         except ClientInputError as exc:
             return {"household": uid, "status": "refused", "reason": str(exc)}
+        finally:
+            release()
         done += 1
         if done % max(1, len(setups) // 10) == 0:
             say(f"{done}/{len(setups)} households done")
@@ -121,7 +140,8 @@ async def _play_all(setups, servers, timeout: float, concurrency: int, say) -> l
                 "ledger_seq": view.ledger_seq, "seconds": round(view.seconds, 4),
                 "compute_seconds": round(view.compute_seconds, 4), **view.traffic}
 
-    return list(await asyncio.gather(*(one(hs) for hs in setups)))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="proofs") as proofs:
+        return list(await asyncio.gather(*(one(hs, proofs) for hs in setups)))
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -156,7 +176,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     except CliError as exc:
         return fail(exc)
     t0 = time.perf_counter()
-    views = asyncio.run(_play_all(setups, args.servers, args.timeout, args.concurrency, say))
+    views = asyncio.run(_play_all(setups, args.servers, args.timeout, args.concurrency, say, args.wait))
     refused = [v for v in views if v["status"] != "done"]
     for v in refused[:5]:
         say(f"{v['household']} refused: {v['reason']}")

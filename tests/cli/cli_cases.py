@@ -604,6 +604,7 @@ def energy_household_cases() -> list[Case]:
     files = {"": published_folder_with_accounts}
     out = [Case("energy.household/no-market-file", mod, tuple(base), {}, needle="market file", ports=1)]
     out += number_cases("energy.household", mod, base, "--timeout", SECONDS_BAD, files, ports=1, kind="hang")
+    out += number_cases("energy.household", mod, base, "--wait", SECONDS_BAD, files, ports=1, kind="hang")
     out += number_cases("energy.household", mod, base, "--concurrency", COUNT_BAD, files, ports=1, kind="hang")
     for v in ("1/0", "2/2", "-1/3", "a/b", "9" * 5000 + "/1", "1"):
         out.append(Case(f"energy.household/--shard={v[:10]}", mod, (*base[:2], "--all", *base[4:], f"--shard={v}"),

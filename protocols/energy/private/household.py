@@ -8,8 +8,10 @@ and proves its own transfer, and is told where the payment was recorded.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -41,6 +43,10 @@ class HouseholdSetup:
     result_timeout: float = 3600.0
     progress: Optional[Callable[[str], None]] = None
     wallet_path: Optional[Path] = None   # where the caller keeps the wallet (updated after a payment)
+    #: where the two proofs run (None: the event loop's default executor). Never on the event
+    #: loop itself: a simulator plays thousands of households on one loop, and a proof there
+    #: would hold up the others' HELLO and challenge answers past the servers' timeouts.
+    proofs: Optional[Executor] = None
 
 
 @dataclass
@@ -69,9 +75,12 @@ def channels_traffic(channels: Sequence[ClientChannel]) -> dict[str, int]:
     return out
 
 
-async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetup) -> HouseholdView:
+async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetup,
+                         after_input: Optional[Callable[[], None]] = None) -> HouseholdView:
     """The household's whole session over `channels` (one per server, in order); raises
-    ClientInputError naming the reason when it is refused or a server misbehaves."""
+    ClientInputError naming the reason when it is refused or a server misbehaves.
+    `after_input` is called once every server has acknowledged the input (a simulator lets
+    the next households connect then)."""
     info, group, bill, wallet = setup.info, setup.group, setup.bill, setup.wallet
     say = setup.progress or (lambda msg: None)
     uid = bill.user_id
@@ -85,18 +94,28 @@ async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetu
     commitments = [bytes(c) for row in bill.commitments for c in row]
     leaves = encode_leaves(info, bill, group.point_size, max_path(setup.signed_root.tree_size))
 
+    loop = asyncio.get_running_loop()
+
+    def timed(work: Callable[[bytes], bytes]) -> Callable[[bytes], "asyncio.Future[bytes]"]:
+        def run(data: bytes) -> bytes:
+            t0 = time.perf_counter()
+            try:
+                return work(data)
+            finally:
+                compute[0] += time.perf_counter() - t0
+        return lambda data: loop.run_in_executor(setup.proofs, run, data)
+
     def attach(masked: bytes) -> bytes:
-        t0 = time.perf_counter()
-        out = leaves + prove(group, ctx, uid, randomness, commitments, x_prime, r_prime, masked).to_bytes(group)
-        compute[0] += time.perf_counter() - t0
-        return out
+        return leaves + prove(group, ctx, uid, randomness, commitments, x_prime, r_prime, masked).to_bytes(group)
 
     def view(result: dict, phi: Optional[int], seq: Optional[int], new_balance=None) -> HouseholdView:
         return HouseholdView(uid, result, phi, seq, new_balance, time.perf_counter() - t_start, compute[0],
                              channels_traffic(channels))
 
     keys = await submit_input(channels, uid, values, field, setup.timeout, sign=wallet.signing_key.sign, context=ctx,
-                              attach=attach)
+                              attach=timed(attach))
+    if after_input is not None:
+        after_input()
     say(f"{uid}: inputs accepted by {len(channels)} servers")
     public, private = await receive_output(channels, field, setup.result_timeout, keys=keys)
     result = json.loads(public)
@@ -109,13 +128,6 @@ async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetu
     cm = group.commit_point(phi, r_phi).to_bytes()
 
     def answer(question: bytes) -> bytes:
-        t0 = time.perf_counter()
-        try:
-            return _answer(question)
-        finally:
-            compute[0] += time.perf_counter() - t0
-
-    def _answer(question: bytes) -> bytes:
         req = decode_request(question)
         if req.account_id != uid or req.amount_commitment != cm or req.ledger_id != setup.ledger_id:
             raise ClientInputError("the servers asked to sign a transfer other than this household's compensation")
@@ -124,7 +136,7 @@ async def play_household(channels: Sequence[ClientChannel], setup: HouseholdSetu
         return wallet.signing_key.sign(body) + proof
 
     try:
-        await answer_request(channels, answer, setup.result_timeout)
+        await answer_request(channels, timed(answer), setup.result_timeout)
     except ValueError as exc:
         raise ClientInputError(f"cannot sign the payment: {exc}") from None
     notice = json.loads(await receive_notice(channels, setup.result_timeout))
