@@ -45,8 +45,17 @@ SIGNATURE_SIZE = 64
 LEDGER_ID_SIZE = 16
 FORMAT_VERSION = 2
 KINDS = ("genesis", "register_operator", "publish_root", "open_account", "multi_transaction", "decision")
-#: the largest stored payload (a multi-transaction of 1024 accounts with their proofs stays far below)
+#: the largest stored payload of every kind but the multi-transaction
 MAX_PAYLOAD_BYTES = 1 << 26
+#: a multi-transaction carries every account's signature and solvency proof, about 38 kB per
+#: transfer in JSON (37 kB of it the proof), so transactions.MAX_TRANSFERS of them need about
+#: 770 MB; a replication batch (replica.MAX_BATCH, 1 GiB) still holds one
+MAX_MULTI_TRANSACTION_BYTES = 800 << 20
+
+
+def max_payload_bytes(kind: str) -> int:
+    """The largest stored payload of an entry of this kind."""
+    return MAX_MULTI_TRANSACTION_BYTES if kind == "multi_transaction" else MAX_PAYLOAD_BYTES
 
 
 def entry_hash(prev_hash: bytes, seq: int, kind: str, payload: bytes) -> bytes:
@@ -99,7 +108,7 @@ class StoredEntry:
         except (IndexError, UnicodeDecodeError):
             raise ValueError("entry truncated or its kind is not ASCII") from None
         at += 4
-        if len(data) != at + m + 2 * HASH_SIZE + SIGNATURE_SIZE or m > MAX_PAYLOAD_BYTES:
+        if len(data) != at + m + 2 * HASH_SIZE + SIGNATURE_SIZE or m > max_payload_bytes(kind):
             raise ValueError("entry has the wrong length")
         payload = data[at:at + m]
         at += m
@@ -140,9 +149,10 @@ def canonical_json(payload: dict) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode("ascii")
 
 
-def parse_canonical(data: bytes) -> dict:
-    """Decode stored payload bytes; ValueError unless they are exactly the canonical JSON of a dict."""
-    if len(data) > MAX_PAYLOAD_BYTES:
+def parse_canonical(data: bytes, limit: int | None = None) -> dict:
+    """Decode stored payload bytes (at most `limit` of them, default MAX_PAYLOAD_BYTES); ValueError
+    unless they are exactly the canonical JSON of a dict."""
+    if len(data) > (MAX_PAYLOAD_BYTES if limit is None else limit):
         raise ValueError("payload too large")
     try:
         payload = json.loads(bytes(data).decode("ascii"))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from protocols.ledger.api import Entry, LedgerCorrupted, LedgerRejected
 from protocols.ledger.chain import (GENESIS_PREV, HASH_SIZE, KINDS, SIGNATURE_SIZE, Genesis, StoredEntry,
-                                    entry_hash, parse_canonical, unhex, verify_entry_signature)
+                                    entry_hash, max_payload_bytes, parse_canonical, unhex, verify_entry_signature)
 from protocols.ledger.rules import Effect, LedgerContext, MemoryState, check_entry
 from protocols.ledger.transactions import BATCH, verify_initial_balances
 from zkp.groups.base import Group
@@ -73,7 +73,7 @@ class VerifiedChain:
         if len(e.hash) != HASH_SIZE or e.hash != entry_hash(prev, seq, e.kind, e.payload):
             raise LedgerCorrupted("stored hash does not match the entry's contents", seq)
         try:
-            payload = parse_canonical(e.payload)
+            payload = parse_canonical(e.payload, max_payload_bytes(e.kind))
         except ValueError as exc:
             raise LedgerCorrupted(str(exc), seq) from None
         if seq == 0:

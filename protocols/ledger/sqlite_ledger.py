@@ -51,7 +51,7 @@ from typing import Any, Callable
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from protocols.ledger.api import AccountState, Entry, Ledger, LedgerCorrupted, LedgerRejected
-from protocols.ledger.chain import (StoredEntry, canonical_json, entry_hash, new_genesis,
+from protocols.ledger.chain import (StoredEntry, canonical_json, entry_hash, max_payload_bytes, new_genesis,
                                     sign_entry)
 from protocols.ledger.issuance import AccountOpening, OperatorRegistration
 from protocols.ledger.pins import PinnedHead, check_extends, load_pin, save_pin
@@ -339,6 +339,9 @@ class SQLiteLedger(Ledger):
             body = canonical_json(payload)
         except ValueError as exc:
             raise LedgerRejected("malformed", str(exc)) from None
+        if len(body) > max_payload_bytes(kind):   # refused as a request, not found later as a broken entry
+            raise LedgerRejected("malformed", f"a {kind} of {len(body)} bytes is above the ledger's "
+                                              f"{max_payload_bytes(kind)}-byte limit")
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -48,7 +48,9 @@ from zkp.sigma.sum import SUM, SumStatement, SumWitness
 
 #: the range of a balance after a transaction: [0, 2^SOLVENCY_BITS).
 SOLVENCY_BITS = 64
-MAX_TRANSFERS = 100_000
+#: transfers of one multi-transaction: with their proofs they must fit one ledger entry
+#: (chain.MAX_MULTI_TRANSACTION_BYTES; tests/ledger/test_payload_limits.py checks the fit)
+MAX_TRANSFERS = 20_000
 MAX_ID_BYTES = 255
 MAX_CONTEXT_BYTES = 1 << 16
 #: range proofs verified together in one multi-scalar multiplication (about 190 points each)

@@ -30,9 +30,9 @@ def shape_error(transfers, nonces, context=b"", ledger_id=LID) -> str:
 
 def test_shape_limits_and_their_messages():
     one = [Transfer("a", CM)]
-    assert shape_error([], {}) == "a multi-transaction needs 1..100000 transfers, got 0"
+    assert shape_error([], {}) == "a multi-transaction needs 1..20000 transfers, got 0"
     many = [Transfer(f"a{i}", CM) for i in range(MAX_TRANSFERS + 1)]
-    assert shape_error(many, {}) == "a multi-transaction needs 1..100000 transfers, got 100001"
+    assert shape_error(many, {}) == "a multi-transaction needs 1..20000 transfers, got 20001"
     assert shape_error(one, {"a": 0}, context=bytes((1 << 16) + 1)) == "context too long"
     new_multi_transaction(one, {"a": 0}, bytes(1 << 16), ledger_id=LID)  # the longest context
     for lid in (b"", bytes(256)):
