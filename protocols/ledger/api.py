@@ -73,6 +73,12 @@ class LedgerCorrupted(Exception):
         self.seq = seq
 
 
+#: what a party's ledger may raise when it writes on behalf of a session: a refused request, or
+#: its own file found broken. Both are named to every party (Session.act_and_agree), which
+#: then abort together instead of the writer exiting with a traceback.
+WRITE_FAILURES = (LedgerRejected, LedgerCorrupted)
+
+
 @dataclass(frozen=True)
 class AccountState:
     """An account as the ledger holds it: Ed25519 key, committed balance (encoded point), nonce."""

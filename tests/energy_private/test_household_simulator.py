@@ -95,3 +95,4 @@ def test_the_households_proofs_run_off_the_event_loop_and_the_result_is_unchange
     _, servers, views, _, _ = _run(DATA)
     assert threads == {"opening": {False}, "solvency": {False}}
     _assert_matches_reference(DATA, servers, views)
+

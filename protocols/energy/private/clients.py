@@ -62,7 +62,7 @@ from protocols.energy.market import PublicInfo
 from protocols.energy.private.bills import (BadLeaf, arrange_bills, check_signed_root, decode_leaves, leaf_commitments,
                                             leaves_size, max_path)
 from protocols.energy.private.session import _result_json, agree_on_market, decide, sync_ledger
-from protocols.ledger.api import Ledger, LedgerRejected
+from protocols.ledger.api import WRITE_FAILURES, Ledger, LedgerRejected
 from protocols.ledger.transactions import SigningRequest, Transfer, new_multi_transaction, prove_zero_sum
 from zkp.signatures import SignedRoot
 
@@ -346,7 +346,7 @@ async def _pay(session: Session, setup: ServerSetup, server: ClientInputServer, 
         return dseq.to_bytes(8, "big")
 
     with steps("4_ledger_submit"):
-        seq = int.from_bytes(await session.act_and_agree(setup.host, submit, (LedgerRejected,),
+        seq = int.from_bytes(await session.act_and_agree(setup.host, submit, WRITE_FAILURES,
                                                          "the ledger refused the payment"), "big")
     with steps("4_ledger_sync"):
         await sync_ledger(session, ledger, setup.host)
@@ -359,6 +359,6 @@ async def _record(session: Session, setup: ServerSetup, decision: dict) -> int:
     """The host records the decision (after the checks act_and_agree runs); every ledger syncs."""
     out = await session.act_and_agree(
         setup.host, lambda: setup.ledger.record_decision("energy-group-purchase", decision).to_bytes(8, "big"),
-        (LedgerRejected,), "the ledger refused the decision")
+        WRITE_FAILURES, "the ledger refused the decision")
     await sync_ledger(session, setup.ledger, setup.host)
     return int.from_bytes(out, "big")

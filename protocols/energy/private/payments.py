@@ -40,7 +40,7 @@ from zkp.groups.base import Group
 from zkp.pedersen import Commitment
 
 from protocols.energy.private.wallet import Wallet
-from protocols.ledger.api import Ledger, LedgerRejected
+from protocols.ledger.api import WRITE_FAILURES, Ledger, LedgerRejected
 from protocols.ledger.evm.payment_scheme import payment_scheme
 from protocols.ledger.issuance import AccountOpening
 from protocols.ledger.transactions import (MultiTransaction, Transfer, commit_amount, new_multi_transaction,
@@ -80,7 +80,7 @@ async def open_accounts(session: Session, group: Group, ledger: Optional[Ledger]
                 raise LedgerRejected("account", f"account {uid!r} exists with another key or balance (stale wallet?)")
         return b""
 
-    await session.act_and_agree(host, open_missing, (LedgerRejected,), "account setup refused by the ledger",
+    await session.act_and_agree(host, open_missing, WRITE_FAILURES, "account setup refused by the ledger",
                                 ActionRefused)
 
 
@@ -152,7 +152,7 @@ async def pay(session: Session, group: Group, ledger: Optional[Ledger], user_ids
         ledger.record_decision("energy-group-purchase", {**decision, "multi_transaction_seq": seq})
         return seq.to_bytes(8, "big")
 
-    verdict = await session.act_and_agree(host, submit, (LedgerRejected,),
+    verdict = await session.act_and_agree(host, submit, WRITE_FAILURES,
                                           "the ledger refused the multi-transaction", ActionRefused)
     new_balance = next_balance_opening(group, wallet.balance, wallet.r_balance, own_phi, opening.r)
     return PaymentOutcome(mtx if me == host else None, int.from_bytes(verdict[:8], "big"), cm_bytes, new_balance)

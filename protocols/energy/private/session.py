@@ -29,7 +29,7 @@ from protocols.energy.private.payments import open_accounts, pay, session_contex
 from protocols.energy.private.two_state import RuleRunner, group_costs
 from protocols.energy.private.wallet import Wallet
 from protocols.energy.reference.compensation import CompensationRefused
-from protocols.ledger.api import Ledger, LedgerCorrupted, LedgerRejected
+from protocols.ledger.api import WRITE_FAILURES, Ledger, LedgerCorrupted, LedgerRejected
 from protocols.ledger.replica import agree_on_head, replicate
 from protocols.ledger.sqlite_ledger import SQLiteLedger
 from protocols.ledger.transactions import MultiTransaction
@@ -96,7 +96,7 @@ async def group_purchase(session: Session, setup: PartySetup) -> PartyResult:
                         "per_slot": per_slot, "root": signed_root.root.hex()}
             # act_and_agree MAC-checks the decisions opened in Stage 2 before anything is recorded
             await session.act_and_agree(
-                setup.host, lambda: _record(setup.ledger, decision), (LedgerRejected,),
+                setup.host, lambda: _record(setup.ledger, decision), WRITE_FAILURES,
                 "the ledger refused the decision")
             await sync_ledger(session, setup.ledger, setup.host)
         result = _result_json(info, setup.scheme, None, per_slot, {})
