@@ -16,6 +16,7 @@ a server misbehaved, 2 bad usage or input.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 import time
@@ -95,6 +96,12 @@ def _setups(folder, market, uids):
     return out
 
 
+def shared_decoder():
+    """json.loads that returns the same object for equal bytes (the households of one simulator
+    all receive the same public result: they share its one decoded copy and must not change it)."""
+    return functools.lru_cache(maxsize=4)(json.loads)
+
+
 async def _play_all(setups, servers, timeout: float, concurrency: int, say, wait: float = 3600.0) -> list[dict]:
     """Every household of `setups` on this event loop. At most `concurrency` of them are
     between connecting and the servers' acknowledgement at once: a household connected but
@@ -107,11 +114,12 @@ async def _play_all(setups, servers, timeout: float, concurrency: int, say, wait
 
     gate = asyncio.Semaphore(concurrency)
     done = 0
+    parse_result = shared_decoder()
 
     async def one(hs, proofs) -> dict:
         nonlocal done
         uid = hs.bill.user_id
-        hs.timeout, hs.result_timeout, hs.proofs = timeout, wait, proofs
+        hs.timeout, hs.result_timeout, hs.proofs, hs.parse_result = timeout, wait, proofs, parse_result
         await gate.acquire()
         held = [True]
 

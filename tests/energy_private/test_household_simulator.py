@@ -6,6 +6,7 @@ because they stopped waiting for their results before the servers sent them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from types import SimpleNamespace
 
@@ -96,3 +97,48 @@ def test_the_households_proofs_run_off_the_event_loop_and_the_result_is_unchange
     assert threads == {"opening": {False}, "solvency": {False}}
     _assert_matches_reference(DATA, servers, views)
 
+
+
+def test_the_simulators_households_share_one_decoded_public_result(monkeypatch):
+    """At 10,000 households each simulator process held 5,000 decoded copies of the public
+    result (which lists every household) through the payment: about 4.8 GB each."""
+    parsers = []
+
+    async def connect(servers, timeout):
+        return []
+
+    async def play(channels, hs, after_input=None):
+        parsers.append(hs.parse_result)
+        after_input()
+        return _view(hs.bill.user_id)
+
+    monkeypatch.setattr(mpc.client_input, "connect_servers", connect)
+    monkeypatch.setattr(household_module, "play_household", play)
+    asyncio.run(_play_all([_setup(f"u{i}") for i in range(3)], [], 5.0, 3, lambda m: None))
+    assert len(parsers) == 3 and len({id(p) for p in parsers}) == 1
+    received = [bytes(b'{"join_slot": 5, "group": ["u1", "u2"]}') for _ in range(3)]   # one bytes object each
+    decoded = [parsers[0](b) for b in received]
+    assert decoded[0] == {"join_slot": 5, "group": ["u1", "u2"]}
+    assert decoded[0] is decoded[1] is decoded[2]
+
+
+def test_a_household_decodes_the_public_result_with_its_setups_decoder():
+    from protocols.energy.private.household import play_household
+
+    calls = []
+
+    async def counted(connect, hs):
+        def parse(data: bytes) -> dict:
+            calls.append(data)
+            return json.loads(data)
+        hs.parse_result = parse
+        channels = await connect()
+        try:
+            return await play_household(channels, hs)
+        finally:
+            for ch in channels:
+                ch.close()
+
+    _, servers, views, _, _ = _run(DATA, households={"u1": counted})
+    assert len(calls) == 1 and json.loads(calls[0])["join_slot"] == 6
+    _assert_matches_reference(DATA, servers, views)
