@@ -15,7 +15,7 @@ import pytest
 import mpc.client_input
 import protocols.energy.private.household as household_module
 from protocols.energy.household import _play_all, build_parser
-from test_client_mode import DATA, _assert_matches_reference, _run
+from test_client_mode import DATA, _assert_matches_reference, _play, _run
 
 
 def _setup(uid: str) -> SimpleNamespace:
@@ -123,8 +123,6 @@ def test_the_simulators_households_share_one_decoded_public_result(monkeypatch):
 
 
 def test_a_household_decodes_the_public_result_with_its_setups_decoder():
-    from protocols.energy.private.household import play_household
-
     calls = []
 
     async def counted(connect, hs):
@@ -132,12 +130,7 @@ def test_a_household_decodes_the_public_result_with_its_setups_decoder():
             calls.append(data)
             return json.loads(data)
         hs.parse_result = parse
-        channels = await connect()
-        try:
-            return await play_household(channels, hs)
-        finally:
-            for ch in channels:
-                ch.close()
+        return await _play(connect, hs)
 
     _, servers, views, _, _ = _run(DATA, households={"u1": counted})
     assert len(calls) == 1 and json.loads(calls[0])["join_slot"] == 6
